@@ -1,0 +1,29 @@
+import type { Database } from '@motcua/db';
+import type { Logger } from './log.ts';
+import type { RateLimiter } from './rate-limit.ts';
+import type { GroupCommitWriter } from './writer.ts';
+
+/** What handlers get through the Hono context (never through module imports). */
+export interface IngestDeps {
+  db: Database;
+  writer: GroupCommitWriter;
+  limiter: RateLimiter;
+  log: Logger;
+  /** Seconds a client should wait after a 503. */
+  retryAfterSeconds: number;
+  /** Present when the CLI may run commands through this server; the token guards it. */
+  admin?: { token: string; run: AdminRunner };
+}
+
+export interface AuthenticatedKey {
+  prefix: string;
+  unitCode: string;
+  deskCode: string | null;
+}
+
+/** Runs a CLI command inside the server process (the embedded database allows one process). */
+export type AdminRunner = (argv: string[]) => Promise<{ code: number; output: string }>;
+
+export interface IngestEnv {
+  Variables: IngestDeps & { requestId: string; deskKey: AuthenticatedKey };
+}

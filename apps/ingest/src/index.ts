@@ -1,0 +1,11 @@
+export { createApp } from './app.ts';
+export { ConfigError, type IngestConfig, loadIngestConfig } from './config.ts';
+export type { AdminRunner, IngestDeps } from './env.ts';
+export { ApiError, ErrorCode } from './errors.ts';
+export { createLogger, type Logger, type LogLevel } from './log.ts';
+export { RateLimiter } from './rate-limit.ts';
+export type { EventResult, EventsReport } from './routes/events/post.ts';
+export { LIMITS } from './routes/events/parse.ts';
+export { EVENT_TYPES, validateEvent } from './routes/events/validate.ts';
+export { listenIngest, type RunningIngest } from './server.ts';
+export { DatabaseUnavailableError, GroupCommitWriter, isConnectionError } from './writer.ts';

@@ -1,0 +1,169 @@
+import type { IncomingEvent } from '@motcua/db';
+import { parseRfc3339 } from '@motcua/metrics';
+import { z } from 'zod';
+
+/** How far in the future an event's `time` may lie (desk clocks drift). */
+export const MAX_FUTURE_MS = 5 * 60_000;
+
+const SOURCE_RE = /^\/units\/(\d{5})\/desks\/([A-Za-z0-9_-]{1,32})$/;
+const EXTENSION_RE = /^[a-z0-9]{1,20}$/;
+const LEVELS = ['very_satisfied', 'satisfied', 'unsatisfied'] as const;
+const CHANNELS = ['direct', 'online', 'postal'] as const;
+const CRITERIA = ['time', 'attitude', 'guidance', 'visits', 'transparency'] as const;
+
+export const EVENT_TYPES = [
+  'vn.motcua.dossier.received',
+  'vn.motcua.dossier.supplement_requested',
+  'vn.motcua.dossier.supplement_received',
+  'vn.motcua.dossier.rescheduled',
+  'vn.motcua.dossier.resolved',
+  'vn.motcua.dossier.returned',
+  'vn.motcua.dossier.rejected',
+  'vn.motcua.dossier.withdrawn',
+  'vn.motcua.rating.submitted',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `expected one of ${values.join(', ')}` });
+const text = (min: number, max: number) =>
+  z
+    .string({ error: 'expected a string' })
+    .min(min, { error: min === 1 ? 'must not be empty' : `at least ${min} characters` })
+    .max(max, { error: `at most ${max} characters` });
+const timestamp = z
+  .string({ error: 'expected an RFC 3339 timestamp with offset' })
+  .refine((s) => parseRfc3339(s) !== null, { error: 'expected an RFC 3339 timestamp with offset' });
+const dossierCode = text(1, 64);
+
+/** `data` per type. Strict: fields not listed are refused (personal data stays in the source system). */
+const DATA_SCHEMAS = {
+  'vn.motcua.dossier.received': z.strictObject({
+    dossierCode,
+    procedureCode: text(1, 64),
+    procedureName: text(1, 500).optional(),
+    channel: oneOf(CHANNELS),
+    dueAt: timestamp,
+  }),
+  'vn.motcua.dossier.supplement_requested': z.strictObject({ dossierCode, reason: text(0, 500).optional() }),
+  'vn.motcua.dossier.supplement_received': z.strictObject({ dossierCode }),
+  'vn.motcua.dossier.rescheduled': z.strictObject({ dossierCode, newDueAt: timestamp }),
+  'vn.motcua.dossier.resolved': z.strictObject({ dossierCode }),
+  'vn.motcua.dossier.returned': z.strictObject({ dossierCode }),
+  'vn.motcua.dossier.rejected': z.strictObject({ dossierCode, reason: text(0, 500).optional() }),
+  'vn.motcua.dossier.withdrawn': z.strictObject({ dossierCode }),
+  'vn.motcua.rating.submitted': z.strictObject({
+    level: oneOf(LEVELS),
+    dossierCode: dossierCode.optional(),
+    criteria: z
+      .record(oneOf(CRITERIA), oneOf(LEVELS), { error: 'expected an object of criterion → level' })
+      .optional(),
+    officialId: text(1, 64).optional(),
+    comment: text(0, 500).optional(),
+  }),
+} satisfies Record<EventType, z.ZodType>;
+
+const CONTEXT_ATTRIBUTES = new Set([
+  'specversion',
+  'id',
+  'source',
+  'type',
+  'time',
+  'datacontenttype',
+  'dataschema',
+  'subject',
+  'data',
+]);
+
+const envelope = z.object({
+  specversion: z.literal('1.0', { error: 'expected "1.0"' }),
+  id: text(1, 128),
+  source: z
+    .string({ error: 'expected a string' })
+    .regex(SOURCE_RE, { error: 'expected /units/{5-digit unitCode}/desks/{deskCode}' }),
+  type: oneOf(EVENT_TYPES),
+  time: timestamp,
+  datacontenttype: z.literal('application/json', { error: 'expected application/json if given' }).optional(),
+  dataschema: text(1, 2048).optional(),
+  subject: text(1, 64).optional(),
+  data: z.record(z.string(), z.unknown(), { error: 'expected an object' }),
+});
+
+export type ValidationResult = { ok: true; event: IncomingEvent } | { ok: false; message: string };
+
+function describe(issue: z.core.$ZodIssue, prefix: string): string {
+  const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const where = path ? `${path}.` : '';
+    return `${where}${issue.keys[0]}: field not allowed`;
+  }
+  return `${path || 'event'}: ${issue.message}`;
+}
+
+/** Strings Postgres cannot store in jsonb/text: NUL and unpaired surrogates. */
+function findUnstorable(value: unknown, path: string): string | null {
+  if (typeof value === 'string') {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what we look for
+    return /\u0000/.test(value) || !value.isWellFormed() ? path : null;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const hit = findUnstorable(value[i], `${path}[${i}]`);
+      if (hit) return hit;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const hit = findUnstorable(k, path) ?? findUnstorable(v, path ? `${path}.${k}` : k);
+      if (hit) return hit;
+    }
+  }
+  return null;
+}
+
+/** Checks one event against the contract; the message names the first wrong field. */
+export function validateEvent(raw: unknown, now: number): ValidationResult {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, message: 'event: expected a JSON object' };
+  }
+  const bad = findUnstorable(raw, '');
+  if (bad !== null) return { ok: false, message: `${bad || 'event'}: contains a NUL character or invalid Unicode` };
+  const env = envelope.safeParse(raw);
+  if (!env.success) return { ok: false, message: describe(env.error.issues[0], '') };
+  const e = env.data;
+  const data = DATA_SCHEMAS[e.type].safeParse(e.data);
+  if (!data.success) return { ok: false, message: describe(data.error.issues[0], 'data') };
+
+  const time = parseRfc3339(e.time) as number;
+  if (time > now + MAX_FUTURE_MS) return { ok: false, message: 'time: more than 5 minutes in the future' };
+  const dossier = (data.data as { dossierCode?: string }).dossierCode ?? null;
+  if (e.subject !== undefined && e.subject !== dossier) {
+    return { ok: false, message: 'subject: must equal data.dossierCode' };
+  }
+  const attributes: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (CONTEXT_ATTRIBUTES.has(name)) continue;
+    if (!EXTENSION_RE.test(name)) return { ok: false, message: `${name}: attribute names are 1–20 of a–z, 0–9` };
+    if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) {
+      return { ok: false, message: `${name}: extension attributes must be strings, numbers or booleans` };
+    }
+    attributes[name] = value;
+  }
+  if (e.subject !== undefined) attributes.subject = e.subject;
+  if (e.dataschema !== undefined) attributes.dataschema = e.dataschema;
+
+  const [, unitCode, deskCode] = SOURCE_RE.exec(e.source) as RegExpExecArray;
+  return {
+    ok: true,
+    event: {
+      source: e.source,
+      id: e.id,
+      type: e.type,
+      time,
+      unitCode,
+      deskCode,
+      dossierCode: dossier,
+      data: data.data,
+      attributes: Object.keys(attributes).length > 0 ? attributes : null,
+    },
+  };
+}

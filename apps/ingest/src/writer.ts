@@ -1,0 +1,134 @@
+import { type Database, type IncomingEvent, type WriteStatus, writeBatch } from '@motcua/db';
+
+interface Pending {
+  events: IncomingEvent[];
+  resolve: (statuses: WriteStatus[]) => void;
+  reject: (err: unknown) => void;
+}
+
+/** The database could not be reached: nothing of the flush was stored. */
+export class DatabaseUnavailableError extends Error {}
+/** The writer is shutting down and takes no new work. */
+export class WriterClosedError extends Error {}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+/** Whether an error means "the database is not reachable" rather than "this statement failed". */
+export function isConnectionError(err: unknown): boolean {
+  for (let e = err as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.code === 'string' && (CONNECTION_CODES.has(e.code) || e.code.startsWith('08'))) return true;
+  }
+  return false;
+}
+
+const RETRYABLE = new Set(['40P01', '40001']);
+const isRetryable = (err: unknown) => RETRYABLE.has((err as { code?: string })?.code ?? '');
+
+export interface WriterOptions {
+  /** Most events in one transaction. */
+  maxBatch?: number;
+  /** Send NOTIFY on commit (server mode, for dashboards in other processes). */
+  notify?: boolean;
+  /** Called after each commit with the touched commune codes (the in-process signal). */
+  onCommit?: (units: string[]) => void;
+  onFlush?: (events: number, ms: number) => void;
+}
+
+/**
+ * Group commit: requests that arrive while a flush runs wait and are written together in
+ * the next transaction. Each caller's promise settles only after its events are committed.
+ */
+export class GroupCommitWriter {
+  readonly #queue: Pending[] = [];
+  readonly #knownDesks = new Set<string>();
+  #running: Promise<void> | null = null;
+  #closed = false;
+
+  constructor(
+    readonly db: Database,
+    readonly options: WriterOptions = {},
+  ) {}
+
+  /** Stores the events; resolves with a status per event once committed. */
+  write(events: IncomingEvent[]): Promise<WriteStatus[]> {
+    if (this.#closed) return Promise.reject(new WriterClosedError('the ingest is shutting down'));
+    if (events.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ events, resolve, reject });
+      this.#running ??= this.#drain().finally(() => {
+        this.#running = null;
+      });
+    });
+  }
+
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  /** Stops taking work and waits until everything queued has been flushed and answered. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    while (this.#running) await this.#running;
+  }
+
+  async #drain(): Promise<void> {
+    const max = this.options.maxBatch ?? 5000;
+    while (this.#queue.length > 0) {
+      const group: Pending[] = [];
+      let size = 0;
+      while (this.#queue.length > 0 && (group.length === 0 || size + this.#queue[0].events.length <= max)) {
+        const next = this.#queue.shift() as Pending;
+        group.push(next);
+        size += next.events.length;
+      }
+      await this.#flush(group);
+    }
+  }
+
+  async #flush(group: Pending[]): Promise<void> {
+    const all = group.flatMap((p) => p.events);
+    const started = performance.now();
+    try {
+      const result = await this.#writeWithRetry(all);
+      this.options.onFlush?.(all.length, performance.now() - started);
+      let offset = 0;
+      for (const p of group) {
+        p.resolve(result.statuses.slice(offset, offset + p.events.length));
+        offset += p.events.length;
+      }
+      if (result.units.length > 0) this.options.onCommit?.(result.units);
+    } catch (err) {
+      if (isConnectionError(err)) {
+        const unavailable = new DatabaseUnavailableError('database unavailable');
+        for (const p of group) p.reject(unavailable);
+      } else if (group.length > 1) {
+        // One request's poison must not fail the others: write them one by one.
+        for (const p of group) await this.#flush([p]);
+      } else {
+        group[0].reject(err);
+      }
+    }
+  }
+
+  async #writeWithRetry(events: IncomingEvent[]) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await writeBatch(this.db, events, { knownDesks: this.#knownDesks, notify: this.options.notify });
+      } catch (err) {
+        if (!isRetryable(err) || attempt >= 5) throw err;
+      }
+    }
+  }
+}

@@ -1,0 +1,153 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema/index.ts';
+
+export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** What queries run on: the database itself or an open transaction. */
+export type Executor = Pick<Orm, 'execute' | 'select' | 'insert' | 'update' | 'delete'>;
+
+export interface DbConfig {
+  /** postgres://… ; when absent the embedded PGlite database is used. */
+  url?: string;
+  /** PGlite data directory, or 'memory' for a throwaway in-memory database. */
+  dataDir?: string;
+  /** postgres.js pool size. */
+  max?: number;
+}
+
+export interface Database {
+  kind: 'pglite' | 'postgres';
+  orm: Orm;
+  /** Runs a statement and returns its rows, the same on both drivers. */
+  query<T = Record<string, unknown>>(q: SQL, on?: Executor): Promise<T[]>;
+  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+  /** Postgres LISTEN; resolves to an unlisten function. Embedded mode signals in-process instead. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  ping(): Promise<void>;
+  /** Runs fn while holding a cluster-wide advisory lock (postgres); PGlite has one process anyway. */
+  withLock<T>(lockId: number, fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Raised when another live process holds the embedded database. */
+export class DatabaseLockedError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `The embedded database in ${dataDir} is in use by process ${pid} (npm start). ` +
+        'Stop that process first, or set DATABASE_URL to use a Postgres server.',
+    );
+  }
+}
+
+export function resolveDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.MOTCUA_DATA_DIR || './data');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** PGlite must be opened by one process only: a pid file guards the data directory. */
+function lockDataDir(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'motcua.lock');
+  if (existsSync(path)) {
+    const pid = Number(readFileSync(path, 'utf8').trim());
+    if (pid && pid !== process.pid && isAlive(pid)) throw new DatabaseLockedError(dir, pid);
+  }
+  writeFileSync(path, String(process.pid));
+  return () => {
+    try {
+      if (readFileSync(path, 'utf8').trim() === String(process.pid)) rmSync(path);
+    } catch {
+      // already gone
+    }
+  };
+}
+
+/** Rows of a drizzle `execute` result: postgres.js returns an array, PGlite `{ rows }`. */
+function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/**
+ * Opens the database: Postgres through postgres.js when `url` is set, else embedded PGlite.
+ * Nothing connects before this is called.
+ */
+export async function createDb(config: DbConfig = {}): Promise<Database> {
+  if (config.url) {
+    const client = postgres(config.url, {
+      max: config.max ?? 10,
+      onnotice: () => {},
+      connect_timeout: 5,
+      idle_timeout: 60,
+    });
+    const orm = drizzlePostgres({ client, schema }) as unknown as Orm;
+    return {
+      kind: 'postgres',
+      orm,
+      query: async (q, on = orm) => rowsOf(await on.execute(q)),
+      transaction: (fn) => orm.transaction(fn),
+      async listen(channel, onPayload) {
+        const sub = await client.listen(channel, onPayload);
+        return () => sub.unlisten();
+      },
+      async ping() {
+        await client`select 1`;
+      },
+      async withLock(lockId, fn) {
+        const conn = await client.reserve();
+        try {
+          await conn`select pg_advisory_lock(${lockId})`;
+          return await fn();
+        } finally {
+          await conn`select pg_advisory_unlock(${lockId})`.catch(() => {});
+          conn.release();
+        }
+      },
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  const dataDir = config.dataDir ?? resolveDataDir();
+  const unlock = dataDir === 'memory' ? () => {} : lockDataDir(dataDir);
+  let client: PGlite;
+  try {
+    client = dataDir === 'memory' ? new PGlite() : new PGlite(dataDir);
+    await client.waitReady;
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+  const orm = drizzlePglite({ client, schema }) as unknown as Orm;
+  return {
+    kind: 'pglite',
+    orm,
+    query: async (q, on = orm) => rowsOf(await on.execute(q)),
+    transaction: (fn) => orm.transaction(fn),
+    async listen() {
+      throw new Error('LISTEN is not used with the embedded database: use the in-process signal');
+    },
+    async ping() {
+      await client.query('select 1');
+    },
+    withLock: (_lockId, fn) => fn(),
+    async close() {
+      await client.close();
+      unlock();
+    },
+  };
+}

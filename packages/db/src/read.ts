@@ -1,0 +1,361 @@
+import {
+  addCounts,
+  addOpen,
+  alignStep,
+  assembleSnapshot,
+  type BucketCounts,
+  DAY,
+  emptyCounts,
+  emptyOpen,
+  HOUR,
+  localDayStart,
+  type OpenMetrics,
+  type ResolvedWindow,
+  type Series,
+  type SeriesStep,
+  type Snapshot,
+  seriesPointFromCounts,
+  stepMs,
+  type UnitRef,
+  windowToJson,
+  formatLocal,
+} from '@motcua/metrics';
+import { type SQL, sql } from 'drizzle-orm';
+import type { Database } from './client.ts';
+import { listDesks, type UnitTree } from './tree.ts';
+
+type Range = [number, number];
+export interface BucketRanges {
+  m: Range[];
+  h: Range[];
+  d: Range[];
+}
+
+/**
+ * Splits [from, to) into the coarsest buckets that fit: local days in the middle, hours at
+ * the day edges, minutes at the hour edges. `to` may fall inside a minute: that minute's
+ * bucket is included.
+ */
+export function bucketRanges(from: number, to: number): BucketRanges {
+  const out: BucketRanges = { m: [], h: [], d: [] };
+  const push = (list: Range[], a: number, b: number) => {
+    if (b > a) list.push([a, b]);
+  };
+  const hours = (a: number, b: number) => {
+    const hs = Math.ceil(a / HOUR) * HOUR;
+    const he = Math.floor(b / HOUR) * HOUR;
+    if (he > hs) {
+      push(out.m, a, hs);
+      push(out.h, hs, he);
+      push(out.m, he, b);
+    } else push(out.m, a, b);
+  };
+  const dayStart = localDayStart(from) === from ? from : localDayStart(from) + DAY;
+  const dayEnd = localDayStart(to);
+  if (dayEnd > dayStart) {
+    hours(from, dayStart);
+    push(out.d, dayStart, dayEnd);
+    hours(dayEnd, to);
+  } else hours(from, to);
+  return out;
+}
+
+const COUNTS_SQL = sql.raw(`sum(very_satisfied)::float8 as "verySatisfied", sum(satisfied)::float8 as "satisfied",
+  sum(unsatisfied)::float8 as "unsatisfied", sum(early)::float8 as "early", sum(on_time)::float8 as "onTime",
+  sum(late)::float8 as "late", sum(unknown)::float8 as "unknown", sum(proc_ms)::float8 as "procMs",
+  sum(received_direct)::float8 as "receivedDirect", sum(received_online)::float8 as "receivedOnline",
+  sum(received_postal)::float8 as "receivedPostal"`);
+
+function unitFilter(communes: string[]): SQL {
+  return sql`unit_code = any(${`{${communes.join(',')}}`}::text[])`;
+}
+
+function rangeFilter(r: BucketRanges): SQL {
+  const parts: SQL[] = [];
+  for (const grain of ['m', 'h', 'd'] as const) {
+    for (const [a, b] of r[grain]) {
+      parts.push(sql`(grain = ${grain} and bucket_start >= ${a} and bucket_start < ${b})`);
+    }
+  }
+  return parts.length ? sql.join(parts, sql` or `) : sql`false`;
+}
+
+type CountRow = BucketCounts & { unit_code: string; desk_code: string };
+
+/** Rollup sums over a window for the given communes, one row per (commune, desk). */
+export async function readWindowCounts(db: Database, communes: string[], from: number, to: number) {
+  if (communes.length === 0) return [];
+  return db.query<CountRow>(
+    sql`select unit_code, desk_code, ${COUNTS_SQL} from rollups
+      where ${unitFilter(communes)} and (${rangeFilter(bucketRanges(from, to))})
+      group by unit_code, desk_code`,
+  );
+}
+
+type OpenRow = OpenMetrics & { unit_code: string; desk_code: string };
+
+/** Open-dossier counts at `asOf` from dossier state (not windowed), per (commune, desk). */
+export async function readOpenCounts(db: Database, communes: string[], asOf: number) {
+  if (communes.length === 0) return [];
+  return db.query<OpenRow>(
+    sql`select unit_code, desk_code, count(*)::float8 as "total",
+        count(*) filter (where overdue)::float8 as "overdue",
+        count(*) filter (where not overdue and deadline <= ${asOf + DAY})::float8 as "dueSoon",
+        count(*) filter (where pending_since is not null)::float8 as "waitingSupplement"
+      from (
+        select unit_code, desk_code, pending_since,
+          supplement_requests >= 2 or rescheduled
+            or (pending_since is null and ${asOf} > due_at + paused_ms)
+            or (pending_since is not null and pending_since > due_at + paused_ms) as overdue,
+          case when pending_since is null then due_at + paused_ms
+               else ${asOf} + (due_at + paused_ms - pending_since) end as deadline
+        from dossiers
+        where finished_at is null and due_at is not null and ${unitFilter(communes)}
+      ) s
+      group by unit_code, desk_code`,
+  );
+}
+
+const deskRef = (commune: string, desk: string): UnitRef => ({
+  code: `${commune}/${desk}`,
+  name: desk,
+  level: 'desk',
+});
+
+/** Resolves a unit code or a desk code (`00004/Q01`) against the tree. */
+export function resolveUnit(tree: UnitTree, code: string): UnitRef | null {
+  const [unitCode, desk, ...rest] = code.split('/');
+  if (rest.length > 0) return null;
+  const unit = tree.get(unitCode);
+  if (!unit) return null;
+  if (desk === undefined) return { code: unit.code, name: unit.name, level: unit.level };
+  if (unit.level !== 'commune' || !/^[A-Za-z0-9_-]{1,32}$/.test(desk)) return null;
+  return deskRef(unit.code, desk);
+}
+
+/**
+ * The snapshot of a unit (or desk) over a window, from rollups and dossier state only.
+ * Returns null for an unknown unit.
+ */
+export async function readSnapshot(
+  db: Database,
+  tree: UnitTree,
+  code: string,
+  window: ResolvedWindow,
+  asOf: number,
+): Promise<Snapshot | null> {
+  const unit = resolveUnit(tree, code);
+  if (!unit) return null;
+  const isDesk = unit.level === 'desk';
+  const communeCode = code.split('/')[0];
+  const communes = isDesk ? [communeCode] : tree.communesUnder(unit.code);
+  const [countRows, openRows, deskList] = await Promise.all([
+    readWindowCounts(db, communes, window.from, window.to),
+    readOpenCounts(db, communes, asOf),
+    unit.level === 'commune' ? listDesks(db, unit.code) : Promise.resolve([]),
+  ]);
+
+  // Which child each (commune, desk) row belongs to.
+  const children = new Map<string, { unit: UnitRef; counts: BucketCounts; open: OpenMetrics }>();
+  const addChild = (ref: UnitRef) => {
+    if (!children.has(ref.code)) children.set(ref.code, { unit: ref, counts: emptyCounts(), open: emptyOpen() });
+  };
+  let childOf: (row: { unit_code: string; desk_code: string }) => string | null;
+  if (isDesk) {
+    childOf = (row) => (`${row.unit_code}/${row.desk_code}` === unit.code ? '' : null);
+  } else if (unit.level === 'commune') {
+    for (const d of deskList) addChild(deskRef(unit.code, d));
+    childOf = (row) => `${row.unit_code}/${row.desk_code}`;
+  } else {
+    for (const c of tree.children(unit.code)) addChild({ code: c.code, name: c.name, level: c.level });
+    const childByCommune = new Map<string, string>();
+    for (const c of tree.children(unit.code)) for (const k of tree.communesUnder(c.code)) childByCommune.set(k, c.code);
+    childOf = (row) => childByCommune.get(row.unit_code) ?? null;
+  }
+  const own = { counts: emptyCounts(), open: emptyOpen() };
+  for (const row of countRows) {
+    const child = childOf(row);
+    if (child === null) continue;
+    if (child === '') addCounts(own.counts, row);
+    else {
+      if (!children.has(child)) addChild(deskRef(row.unit_code, row.desk_code));
+      addCounts(children.get(child)?.counts ?? own.counts, row);
+    }
+  }
+  for (const row of openRows) {
+    const child = childOf(row);
+    if (child === null) continue;
+    if (child === '') addOpen(own.open, row);
+    else {
+      if (!children.has(child)) addChild(deskRef(row.unit_code, row.desk_code));
+      addOpen(children.get(child)?.open ?? own.open, row);
+    }
+  }
+  const childList = [...children.values()];
+  if (unit.level === 'commune') childList.sort((a, b) => a.unit.code.localeCompare(b.unit.code));
+  return assembleSnapshot({ unit, window, asOf, children: childList, own });
+}
+
+/** Points of a series over a window, from the grain that matches the step. */
+export async function readSeries(
+  db: Database,
+  tree: UnitTree,
+  code: string,
+  window: ResolvedWindow,
+  step: SeriesStep,
+): Promise<Series | null> {
+  const unit = resolveUnit(tree, code);
+  if (!unit) return null;
+  const isDesk = unit.level === 'desk';
+  const [communeCode, deskCode] = code.split('/');
+  const communes = isDesk ? [communeCode] : tree.communesUnder(unit.code);
+  const size = stepMs(step);
+  const grain = step === '1d' ? 'd' : step === '1h' ? 'h' : 'm';
+  // Day buckets start at local midnight; the step grid is aligned the same way.
+  const origin = step === '1d' ? localDayStart(0) : 0;
+  const first = alignStep(window.from, step);
+  const points = new Map<number, BucketCounts>();
+  for (let t = first; t < window.to; t += size) points.set(t, emptyCounts());
+  if (communes.length > 0) {
+    const rows = await db.query<BucketCounts & { t: number }>(
+      sql`select (bucket_start - ((bucket_start - ${origin}) % ${size}))::float8 as t, ${COUNTS_SQL}
+        from rollups
+        where grain = ${grain} and ${unitFilter(communes)} and bucket_start >= ${first} and bucket_start < ${window.to}
+          ${isDesk ? sql`and desk_code = ${deskCode}` : sql``}
+        group by 1`,
+    );
+    for (const row of rows) addCounts(points.get(row.t) ?? emptyCounts(), row);
+  }
+  return {
+    unit,
+    window: windowToJson(window),
+    step,
+    points: [...points].map(([t, counts]) => seriesPointFromCounts(t, counts)),
+  };
+}
+
+export interface HeatCell {
+  /** 0 = Monday … 6 = Sunday, local time. */
+  weekday: number;
+  hour: number;
+  total: number;
+  positive: number;
+}
+
+/** Satisfaction by local hour of day × weekday, from hour buckets. */
+export async function readHeatmap(db: Database, tree: UnitTree, code: string, window: ResolvedWindow) {
+  const unit = resolveUnit(tree, code);
+  if (!unit) return null;
+  const [communeCode, deskCode] = code.split('/');
+  const communes = unit.level === 'desk' ? [communeCode] : tree.communesUnder(unit.code);
+  if (communes.length === 0) return { unit, cells: [] as HeatCell[] };
+  const local = sql`(bucket_start + ${7 * HOUR})`;
+  const rows = await db.query<HeatCell>(
+    sql`select ((floor(${local} / ${DAY}) + 3)::int % 7) as weekday, (floor(${local} / ${HOUR})::bigint % 24)::int as hour,
+        sum(very_satisfied + satisfied + unsatisfied)::float8 as total,
+        sum(very_satisfied + satisfied)::float8 as positive
+      from rollups
+      where grain = 'h' and ${unitFilter(communes)} and bucket_start >= ${Math.floor(window.from / HOUR) * HOUR}
+        and bucket_start < ${window.to} ${unit.level === 'desk' ? sql`and desk_code = ${deskCode}` : sql``}
+      group by 1, 2 order by 1, 2`,
+  );
+  return { unit, cells: rows };
+}
+
+export interface OverdueDossier {
+  unitCode: string;
+  unitName: string;
+  deskCode: string;
+  dossierCode: string;
+  receivedAt: string | null;
+  deadline: string;
+  reason: 'late' | 'supplements' | 'rescheduled';
+}
+
+/** Open dossiers that are overdue at `asOf`, the longest overdue first. */
+export async function readOverdue(db: Database, tree: UnitTree, code: string, asOf: number, limit = 50) {
+  const unit = resolveUnit(tree, code);
+  if (!unit) return null;
+  const [communeCode, deskCode] = code.split('/');
+  const communes = unit.level === 'desk' ? [communeCode] : tree.communesUnder(unit.code);
+  if (communes.length === 0) return { unit, total: 0, items: [] as OverdueDossier[] };
+  const rows = await db.query<{
+    unit_code: string;
+    desk_code: string;
+    dossier_code: string;
+    received_at: number | null;
+    deadline: number;
+    supplement_requests: number;
+    rescheduled: boolean;
+    total: number;
+  }>(
+    sql`select unit_code, desk_code, dossier_code, received_at::float8 as received_at, deadline::float8 as deadline,
+        supplement_requests, rescheduled, (count(*) over ())::float8 as total
+      from (
+        select *, case when pending_since is null then due_at + paused_ms
+                       else ${asOf} + (due_at + paused_ms - pending_since) end as deadline
+        from dossiers
+        where finished_at is null and due_at is not null and ${unitFilter(communes)}
+          ${unit.level === 'desk' ? sql`and desk_code = ${deskCode}` : sql``}
+      ) s
+      where supplement_requests >= 2 or rescheduled or ${asOf} > deadline
+      order by deadline asc limit ${limit}`,
+  );
+  return {
+    unit,
+    total: rows[0]?.total ?? 0,
+    items: rows.map(
+      (r): OverdueDossier => ({
+        unitCode: r.unit_code,
+        unitName: tree.get(r.unit_code)?.name ?? r.unit_code,
+        deskCode: r.desk_code,
+        dossierCode: r.dossier_code,
+        receivedAt: r.received_at == null ? null : formatLocal(r.received_at),
+        deadline: formatLocal(r.deadline),
+        reason: r.rescheduled ? 'rescheduled' : r.supplement_requests >= 2 ? 'supplements' : 'late',
+      }),
+    ),
+  };
+}
+
+export interface RatingItem {
+  time: string;
+  deskCode: string;
+  level: string;
+  dossierCode: string | null;
+  comment?: string | null;
+  criteria?: Record<string, string> | null;
+}
+
+/** The latest ratings of a commune or desk (an index read, newest first). */
+export async function readLatestRatings(
+  db: Database,
+  tree: UnitTree,
+  code: string,
+  opts: { limit?: number; withComments: boolean },
+) {
+  const unit = resolveUnit(tree, code);
+  if (!unit || (unit.level !== 'commune' && unit.level !== 'desk')) return null;
+  const [communeCode, deskCode] = code.split('/');
+  const rows = await db.query<{ time: Date | string; desk_code: string; data: Record<string, unknown> | string }>(
+    sql`select time, desk_code, data from events
+      where unit_code = ${communeCode} and type = 'vn.motcua.rating.submitted'
+        ${deskCode ? sql`and desk_code = ${deskCode}` : sql``}
+      order by time desc limit ${opts.limit ?? 20}`,
+  );
+  return {
+    unit,
+    items: rows.map((r): RatingItem => {
+      const data = (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Record<string, unknown>;
+      const item: RatingItem = {
+        time: formatLocal(new Date(r.time).getTime()),
+        deskCode: r.desk_code,
+        level: String(data.level),
+        dossierCode: (data.dossierCode as string | undefined) ?? null,
+        criteria: (data.criteria as Record<string, string> | undefined) ?? null,
+      };
+      if (opts.withComments) item.comment = (data.comment as string | undefined) ?? null;
+      return item;
+    }),
+  };
+}

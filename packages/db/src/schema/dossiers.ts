@@ -1,0 +1,34 @@
+import { sql } from 'drizzle-orm';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { epochMs } from './events.ts';
+
+/**
+ * One row per (commune, dossier): what the outcome rules need, derived from all of the
+ * dossier's events. `history` keeps the compact event list so an event arriving late is
+ * folded in without re-reading the raw events. Times are epoch milliseconds.
+ */
+export const dossiers = pgTable(
+  'dossiers',
+  {
+    unitCode: text('unit_code').notNull(),
+    dossierCode: text('dossier_code').notNull(),
+    deskCode: text('desk_code').notNull(),
+    receivedAt: epochMs('received_at'),
+    dueAt: epochMs('due_at'),
+    channel: text('channel'),
+    supplementRequests: integer('supplement_requests').notNull().default(0),
+    rescheduled: boolean('rescheduled').notNull().default(false),
+    pausedMs: epochMs('paused_ms').notNull().default(0),
+    pendingSince: epochMs('pending_since'),
+    finishedAt: epochMs('finished_at'),
+    outcome: text('outcome'),
+    processingMs: epochMs('processing_ms'),
+    history: jsonb('history').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.unitCode, t.dossierCode] }),
+    index('dossiers_open_idx')
+      .on(t.unitCode, t.deskCode)
+      .where(sql`${t.finishedAt} is null and ${t.dueAt} is not null`),
+  ],
+);

@@ -1,0 +1,5 @@
+export * from './credentials.ts';
+export * from './dossiers.ts';
+export * from './events.ts';
+export * from './rollups.ts';
+export * from './units.ts';

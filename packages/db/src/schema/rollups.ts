@@ -1,0 +1,28 @@
+import { integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { epochMs } from './events.ts';
+
+/**
+ * Additive counts per (desk, time bucket) at three grains: 'm' minute, 'h' hour, 'd' local
+ * day. A window is answered from the coarsest buckets that fit inside it.
+ */
+export const rollups = pgTable(
+  'rollups',
+  {
+    grain: text('grain').$type<'m' | 'h' | 'd'>().notNull(),
+    unitCode: text('unit_code').notNull(),
+    bucketStart: epochMs('bucket_start').notNull(),
+    deskCode: text('desk_code').notNull(),
+    verySatisfied: integer('very_satisfied').notNull().default(0),
+    satisfied: integer('satisfied').notNull().default(0),
+    unsatisfied: integer('unsatisfied').notNull().default(0),
+    early: integer('early').notNull().default(0),
+    onTime: integer('on_time').notNull().default(0),
+    late: integer('late').notNull().default(0),
+    unknown: integer('unknown').notNull().default(0),
+    procMs: epochMs('proc_ms').notNull().default(0),
+    receivedDirect: integer('received_direct').notNull().default(0),
+    receivedOnline: integer('received_online').notNull().default(0),
+    receivedPostal: integer('received_postal').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.grain, t.unitCode, t.bucketStart, t.deskCode] })],
+);

@@ -1,0 +1,6 @@
+export * from './live.ts';
+export * from './outcome.ts';
+export * from './rates.ts';
+export * from './snapshot.ts';
+export * from './time.ts';
+export * from './types.ts';
