@@ -1,7 +1,6 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { verifyDeskKey } from '@motcua/db';
+import { isConnectionError, verifyDeskKey } from '@motcua/db';
 import { Hono } from 'hono';
-import { isConnectionError } from './writer.ts';
 import { ApiError, errorBody, onError } from './errors.ts';
 import type { IngestDeps, IngestEnv } from './env.ts';
 import { postEvents } from './routes/events/post.ts';

@@ -8,4 +8,4 @@ export type { EventResult, EventsReport } from './routes/events/post.ts';
 export { LIMITS } from './routes/events/parse.ts';
 export { EVENT_TYPES, validateEvent } from './routes/events/validate.ts';
 export { listenIngest, type RunningIngest } from './server.ts';
-export { DatabaseUnavailableError, GroupCommitWriter, isConnectionError } from './writer.ts';
+export { DatabaseUnavailableError, GroupCommitWriter } from './writer.ts';

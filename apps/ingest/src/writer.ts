@@ -1,4 +1,4 @@
-import { type Database, type IncomingEvent, type WriteStatus, writeBatch } from '@motcua/db';
+import { type Database, type IncomingEvent, isConnectionError, type WriteStatus, writeBatch } from '@motcua/db';
 
 interface Pending {
   events: IncomingEvent[];
@@ -10,28 +10,6 @@ interface Pending {
 export class DatabaseUnavailableError extends Error {}
 /** The writer is shutting down and takes no new work. */
 export class WriterClosedError extends Error {}
-
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'CONNECTION_CLOSED',
-  'CONNECTION_ENDED',
-  'CONNECTION_DESTROYED',
-  'CONNECT_TIMEOUT',
-  '57P01',
-  '57P02',
-  '57P03',
-]);
-
-/** Whether an error means "the database is not reachable" rather than "this statement failed". */
-export function isConnectionError(err: unknown): boolean {
-  for (let e = err as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (typeof e.code === 'string' && (CONNECTION_CODES.has(e.code) || e.code.startsWith('08'))) return true;
-  }
-  return false;
-}
 
 const RETRYABLE = new Set(['40P01', '40001']);
 const isRetryable = (err: unknown) => RETRYABLE.has((err as { code?: string })?.code ?? '');

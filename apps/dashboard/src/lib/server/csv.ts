@@ -1,0 +1,76 @@
+import type { Snapshot, UnitMetrics } from '@motcua/metrics';
+
+const HEADER = [
+  'code',
+  'name',
+  'level',
+  'satisfaction_total',
+  'very_satisfied',
+  'satisfied',
+  'unsatisfied',
+  'satisfaction_rate',
+  'satisfaction_wilson_low',
+  'early',
+  'on_time',
+  'late',
+  'unknown',
+  'on_time_rate',
+  'avg_hours',
+  'index766',
+  'received_total',
+  'received_direct',
+  'received_online',
+  'received_postal',
+  'open_total',
+  'open_overdue',
+  'open_due_soon',
+  'open_waiting_supplement',
+];
+
+function cell(v: string | number | null): string {
+  if (v === null) return '';
+  const s = String(v);
+  // Quote when needed; a leading = + - @ is neutralised so a spreadsheet does not run it as a formula.
+  const safe = /^[=+\-@]/.test(s) && typeof v === 'string' ? `'${s}` : s;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+function row(code: string, name: string, level: string, m: UnitMetrics): string {
+  const { satisfaction: s, onTime: o, received: r, open: p } = m;
+  return [
+    code,
+    name,
+    level,
+    s.total,
+    s.verySatisfied,
+    s.satisfied,
+    s.unsatisfied,
+    s.rate,
+    s.wilsonLow,
+    o.early,
+    o.onTime,
+    o.late,
+    o.unknown,
+    o.rate,
+    o.avgHours,
+    o.index766,
+    r.total,
+    r.direct,
+    r.online,
+    r.postal,
+    p.total,
+    p.overdue,
+    p.dueSoon,
+    p.waitingSupplement,
+  ]
+    .map(cell)
+    .join(',');
+}
+
+/** The children table (and the unit's own total as the last row), UTF-8 with a BOM for Excel. */
+export function snapshotCsv(s: Snapshot): string {
+  const lines = [HEADER.join(',')];
+  for (const c of s.children) lines.push(row(c.unit.code, c.unit.name, c.unit.level, c.metrics));
+  lines.push(row(s.unit.code, s.unit.name, s.unit.level, s.metrics));
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}

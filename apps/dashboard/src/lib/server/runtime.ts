@@ -1,0 +1,25 @@
+import type { Database, UnitTree } from '@motcua/db';
+
+/** What the SvelteKit server code needs, handed over by the process that serves it. */
+export interface DashboardRuntime {
+  db: Database;
+  tree: UnitTree;
+  cookies: { secure: boolean };
+  /** CSP frame-ancestors value, e.g. `'none'` or `https://portal.hanoi.gov.vn`. */
+  frameAncestors: string;
+}
+
+// The Node server (tsx) and the SvelteKit bundle each load their own copy of this module;
+// a global symbol is the one place both see.
+const KEY = Symbol.for('motcua.dashboard.runtime');
+type Holder = { [KEY]?: DashboardRuntime };
+
+export function setRuntime(runtime: DashboardRuntime | undefined): void {
+  (globalThis as Holder)[KEY] = runtime;
+}
+
+export function getRuntime(): DashboardRuntime {
+  const runtime = (globalThis as Holder)[KEY];
+  if (!runtime) throw new Error('dashboard runtime not set: start the dashboard through its server (npm start)');
+  return runtime;
+}

@@ -1,0 +1,159 @@
+import {
+  CredentialError,
+  createDeskKey,
+  createViewer,
+  type Database,
+  isTreeName,
+  listDeskKeys,
+  listViewers,
+  loadReferenceUnits,
+  migrate,
+  revokeDeskKey,
+  revokeViewer,
+  TREE_NAMES,
+  VIEWER_ROLES,
+  type ViewerRole,
+} from '@motcua/db';
+
+export const USAGE = `Usage: npm run motcua -- <command>
+
+  start [--tree T] [--no-demo] [--speed N] [--seed N] [--only ingest|dashboard]
+                                     run the system (what npm start does)
+  db migrate                         apply database migrations
+  units load --tree T                load a reference unit tree: ${TREE_NAMES.join(', ')}
+  keys create --unit CODE --label TEXT [--desk DESK]
+                                     new desk key (printed as the last line)
+  keys list                          desk keys: prefix, unit, desk, label, state
+  keys revoke PREFIX                 revoke a desk key at once
+  viewers create --role ${VIEWER_ROLES.join('|')} --unit CODE --label TEXT
+                                     new viewer token (printed as the last line)
+  viewers list                       viewer tokens: prefix, role, unit, label, state
+  viewers revoke PREFIX              revoke a viewer token at once
+
+Without DATABASE_URL the embedded database in ./data (MOTCUA_DATA_DIR) is used; while
+npm start runs, commands go through the running server.`;
+
+/** A bad command line: exit code 2 with this message and the usage. */
+export class UsageError extends Error {}
+
+export interface Parsed {
+  positional: string[];
+  flags: Record<string, string | true>;
+}
+
+/** `--name value`, `--name=value` and bare `--flag`; everything else is positional. */
+export function parseArgs(argv: string[], booleans: string[] = []): Parsed {
+  const out: Parsed = { positional: [], flags: {} };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) {
+      out.positional.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    if (eq > 0) out.flags[a.slice(2, eq)] = a.slice(eq + 1);
+    else if (booleans.includes(a.slice(2))) out.flags[a.slice(2)] = true;
+    else {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) throw new UsageError(`${a}: needs a value`);
+      out.flags[a.slice(2)] = value;
+      i++;
+    }
+  }
+  return out;
+}
+
+function only(p: Parsed, allowed: string[]) {
+  for (const f of Object.keys(p.flags)) if (!allowed.includes(f)) throw new UsageError(`--${f}: unknown option`);
+}
+
+function need(p: Parsed, name: string): string {
+  const v = p.flags[name];
+  if (typeof v !== 'string' || v.trim() === '') throw new UsageError(`--${name}: required`);
+  return v;
+}
+
+/** Commands that work on an open database: run by the CLI, or inside the server for it. */
+export async function runDbCommand(db: Database, argv: string[], print: (line: string) => void): Promise<void> {
+  const [group, action, ...rest] = argv;
+  const p = parseArgs(rest);
+  try {
+    if (group === 'db' && action === 'migrate') {
+      only(p, []);
+      await migrate(db);
+      print('migrations applied');
+    } else if (group === 'units' && action === 'load') {
+      only(p, ['tree']);
+      const tree = need(p, 'tree');
+      if (!isTreeName(tree)) throw new UsageError(`--tree: expected one of ${TREE_NAMES.join(', ')}`);
+      await migrate(db);
+      print(`loaded ${await loadReferenceUnits(db, tree)} units of ${tree}`);
+    } else if (group === 'keys' && action === 'create') {
+      only(p, ['unit', 'label', 'desk']);
+      const desk = p.flags.desk;
+      const { key, prefix } = await createDeskKey(db, {
+        unit: need(p, 'unit'),
+        label: need(p, 'label'),
+        desk: typeof desk === 'string' ? desk : null,
+      });
+      print(`desk key ${prefix} for unit ${p.flags.unit}${typeof desk === 'string' ? ` desk ${desk}` : ''}`);
+      print('store it now: it is shown once');
+      print(key);
+    } else if (group === 'keys' && action === 'list') {
+      only(p, []);
+      for (const k of await listDeskKeys(db)) {
+        print(
+          [k.prefix, k.unitCode, k.deskCode ?? '*', k.revokedAt ? 'revoked' : 'active', JSON.stringify(k.label)].join('\t'),
+        );
+      }
+    } else if (group === 'keys' && action === 'revoke') {
+      only(p, []);
+      const prefix = p.positional[0];
+      if (!prefix) throw new UsageError('keys revoke: PREFIX required');
+      if ((await revokeDeskKey(db, prefix)) === 0) throw new CredentialError(`no active desk key ${prefix}`);
+      print(`revoked ${prefix}`);
+    } else if (group === 'viewers' && action === 'create') {
+      only(p, ['role', 'unit', 'label']);
+      const role = need(p, 'role');
+      if (!VIEWER_ROLES.includes(role as ViewerRole)) {
+        throw new UsageError(`--role: expected one of ${VIEWER_ROLES.join(', ')}`);
+      }
+      const { token, prefix } = await createViewer(db, {
+        role: role as ViewerRole,
+        unit: need(p, 'unit'),
+        label: need(p, 'label'),
+      });
+      print(`viewer token ${prefix} (${role}) for unit ${p.flags.unit}`);
+      print('store it now: it is shown once');
+      print(token);
+    } else if (group === 'viewers' && action === 'list') {
+      only(p, []);
+      for (const v of await listViewers(db)) {
+        print([v.prefix, v.role, v.unitCode, v.revokedAt ? 'revoked' : 'active', JSON.stringify(v.label)].join('\t'));
+      }
+    } else if (group === 'viewers' && action === 'revoke') {
+      only(p, []);
+      const prefix = p.positional[0];
+      if (!prefix) throw new UsageError('viewers revoke: PREFIX required');
+      if ((await revokeViewer(db, prefix)) === 0) throw new CredentialError(`no active viewer token ${prefix}`);
+      print(`revoked ${prefix}`);
+    } else {
+      throw new UsageError(`unknown command: ${argv.join(' ') || '(none)'}`);
+    }
+  } catch (err) {
+    if (err instanceof CredentialError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** Runs a db command and captures its output (used by the server's admin endpoint). */
+export async function captureDbCommand(db: Database, argv: string[]): Promise<{ code: number; output: string }> {
+  const lines: string[] = [];
+  try {
+    await runDbCommand(db, argv, (l) => lines.push(l));
+    return { code: 0, output: lines.join('\n') };
+  } catch (err) {
+    if (err instanceof UsageError) return { code: 2, output: [...lines, `error: ${err.message}`].join('\n') };
+    return { code: 1, output: [...lines, `error: ${(err as Error).message}`].join('\n') };
+  }
+}

@@ -1,0 +1,244 @@
+import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import {
+  createDb,
+  createViewer,
+  type Database,
+  DatabaseLockedError,
+  isTreeName,
+  loadReferenceUnits,
+  migrate,
+  readUnitTree,
+  resolveDataDir,
+  TREE_NAMES,
+  type TreeName,
+} from '@motcua/db';
+import {
+  ConfigError,
+  createLogger,
+  GroupCommitWriter,
+  listenIngest,
+  loadIngestConfig,
+  RateLimiter,
+  type RunningIngest,
+} from '@motcua/ingest';
+import { removeAdminInfo, writeAdminInfo } from './admin-file.ts';
+import { captureDbCommand, parseArgs, USAGE, UsageError } from './commands.ts';
+import { type DemoState, readDemoState, writeDemoState } from './demo-state.ts';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+interface StartOptions {
+  only: 'ingest' | 'dashboard' | null;
+  tree: TreeName;
+  demo: boolean;
+  speed: number;
+  seed: number;
+}
+
+function parseStart(argv: string[], embedded: boolean): StartOptions {
+  const p = parseArgs(argv, ['no-demo', 'demo']);
+  for (const f of Object.keys(p.flags)) {
+    if (!['only', 'tree', 'no-demo', 'demo', 'speed', 'seed'].includes(f)) throw new UsageError(`--${f}: unknown option`);
+  }
+  if (p.positional.length) throw new UsageError(`start: unexpected ${p.positional[0]}`);
+  const only = p.flags.only;
+  if (only !== undefined && only !== 'ingest' && only !== 'dashboard') {
+    throw new UsageError('--only: expected ingest or dashboard');
+  }
+  if (only && embedded) {
+    throw new UsageError('--only: separate processes need DATABASE_URL (the embedded database allows one process)');
+  }
+  const tree = (p.flags.tree as string | undefined) ?? 'hanoi-2025-01';
+  if (!isTreeName(tree)) throw new UsageError(`--tree: expected one of ${TREE_NAMES.join(', ')}`);
+  const speed = Number(p.flags.speed ?? process.env.DEMO_SPEED ?? 30);
+  if (!Number.isFinite(speed) || speed <= 0 || speed > 1000) throw new UsageError('--speed: a number from 0 to 1000');
+  const seed = Number(p.flags.seed ?? 20251129);
+  if (!Number.isInteger(seed)) throw new UsageError('--seed: an integer');
+  const demoEnv = process.env.DEMO;
+  const demo = p.flags['no-demo'] ? false : p.flags.demo ? true : demoEnv !== undefined ? demoEnv !== '0' : embedded;
+  return { only: (only as StartOptions['only']) ?? null, tree, demo, speed, seed };
+}
+
+function dashboardConfig(env: NodeJS.ProcessEnv) {
+  const port = Number(env.DASHBOARD_PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('DASHBOARD_PORT: expected a port');
+  const publicUrl = env.PUBLIC_URL;
+  if (publicUrl && !/^https?:\/\//.test(publicUrl)) throw new ConfigError('PUBLIC_URL: expected an http(s) URL');
+  return {
+    port,
+    publicUrl,
+    secureCookies: env.COOKIE_SECURE ? env.COOKIE_SECURE === '1' : (publicUrl?.startsWith('https://') ?? false),
+    frameAncestors: env.FRAME_ANCESTORS || "'none'",
+  };
+}
+
+/** Builds the dashboard on first start (or after a clean), so `npm start` is all a newcomer types. */
+function ensureDashboardBuilt(built: boolean) {
+  if (built) return;
+  process.stdout.write('Building the dashboard (first start only)…\n');
+  const r = spawnSync('npm', ['run', 'build', '-w', '@motcua/dashboard'], { cwd: repoRoot, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('dashboard build failed');
+}
+
+async function ensureUnits(db: Database, tree: TreeName, log: (s: string) => void) {
+  const existing = await readUnitTree(db);
+  if (existing.size === 0) {
+    const n = await loadReferenceUnits(db, tree);
+    log(`Loaded ${n} units of ${tree}`);
+  }
+}
+
+/** `npm start`: the whole system in one process (or one part of it with --only). */
+export async function start(argv: string[]): Promise<number> {
+  const t0 = performance.now();
+  const embedded = !process.env.DATABASE_URL;
+  let opts: StartOptions;
+  let ingestConfig: ReturnType<typeof loadIngestConfig>;
+  let dashConfig: ReturnType<typeof dashboardConfig>;
+  try {
+    opts = parseStart(argv, embedded);
+    ingestConfig = loadIngestConfig();
+    dashConfig = dashboardConfig(process.env);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      process.stderr.write(`error: ${err.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const say = (s: string) => process.stdout.write(`${s}\n`);
+  const log = createLogger(ingestConfig.logLevel, { service: opts.only ?? 'motcua' });
+  const runIngest = opts.only !== 'dashboard';
+  const runDashboard = opts.only !== 'ingest';
+
+  const dashboardModule = runDashboard ? await import('@motcua/dashboard/server') : null;
+  if (dashboardModule) ensureDashboardBuilt(dashboardModule.dashboardBuilt());
+
+  const dataDir = ingestConfig.database.dataDir ?? resolveDataDir();
+  let db: Database;
+  try {
+    db = await createDb({ url: ingestConfig.database.url, dataDir });
+  } catch (err) {
+    if (err instanceof DatabaseLockedError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  await migrate(db);
+  await ensureUnits(db, opts.tree, say);
+  const tree = await readUnitTree(db);
+
+  let dashboard: Awaited<ReturnType<NonNullable<typeof dashboardModule>['startDashboard']>> | null = null;
+  if (dashboardModule) {
+    dashboard = await dashboardModule.startDashboard({
+      db,
+      tree,
+      port: dashConfig.port,
+      host: ingestConfig.host,
+      listen: !embedded,
+      secureCookies: dashConfig.secureCookies,
+      frameAncestors: dashConfig.frameAncestors,
+    });
+  }
+
+  let ingest: RunningIngest | null = null;
+  const adminToken = randomBytes(24).toString('base64url');
+  if (runIngest) {
+    const hub = dashboard?.hub;
+    const writer = new GroupCommitWriter(db, {
+      maxBatch: ingestConfig.writerMaxBatch,
+      notify: !embedded,
+      onCommit: embedded && hub ? (units) => hub.unitsChanged(units) : undefined,
+    });
+    ingest = await listenIngest(
+      {
+        db,
+        writer,
+        limiter: new RateLimiter(ingestConfig.rateLimit.eventsPerSecond, ingestConfig.rateLimit.burst),
+        log,
+        retryAfterSeconds: ingestConfig.retryAfterSeconds,
+        admin: embedded ? { token: adminToken, run: (args) => captureDbCommand(db, args) } : undefined,
+      },
+      { port: ingestConfig.port, host: ingestConfig.host },
+    );
+  }
+  const ingestUrl = ingest ? `http://${hostForUrl(ingestConfig.host)}:${ingest.port}` : null;
+  if (embedded && ingestUrl) writeAdminInfo(dataDir, { pid: process.pid, url: ingestUrl, token: adminToken });
+
+  // Demo data and the printed links.
+  let demoState: DemoState | null = embedded ? readDemoState(dataDir) : null;
+  let demo: { stop(): Promise<void> } | null = null;
+  const city = tree.roots()[0];
+  if (embedded && !demoState && city) {
+    const viewer = await createViewer(db, { role: 'city', unit: city.code, label: 'npm start (demo city viewer)' });
+    demoState = { cityViewerToken: viewer.token, deskKeys: {}, backfilledUntil: null };
+    writeDemoState(dataDir, demoState);
+  }
+  if (opts.demo && ingestUrl && demoState) {
+    const { startDemo } = await import('./demo.ts');
+    demo = await startDemo({ db, tree, dataDir, state: demoState, ingestUrl, speed: opts.speed, seed: opts.seed, say });
+  }
+
+  const dashboardBase = dashConfig.publicUrl ?? `http://${hostForUrl(ingestConfig.host)}:${dashboard?.port}`;
+  say('');
+  say('Một Cửa Live is running.');
+  if (ingestUrl) say(`  Ingest:    ${ingestUrl}/v1/events`);
+  if (dashboard) {
+    say(`  Dashboard: ${dashboardBase}/`);
+    if (demoState) say(`  Open:      ${dashboardBase}/?token=${demoState.cityViewerToken}`);
+  }
+  const sampleKey = demoState && Object.entries(demoState.deskKeys)[0];
+  if (ingestUrl && sampleKey) {
+    say(`  Desk key for commune ${sampleKey[0]}: ${sampleKey[1]}`);
+    say(`  Try:       curl -s ${ingestUrl}/v1/events -H 'Authorization: Bearer ${sampleKey[1]}' \\`);
+    say(`               -H 'Content-Type: application/cloudevents+json' -d '${sampleEvent(sampleKey[0])}'`);
+  } else if (ingestUrl) {
+    say('  New desk key: npm run motcua -- keys create --unit <commune code> --label "Quầy 1"');
+  }
+  say(`  Ready in ${((performance.now() - t0) / 1000).toFixed(1)} s. Ctrl-C stops.`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      say(`\n${signal}: stopping…`);
+      const force = setTimeout(() => {
+        process.stderr.write('did not stop within 8 s; exiting\n');
+        resolve(1);
+      }, 8000);
+      force.unref();
+      try {
+        await demo?.stop();
+        await ingest?.close();
+        await dashboard?.close();
+        await db.close();
+        if (embedded) removeAdminInfo(dataDir);
+        clearTimeout(force);
+        say('stopped.');
+        resolve(0);
+      } catch (err) {
+        process.stderr.write(`error while stopping: ${(err as Error).message}\n`);
+        resolve(1);
+      }
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
+}
+
+const hostForUrl = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
+
+function sampleEvent(unit: string): string {
+  return JSON.stringify({
+    specversion: '1.0',
+    id: 'curl-1',
+    source: `/units/${unit}/desks/Q01`,
+    type: 'vn.motcua.rating.submitted',
+    time: '$(date -Iseconds)',
+    data: { level: 'satisfied' },
+  }).replace('"$(date -Iseconds)"', `"'"$(date -Iseconds)"'"`);
+}
