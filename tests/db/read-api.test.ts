@@ -1,0 +1,118 @@
+import type { Snapshot } from '@motcua/metrics';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DB_KINDS } from '../helpers/db.ts';
+import { dossierEvent, rating, received } from '../helpers/events.ts';
+import { postBatch } from '../helpers/ingest.ts';
+import { apiGet, startTestSystem, type TestSystem } from '../helpers/system.ts';
+
+describe.each(DB_KINDS)('read API on %s', (kind) => {
+  let s: TestSystem;
+  let city: string;
+  let d0: string;
+  let d1: string;
+  let c00: string;
+  let cityToken: string;
+
+  beforeAll(async () => {
+    s = await startTestSystem(kind);
+    city = s.tree.city;
+    [d0, d1] = s.tree.districts;
+    c00 = s.tree.communes[0];
+    cityToken = await s.viewer('city', city);
+    const key = await s.deskKey(c00);
+    const now = Date.now();
+    const res = await postBatch(s.ingestUrl, key, [
+      rating(c00, 'very_satisfied', { desk: 'Q01' }),
+      rating(c00, 'satisfied', { desk: 'Q02' }),
+      rating(c00, 'unsatisfied', { desk: 'Q02' }),
+      received(c00, 'HS-A', now + 3 * 86_400_000, { time: now - 40 * 60_000 }, 'online'),
+      dossierEvent(c00, 'resolved', 'HS-A', { time: now - 20 * 60_000 }),
+      received(c00, 'HS-B', now - 45 * 60_000, { time: now - 50 * 60_000 }),
+    ]);
+    expect(res.body.accepted).toBe(6);
+  });
+  afterAll(() => s.close());
+
+  it('answers the city snapshot with its districts as children', async () => {
+    const r = await apiGet(s.dashboardUrl, `/api/v1/units/${city}/metrics?window=1h`, cityToken);
+    expect(r.status).toBe(200);
+    const snap = r.body as unknown as Snapshot;
+    expect(snap.unit).toEqual({ code: city, name: `Thành phố Thử ${city}`, level: 'city' });
+    expect(snap.window.name).toBe('1h');
+    expect(snap.children.map((c) => c.unit.code)).toEqual(s.tree.districts);
+    expect(snap.metrics.satisfaction).toMatchObject({
+      verySatisfied: 1,
+      satisfied: 1,
+      unsatisfied: 1,
+      total: 3,
+    });
+    expect(snap.metrics.satisfaction.rate).toBeCloseTo(2 / 3, 12);
+    expect(snap.metrics.onTime).toMatchObject({ early: 1, onTime: 0, late: 0, rate: 1 });
+    expect(snap.metrics.received).toEqual({ total: 2, direct: 1, online: 1, postal: 0 });
+    expect(snap.metrics.open).toMatchObject({ total: 1, overdue: 1 });
+    const district = snap.children.find((c) => c.unit.code === d0);
+    expect(district?.metrics.satisfaction.total).toBe(3);
+    expect(snap.children.find((c) => c.unit.code === d1)?.metrics.satisfaction.total).toBe(0);
+  });
+
+  it('lists desks as a commune’s children and answers for a desk', async () => {
+    const r = await apiGet(s.dashboardUrl, `/api/v1/units/${c00}/metrics?window=1h`, cityToken);
+    const snap = r.body as unknown as Snapshot;
+    expect(snap.children.map((c) => c.unit.code)).toEqual([`${c00}/Q01`, `${c00}/Q02`]);
+    const desk = await apiGet(s.dashboardUrl, `/api/v1/units/${c00}/Q02/metrics?window=1h`, cityToken);
+    expect(desk.status).toBe(200);
+    expect((desk.body as unknown as Snapshot).metrics.satisfaction.total).toBe(2);
+  });
+
+  it('serves a series with one point per step', async () => {
+    const r = await apiGet(s.dashboardUrl, `/api/v1/units/${city}/series?window=1h&step=15m`, cityToken);
+    expect(r.status).toBe(200);
+    const points = r.body.points as { satisfaction: { total: number } }[];
+    expect(points.length).toBeGreaterThan(0);
+    expect(points.reduce((n, p) => n + p.satisfaction.total, 0)).toBe(3);
+    const bad = await apiGet(s.dashboardUrl, `/api/v1/units/${city}/series?window=today&step=2m`, cityToken);
+    expect(bad.status).toBe(400);
+  });
+
+  it('applies the 401 / 404 / 403 / 400 rules', async () => {
+    expect((await apiGet(s.dashboardUrl, `/api/v1/units/${city}/metrics`)).status).toBe(401);
+    expect((await apiGet(s.dashboardUrl, `/api/v1/units/${city}/metrics`, 'mcv_nottoken')).status).toBe(401);
+    expect((await apiGet(s.dashboardUrl, '/api/v1/units/99999/metrics', cityToken)).status).toBe(404);
+    const districtToken = await s.viewer('district', d0);
+    const other = await apiGet(s.dashboardUrl, `/api/v1/units/${d1}/metrics`, districtToken);
+    expect(other.status).toBe(403);
+    expect(other.body).toMatchObject({ error: { code: 'forbidden' } });
+    const parent = await apiGet(s.dashboardUrl, `/api/v1/units/${city}/metrics`, districtToken);
+    expect(parent.status).toBe(403);
+    const own = await apiGet(s.dashboardUrl, `/api/v1/units/${c00}/metrics`, districtToken);
+    expect(own.status).toBe(200);
+    const bad = await apiGet(s.dashboardUrl, `/api/v1/units/${city}/metrics?window=2d`, cityToken);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: { code: 'bad_request' } });
+    expect(String((bad.body.error as { message: string }).message)).toMatch(/^window:/);
+  });
+
+  it('exports CSV with a BOM and Vietnamese names intact, but not to display tokens', async () => {
+    const r = await apiGet(s.dashboardUrl, `/api/v1/units/${city}/export.csv?window=1h`, cityToken);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toContain('text/csv');
+    const bytes = new Uint8Array(
+      await (
+        await fetch(`${s.dashboardUrl}/api/v1/units/${city}/export.csv?window=1h`, {
+          headers: { authorization: `Bearer ${cityToken}` },
+        })
+      ).arrayBuffer(),
+    );
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = new TextDecoder()
+      .decode(bytes)
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines[0].startsWith('code,name,level,satisfaction_total')).toBe(true);
+    expect(lines[1]).toContain(`${d0},Quận Thử Nghiệm 0,district,3,1,1,1`);
+    expect(lines.at(-1)).toContain(`Thành phố Thử ${city}`);
+    const display = await s.viewer('display', city);
+    expect((await apiGet(s.dashboardUrl, `/api/v1/units/${city}/export.csv`, display)).status).toBe(403);
+  });
+});

@@ -1,0 +1,122 @@
+import type { ClientToServerEvents, ServerToClientEvents, Snapshot, SubscribeAck } from '@motcua/metrics';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DB_KINDS } from '../helpers/db.ts';
+import { rating } from '../helpers/events.ts';
+import { postBatch } from '../helpers/ingest.ts';
+import { apiGet, startTestSystem, type TestSystem } from '../helpers/system.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+describe.each(DB_KINDS)('live stream on %s', (kind) => {
+  let s: TestSystem;
+  let cityToken: string;
+  const clients: Client[] = [];
+
+  const connect = (token: string | undefined, opts: { reconnectionDelay?: number } = {}): Client => {
+    const c: Client = io(s.dashboardUrl, {
+      path: '/socket.io',
+      auth: token ? { token } : {},
+      transports: ['websocket'],
+      reconnectionDelay: opts.reconnectionDelay ?? 100,
+      reconnectionDelayMax: 500,
+    });
+    clients.push(c);
+    return c;
+  };
+  const subscribe = (c: Client, unit: string, window = '1h') =>
+    new Promise<SubscribeAck>((resolve) => c.emit('subscribe', { unit, window }, resolve));
+  const nextMetrics = (c: Client, test: (s: Snapshot) => boolean, what: string) =>
+    waitFor<Snapshot>(
+      (deliver) => {
+        c.on('metrics', deliver);
+        return () => c.off('metrics', deliver);
+      },
+      test,
+      10_000,
+      what,
+    );
+
+  beforeAll(async () => {
+    s = await startTestSystem(kind);
+    cityToken = await s.viewer('city', s.tree.city);
+  });
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.disconnect();
+  });
+  afterAll(() => s.close());
+
+  it('acks a subscription with the same snapshot the HTTP API gives', async () => {
+    const c = connect(cityToken);
+    const ack = (await subscribe(c, s.tree.city)) as Snapshot;
+    const http = await apiGet(s.dashboardUrl, `/api/v1/units/${s.tree.city}/metrics?window=1h`, cityToken);
+    expect(ack.unit).toEqual(http.body.unit);
+    expect(ack.window.name).toBe('1h');
+    expect(ack.metrics).toEqual(http.body.metrics);
+    expect(ack.children).toEqual(http.body.children);
+  });
+
+  it('pushes a fresh snapshot after events reach the ingest', async () => {
+    const commune = s.tree.communes[1];
+    const c = connect(cityToken);
+    const before = (await subscribe(c, s.tree.city)) as Snapshot;
+    const key = await s.deskKey(commune);
+    const update = nextMetrics(
+      c,
+      (snap) => snap.metrics.satisfaction.total === before.metrics.satisfaction.total + 2,
+      'a metrics event counting the 2 new ratings',
+    );
+    const posted = await postBatch(s.ingestUrl, key, [
+      rating(commune, 'satisfied'),
+      rating(commune, 'unsatisfied'),
+    ]);
+    expect(posted.body.accepted).toBe(2);
+    const snap = await update;
+    const district = snap.children.find((ch) => ch.unit.code === s.tree.districtOf[commune]);
+    expect(district?.metrics.satisfaction.unsatisfied).toBeGreaterThanOrEqual(1);
+  });
+
+  it('enforces viewer scope on subscribe: no parent, no sibling', async () => {
+    const [d0, d1] = s.tree.districts;
+    const c = connect(await s.viewer('district', d0));
+    expect(await subscribe(c, s.tree.city)).toMatchObject({ error: { code: 'forbidden' } });
+    expect(await subscribe(c, d1)).toMatchObject({ error: { code: 'forbidden' } });
+    expect(await subscribe(c, '99999')).toMatchObject({ error: { code: 'not_found' } });
+    expect(await subscribe(c, d0, 'forever')).toMatchObject({ error: { code: 'bad_request' } });
+    expect(((await subscribe(c, d0)) as Snapshot).unit.code).toBe(d0);
+    expect(((await subscribe(c, `${s.tree.communes[0]}/Q01`)) as Snapshot).unit.level).toBe('desk');
+  });
+
+  it('refuses a connection without a valid token', async () => {
+    const c = connect('mcv_bogus', { reconnectionDelay: 60_000 });
+    const error = await waitFor<Error>((deliver) => {
+      c.on('connect_error', deliver);
+      return () => c.off('connect_error', deliver);
+    });
+    expect(error.message).toBe('unauthorized');
+  });
+
+  it('reconnects after the dashboard restarts and resubscribes', async () => {
+    const commune = s.tree.communes[2];
+    const c = connect(cityToken);
+    await subscribe(c, commune);
+    const reconnected = waitFor<void>(
+      (deliver) => {
+        c.io.on('reconnect', deliver);
+        return () => c.io.off('reconnect', deliver);
+      },
+      undefined,
+      15_000,
+      'reconnect',
+    );
+    await s.restartDashboard();
+    await reconnected;
+    const again = (await subscribe(c, commune)) as Snapshot;
+    expect(again.unit.code).toBe(commune);
+    const key = await s.deskKey(commune);
+    const update = nextMetrics(c, (snap) => snap.metrics.satisfaction.total >= 1, 'metrics after restart');
+    await postBatch(s.ingestUrl, key, [rating(commune, 'very_satisfied')]);
+    expect((await update).metrics.satisfaction.verySatisfied).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -1,0 +1,91 @@
+import { type RunningDashboard, startDashboard } from '@motcua/dashboard/server';
+import { createDeskKey, createViewer, type Database, readUnitTree, type ViewerRole } from '@motcua/db';
+import {
+  createLogger,
+  GroupCommitWriter,
+  listenIngest,
+  RateLimiter,
+  type RunningIngest,
+} from '@motcua/ingest';
+import { createTestTree, type DbKind, openTestDb, type TestDb, type TestTree } from './db.ts';
+
+export interface TestSystem {
+  kind: DbKind;
+  t: TestDb;
+  db: Database;
+  tree: TestTree;
+  ingest: RunningIngest;
+  dashboard: RunningDashboard;
+  ingestUrl: string;
+  dashboardUrl: string;
+  viewer(role: ViewerRole, unit: string): Promise<string>;
+  deskKey(unit: string, desk?: string): Promise<string>;
+  /** Restarts the dashboard on the same port (the hub and its sockets go away and come back). */
+  restartDashboard(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Ingest and dashboard over one fresh database, wired as `npm start` wires them: the
+ * in-process signal on PGlite, NOTIFY/LISTEN on Postgres.
+ */
+export async function startTestSystem(
+  kind: DbKind,
+  treeOpts: Parameters<typeof createTestTree>[1] = {},
+): Promise<TestSystem> {
+  const t = await openTestDb(kind);
+  const tree = await createTestTree(t.db, treeOpts);
+  const unitTree = await readUnitTree(t.db);
+  const embedded = kind === 'pglite';
+  const boot = (port = 0) =>
+    startDashboard({ db: t.db, tree: unitTree, port, host: '127.0.0.1', listen: !embedded });
+  let dashboard = await boot();
+  const writer = new GroupCommitWriter(t.db, {
+    notify: !embedded,
+    onCommit: embedded ? (units) => dashboard.hub.unitsChanged(units) : undefined,
+  });
+  const ingest = await listenIngest(
+    {
+      db: t.db,
+      writer,
+      limiter: new RateLimiter(0, 1000),
+      log: createLogger('silent'),
+      retryAfterSeconds: 1,
+    },
+    { port: 0, host: '127.0.0.1' },
+  );
+  const system: TestSystem = {
+    kind,
+    t,
+    db: t.db,
+    tree,
+    ingest,
+    get dashboard() {
+      return dashboard;
+    },
+    ingestUrl: `http://127.0.0.1:${ingest.port}`,
+    dashboardUrl: `http://127.0.0.1:${dashboard.port}`,
+    viewer: async (role, unit) => (await createViewer(t.db, { role, unit, label: `test ${role}` })).token,
+    deskKey: async (unit, desk) => (await createDeskKey(t.db, { unit, label: 'test desk', desk })).key,
+    async restartDashboard() {
+      const port = dashboard.port;
+      await dashboard.close();
+      dashboard = await boot(port);
+    },
+    async close() {
+      await ingest.close();
+      await dashboard.close();
+      await t.drop();
+    },
+  };
+  return system;
+}
+
+/** GET with a viewer token; returns status, headers and parsed body. */
+export async function apiGet(base: string, path: string, token?: string) {
+  const res = await fetch(`${base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const text = await res.text();
+  let body: unknown = text;
+  if (res.headers.get('content-type')?.includes('json')) body = JSON.parse(text);
+  return { status: res.status, headers: res.headers, body: body as Record<string, unknown>, text };
+}
