@@ -2,7 +2,7 @@ import { schema } from '@motcua/db';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestTree, DB_KINDS, openTestDb, type TestDb, type TestTree } from '../helpers/db.ts';
-import { received, rating, dossierEvent } from '../helpers/events.ts';
+import { dossierEvent, rating, received } from '../helpers/events.ts';
 import { deskKey, postBatch, startTestIngest, type TestIngest } from '../helpers/ingest.ts';
 
 describe.each(DB_KINDS)('ingest over HTTP on %s', (kind) => {
@@ -48,7 +48,10 @@ describe.each(DB_KINDS)('ingest over HTTP on %s', (kind) => {
         index: 0,
         id: bad.id,
         status: 'rejected',
-        error: { code: 'invalid_event', message: 'data.level: expected one of very_satisfied, satisfied, unsatisfied' },
+        error: {
+          code: 'invalid_event',
+          message: 'data.level: expected one of very_satisfied, satisfied, unsatisfied',
+        },
       },
       { index: 1, id: good.id, status: 'accepted' },
     ]);

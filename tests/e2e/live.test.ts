@@ -101,7 +101,7 @@ describe.each(DB_KINDS)('live stream on %s', (kind) => {
     const commune = s.tree.communes[2];
     const c = connect(cityToken);
     await subscribe(c, commune);
-    const reconnected = waitFor<void>(
+    const reconnected = waitFor<number>(
       (deliver) => {
         c.io.on('reconnect', deliver);
         return () => c.io.off('reconnect', deliver);

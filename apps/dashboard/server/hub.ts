@@ -33,6 +33,9 @@ interface Subscription {
   staleSince: number | null;
 }
 
+/** Packets queued on a client's connection; engine.io keeps this private but it is the buffer we bound. */
+const buffered = (s: LiveSocket) => (s.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
+
 const err = (code: LiveError['error']['code'], message: string): LiveError => ({ error: { code, message } });
 
 function checkRequest(req: unknown): SubscribeRequest | LiveError {
@@ -232,7 +235,7 @@ export class LiveHub {
     const slow: string[] = [];
     for (const id of this.io.sockets.adapter.rooms.get(sub.key) ?? []) {
       const s = this.io.sockets.sockets.get(id);
-      if (s && s.conn.writeBuffer.length > MAX_BUFFERED_PACKETS) slow.push(id);
+      if (s && buffered(s) > MAX_BUFFERED_PACKETS) slow.push(id);
     }
     (slow.length ? this.io.to(sub.key).except(slow) : this.io.to(sub.key)).emit('metrics', snapshot);
     if (sub.dirty && !sub.timer) this.#schedule(sub);

@@ -40,6 +40,8 @@ export function onError(err: Error, c: Context<IngestEnv>) {
     for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
     return c.json(errorBody(err.code, err.message, requestId), ErrorCode[err.code]);
   }
-  c.get('log')?.error('unhandled error', { requestId, error: err.message });
+  // Only the driver's own words: a failed query's message lists its parameters (citizen comments).
+  const cause = err.cause instanceof Error ? (err.cause as Error & { code?: string }) : err;
+  c.get('log')?.error('unhandled error', { requestId, error: cause.message, code: (cause as { code?: string }).code });
   return c.json(errorBody('internal', 'internal error', requestId), 500);
 }

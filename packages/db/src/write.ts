@@ -154,20 +154,20 @@ export async function writeBatch(
   return db.transaction(async (tx) => {
     const inserted = await db.query<{ source: string; id: string }>(
       sql`insert into events (source, id, type, time, unit_code, desk_code, dossier_code, data, attributes)
-        select source, id, type, time, unit_code, desk_code, dossier_code, data, attributes
+        select source, id, type, to_timestamp(time / 1000.0), unit_code, desk_code, dossier_code, data, attributes
         from jsonb_to_recordset(${json(
           candidates.map((e) => ({
             source: e.source,
             id: e.id,
             type: e.type,
-            time: new Date(e.time).toISOString(),
+            time: e.time,
             unit_code: e.unitCode,
             desk_code: e.deskCode,
             dossier_code: e.dossierCode,
             data: e.data,
             attributes: e.attributes,
           })),
-        )}) as x(source text, id text, type text, time timestamptz, unit_code text, desk_code text,
+        )}) as x(source text, id text, type text, time double precision, unit_code text, desk_code text,
                  dossier_code text, data jsonb, attributes jsonb)
         on conflict (source, id) do nothing
         returning source, id`,

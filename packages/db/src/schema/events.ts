@@ -12,7 +12,7 @@ export const events = pgTable(
     deskCode: text('desk_code').notNull(),
     dossierCode: text('dossier_code'),
     data: jsonb('data').notNull(),
-    /** Extension attributes and `subject`/`datacontenttype`, kept as sent. */
+    /** Extension attributes, `subject` and `dataschema`, kept as sent. */
     attributes: jsonb('attributes'),
     storedAt: timestamp('stored_at', { withTimezone: true }).notNull().defaultNow(),
   },

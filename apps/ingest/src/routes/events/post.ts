@@ -1,6 +1,6 @@
 import type { IncomingEvent } from '@motcua/db';
 import type { Context } from 'hono';
-import { ApiError, errorBody } from '../../errors.ts';
+import { ApiError, type ErrorCode, errorBody } from '../../errors.ts';
 import type { IngestEnv } from '../../env.ts';
 import { DatabaseUnavailableError, WriterClosedError } from '../../writer.ts';
 import { parseEvents, readBody } from './parse.ts';
@@ -92,8 +92,8 @@ export async function postEvents(c: Context<IngestEnv>) {
   });
   if (report.rejected === results.length) {
     const first = results.find((r) => r.status === 'rejected');
-    const message = first && 'error' in first ? first.error.message : 'every event was rejected';
-    return c.json({ ...report, ...errorBody('invalid_event', message, c.get('requestId')) }, 400);
+    const error = first && 'error' in first ? first.error : { code: 'invalid_event', message: 'every event was rejected' };
+    return c.json({ ...report, ...errorBody(error.code as ErrorCode, error.message, c.get('requestId')) }, 400);
   }
   return c.json(report, 200);
 }

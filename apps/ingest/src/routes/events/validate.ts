@@ -56,7 +56,7 @@ const DATA_SCHEMAS = {
     level: oneOf(LEVELS),
     dossierCode: dossierCode.optional(),
     criteria: z
-      .record(oneOf(CRITERIA), oneOf(LEVELS), { error: 'expected an object of criterion → level' })
+      .partialRecord(oneOf(CRITERIA), oneOf(LEVELS), { error: 'expected an object of criterion → level' })
       .optional(),
     officialId: text(1, 64).optional(),
     comment: text(0, 500).optional(),
