@@ -94,6 +94,13 @@ export async function readWindowCounts(db: Database, communes: string[], from: n
 
 type OpenRow = OpenMetrics & { unit_code: string; desk_code: string };
 
+/**
+ * An open dossier's deadline at `asOf`: due date plus answered pauses plus the pause still
+ * running (never negative: a request stamped ahead of asOf by a fast desk clock pauses nothing yet).
+ */
+const DEADLINE_SQL = (asOf: number) =>
+  sql`(due_at + paused_ms + greatest(coalesce(${asOf} - pending_since, 0), 0))`;
+
 /** Open-dossier counts at `asOf` from dossier state (not windowed), per (commune, desk). */
 export async function readOpenCounts(db: Database, communes: string[], asOf: number) {
   if (communes.length === 0) return [];
@@ -104,11 +111,8 @@ export async function readOpenCounts(db: Database, communes: string[], asOf: num
         count(*) filter (where pending_since is not null)::float8 as "waitingSupplement"
       from (
         select unit_code, desk_code, pending_since,
-          supplement_requests >= 2 or rescheduled
-            or (pending_since is null and ${asOf} > due_at + paused_ms)
-            or (pending_since is not null and pending_since > due_at + paused_ms) as overdue,
-          case when pending_since is null then due_at + paused_ms
-               else ${asOf} + (due_at + paused_ms - pending_since) end as deadline
+          supplement_requests >= 2 or rescheduled or ${asOf} > ${DEADLINE_SQL(asOf)} as overdue,
+          ${DEADLINE_SQL(asOf)} as deadline
         from dossiers
         where finished_at is null and due_at is not null and ${unitFilter(communes)}
       ) s
@@ -292,8 +296,7 @@ export async function readOverdue(db: Database, tree: UnitTree, code: string, as
     sql`select unit_code, desk_code, dossier_code, received_at::float8 as received_at, deadline::float8 as deadline,
         supplement_requests, rescheduled, (count(*) over ())::float8 as total
       from (
-        select *, case when pending_since is null then due_at + paused_ms
-                       else ${asOf} + (due_at + paused_ms - pending_since) end as deadline
+        select *, ${DEADLINE_SQL(asOf)} as deadline
         from dossiers
         where finished_at is null and due_at is not null and ${unitFilter(communes)}
           ${unit.level === 'desk' ? sql`and desk_code = ${deskCode}` : sql``}

@@ -29,7 +29,8 @@ export function emptyCounts(): BucketCounts {
 
 /** Adds `sign × add` into `into` field by field (sign −1 retracts a contribution); returns `into`. */
 export function addCounts(into: BucketCounts, add: Partial<BucketCounts>, sign = 1): BucketCounts {
-  for (const key of Object.keys(add) as (keyof BucketCounts)[]) {
+  // Over the fields of `into`, so a database row's extra columns never leak in.
+  for (const key of Object.keys(into) as (keyof BucketCounts)[]) {
     into[key] += sign * (add[key] ?? 0);
   }
   return into;
@@ -42,7 +43,7 @@ export function emptyOpen(): OpenMetrics {
 
 /** Adds `sign × add` into `into` field by field; returns `into`. */
 export function addOpen(into: OpenMetrics, add: Partial<OpenMetrics>, sign = 1): OpenMetrics {
-  for (const key of Object.keys(add) as (keyof OpenMetrics)[]) {
+  for (const key of Object.keys(into) as (keyof OpenMetrics)[]) {
     into[key] += sign * (add[key] ?? 0);
   }
   return into;

@@ -1,0 +1,808 @@
+/**
+ * Model check: random event histories go through the real ingest over HTTP (random batches,
+ * random order, re-sent duplicates), then every number of the snapshot is compared with the
+ * reference model in `../helpers/reference-model.ts`, for every level of the tree and for
+ * named and custom windows.
+ *
+ * SEEDS=7,8 replays given seeds; SEEDS=random:10 runs ten fresh ones. A mismatch names the
+ * seed, asOf, unit, window and field.
+ */
+import { type Database, readSnapshot, readUnitTree, type UnitTree } from '@motcua/db';
+import { type ResolvedWindow, resolveWindow, type UnitMetrics } from '@motcua/metrics';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestTree, DB_KINDS, openTestDb, type TestDb, type TestTree } from '../helpers/db.ts';
+import { deskKey, postBatch, startTestIngest, type TestIngest } from '../helpers/ingest.ts';
+import { chance, int, mulberry32, pick, type Rng, shuffle, weighted } from '../helpers/random.ts';
+import { type CloudEventLike, ReferenceModel, type RefScope } from '../helpers/reference-model.ts';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const DESKS = ['Q01', 'Q02', 'Q03'] as const;
+const LEVELS = ['very_satisfied', 'satisfied', 'unsatisfied'] as const;
+const CRITERIA = ['time', 'attitude', 'guidance', 'visits', 'transparency'] as const;
+const DOSSIERS_PER_SEED = 300;
+const RATINGS_PER_SEED = 300;
+const AHEAD_PER_SEED = 6;
+const TOLERANCE = 1e-9;
+
+function seedsFromEnv(): number[] {
+  const raw = process.env.SEEDS?.trim();
+  if (!raw) return [1, 2, 3];
+  const random = /^random:(\d+)$/.exec(raw);
+  if (random) return Array.from({ length: Number(random[1]) }, () => Math.floor(Math.random() * 2 ** 31));
+  const seeds = raw.split(',').map((s) => Number(s.trim()));
+  if (seeds.some((s) => !Number.isSafeInteger(s)))
+    throw new Error(`SEEDS: expected n,m,… or random:N, got ${raw}`);
+  return seeds;
+}
+/** Each seed gets its own city `20`…`99` in the file's database. */
+const SEEDS = seedsFromEnv();
+if (SEEDS.length > 80) throw new Error('SEEDS: at most 80 seeds per run');
+
+interface CloudEvent extends CloudEventLike {
+  specversion: '1.0';
+  datacontenttype: 'application/json';
+}
+
+/** A tree of this test's own with one key per commune. */
+interface World {
+  tree: TestTree;
+  keys: Map<string, string>;
+}
+
+async function createWorld(
+  db: Database,
+  city: string,
+  districts = 3,
+  communesPerDistrict = 4,
+): Promise<World> {
+  const tree = await createTestTree(db, { city, districts, communesPerDistrict });
+  const keys = new Map<string, string>();
+  for (const commune of tree.communes) keys.set(commune, await deskKey(db, commune));
+  return { tree, keys };
+}
+
+/** RFC 3339 with a random but valid offset, so the ingest parses more than `Z`. */
+function rfc3339(ms: number, rng?: Rng): string {
+  const offsetMinutes = rng ? pick(rng, [0, 0, 420, -330, 345]) : 0;
+  if (offsetMinutes === 0) return new Date(ms).toISOString();
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  const hh = String(Math.floor(abs / 60)).padStart(2, '0');
+  const mm = String(abs % 60).padStart(2, '0');
+  return `${new Date(ms + offsetMinutes * MINUTE).toISOString().slice(0, 23)}${sign}${hh}:${mm}`;
+}
+
+function cloudEvent(
+  unit: string,
+  desk: string,
+  type: string,
+  time: number,
+  id: string,
+  data: Record<string, unknown>,
+  rng?: Rng,
+): CloudEvent {
+  return {
+    specversion: '1.0',
+    id,
+    source: `/units/${unit}/desks/${desk}`,
+    type: `vn.motcua.${type}`,
+    time: rfc3339(time, rng),
+    datacontenttype: 'application/json',
+    data,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generation
+
+type DossierKind =
+  | 'received'
+  | 'supplement_requested'
+  | 'supplement_received'
+  | 'rescheduled'
+  | 'resolved'
+  | 'returned'
+  | 'rejected'
+  | 'withdrawn';
+
+/** When a history (or a rating) ends: the last hour, today, a few minutes ahead, or up to 40 days back. */
+function endTime(rng: Rng, now: number): number {
+  const sinceMidnight = (now + 7 * HOUR) % DAY;
+  return weighted(rng, [
+    [0.2, () => now - int(rng, 0, HOUR)],
+    [0.15, () => now - int(rng, 0, sinceMidnight)],
+    [0.05, () => now + int(rng, 1, 4 * MINUTE)],
+    [0.6, () => now - int(rng, 0, 40 * DAY)],
+  ] as const)();
+}
+
+/** The logical order of one dossier's events, before times are assigned. */
+function dossierPlan(rng: Rng): DossierKind[] {
+  const plan: DossierKind[] = [];
+  const hasReceived = chance(rng, 0.9);
+  if (hasReceived) plan.push('received');
+  if (chance(rng, 0.05)) plan.push('supplement_received'); // nothing pending: ignored
+  const requests = weighted(rng, [
+    [0.55, 0],
+    [0.28, 1],
+    [0.12, 2],
+    [0.05, 3],
+  ] as const);
+  for (let i = 0; i < requests; i++) {
+    plan.push('supplement_requested');
+    if (chance(rng, 0.65)) plan.push('supplement_received');
+  }
+  if (chance(rng, 0.1)) plan.splice(int(rng, hasReceived ? 1 : 0, plan.length), 0, 'rescheduled');
+  if (hasReceived && chance(rng, 0.06)) plan.splice(int(rng, 1, plan.length), 0, 'received'); // a second slip
+  const finish = weighted(rng, [
+    [0.3, [] as DossierKind[]],
+    [0.15, ['resolved']],
+    [0.12, ['resolved', 'returned']],
+    [0.1, ['returned']],
+    [0.13, ['rejected']],
+    [0.1, ['withdrawn']],
+    [0.05, ['withdrawn', 'rejected']],
+    [0.05, ['rejected', 'resolved']],
+  ] as const);
+  plan.push(...finish);
+  if (finish.length > 0 && chance(rng, 0.1)) plan.push('supplement_requested'); // after the finish
+  if (finish.length > 0 && chance(rng, 0.05)) plan.push('supplement_received');
+  return plan;
+}
+
+/**
+ * Random histories for many dossiers and ratings, every distinct event once, with distinct ms
+ * inside each dossier (so its order is unambiguous).
+ */
+function generate(rng: Rng, seed: number, communes: readonly string[], now: number): CloudEvent[] {
+  const events: CloudEvent[] = [];
+  const pairs = new Set<string>();
+  let seq = 0;
+  const nextId = (source: string): string => {
+    // Sometimes reuse an id of another source: the idempotency key is the pair.
+    if (events.length > 0 && chance(rng, 0.03)) {
+      const other = pick(rng, events);
+      if (other.source !== source && !pairs.has(`${source} ${other.id}`)) return other.id;
+    }
+    return `m${seed}-${++seq}`;
+  };
+  const push = (e: CloudEvent) => {
+    pairs.add(`${e.source} ${e.id}`);
+    events.push(e);
+  };
+  const codesByCommune = new Map<string, string[]>();
+  const allCodes: string[] = [];
+
+  for (let i = 0; i < DOSSIERS_PER_SEED; i++) {
+    const unit = pick(rng, communes);
+    // A few codes recur in another commune: a different dossier there.
+    const code =
+      allCodes.length > 0 && chance(rng, 0.04)
+        ? pick(rng, allCodes)
+        : `000.00.04.H26-${seed}-${String(i).padStart(4, '0')}`;
+    if (codesByCommune.get(unit)?.includes(code)) continue;
+    allCodes.push(code);
+    codesByCommune.set(unit, [...(codesByCommune.get(unit) ?? []), code]);
+
+    const plan = dossierPlan(rng);
+    const end = endTime(rng, now);
+    const span = weighted(rng, [
+      [0.3, () => int(rng, MINUTE, 3 * HOUR)],
+      [0.35, () => int(rng, 3 * HOUR, 5 * DAY)],
+      [0.35, () => int(rng, 5 * DAY, 30 * DAY)],
+    ] as const)();
+    const times = new Set<number>();
+    while (times.size < plan.length) times.add(plan.length === 1 ? end : int(rng, end - span, end));
+    const sorted = [...times].sort((a, b) => a - b);
+    if (chance(rng, 0.1) && sorted.length > 1) {
+      // Out of logical order, e.g. resolved before a request.
+      const a = int(rng, 0, sorted.length - 1);
+      const b = int(rng, 0, sorted.length - 1);
+      [sorted[a], sorted[b]] = [sorted[b], sorted[a]];
+    }
+    const mainDesk = pick(rng, DESKS);
+    const receivedAt = plan.includes('received')
+      ? Math.min(...sorted.filter((_, k) => plan[k] === 'received'))
+      : now;
+    const last = Math.max(...sorted);
+    const dueAt = weighted(rng, [
+      [0.45, () => receivedAt + int(rng, 4 * HOUR, 10 * DAY)],
+      [0.15, () => now + int(rng, -3 * HOUR, 30 * HOUR)],
+      [0.05, () => now + DAY + int(rng, -6 * MINUTE, 6 * MINUTE)],
+      [0.08, () => receivedAt + int(rng, 0, 2 * HOUR)],
+      [0.12, () => receivedAt + int(rng, 10 * DAY, 30 * DAY)],
+      // Around the last event (often the finish): later the same local day, exactly at it, just before it.
+      [0.09, () => last + int(rng, 0, DAY - 1 - ((last + 7 * HOUR) % DAY))],
+      [0.03, () => last],
+      [0.03, () => last - int(rng, 1, MINUTE)],
+    ] as const)();
+
+    plan.forEach((kind, k) => {
+      const desk = chance(rng, 0.8) ? mainDesk : pick(rng, DESKS);
+      const source = `/units/${unit}/desks/${desk}`;
+      const data: Record<string, unknown> = { dossierCode: code };
+      if (kind === 'received') {
+        data.procedureCode = pick(rng, ['1.001612', '2.000794', '1.004227']);
+        if (chance(rng, 0.5)) data.procedureName = 'Cấp bản sao trích lục hộ tịch';
+        data.channel = weighted(rng, [
+          [0.5, 'direct'],
+          [0.4, 'online'],
+          [0.1, 'postal'],
+        ] as const);
+        // A second slip gets its own appointment.
+        data.dueAt = rfc3339(sorted[k] === receivedAt ? dueAt : dueAt + int(rng, -DAY, DAY), rng);
+      }
+      if (kind === 'rescheduled') data.newDueAt = rfc3339(dueAt + int(rng, DAY, 5 * DAY), rng);
+      if ((kind === 'supplement_requested' || kind === 'rejected') && chance(rng, 0.5)) {
+        data.reason = 'Thiếu bản sao giấy khai sinh';
+      }
+      push(cloudEvent(unit, desk, `dossier.${kind}`, sorted[k], nextId(source), data, rng));
+    });
+  }
+
+  // Open dossiers whose unanswered request is stamped a few minutes ahead (desk clock drift),
+  // due right around now or now + 24 h: the edges of overdue and dueSoon.
+  for (let i = 0; i < AHEAD_PER_SEED; i++) {
+    const unit = pick(rng, communes);
+    const desk = pick(rng, DESKS);
+    const code = `000.00.04.H26-${seed}-A${i}`;
+    const source = `/units/${unit}/desks/${desk}`;
+    const dueAt = now + (chance(rng, 0.5) ? 0 : DAY) + int(rng, -MINUTE, 3 * MINUTE);
+    const data = {
+      dossierCode: code,
+      procedureCode: '1.001612',
+      channel: 'online',
+      dueAt: rfc3339(dueAt, rng),
+    };
+    push(
+      cloudEvent(unit, desk, 'dossier.received', now - int(rng, HOUR, 3 * DAY), nextId(source), data, rng),
+    );
+    const requestAt = now + int(rng, 1000, 4 * MINUTE);
+    push(
+      cloudEvent(
+        unit,
+        desk,
+        'dossier.supplement_requested',
+        requestAt,
+        nextId(source),
+        { dossierCode: code },
+        rng,
+      ),
+    );
+  }
+
+  for (let i = 0; i < RATINGS_PER_SEED; i++) {
+    const unit = pick(rng, communes);
+    const desk = pick(rng, DESKS);
+    const data: Record<string, unknown> = {
+      level: weighted(rng, [
+        [0.4, 'very_satisfied'],
+        [0.4, 'satisfied'],
+        [0.2, 'unsatisfied'],
+      ] as const),
+    };
+    const codes = codesByCommune.get(unit);
+    if (codes && chance(rng, 0.5)) data.dossierCode = pick(rng, codes);
+    if (chance(rng, 0.2)) {
+      // The contract allows any subset of the criteria ("criteria from …").
+      const criteria = chance(rng, 0.5)
+        ? [...CRITERIA]
+        : shuffle(rng, [...CRITERIA]).slice(0, int(rng, 1, 4));
+      data.criteria = Object.fromEntries(criteria.map((c) => [c, pick(rng, LEVELS)]));
+    }
+    if (chance(rng, 0.2)) data.comment = 'Cán bộ hướng dẫn tận tình';
+    if (chance(rng, 0.2)) data.officialId = `CB-${int(rng, 1, 40)}`;
+    const source = `/units/${unit}/desks/${desk}`;
+    push(cloudEvent(unit, desk, 'rating.submitted', endTime(rng, now), nextId(source), data, rng));
+  }
+  return events;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sending
+
+const unitOf = (e: CloudEventLike) => e.source.split('/')[2];
+
+interface SendStats {
+  requests: number;
+  sent: number;
+  accepted: number;
+  duplicates: number;
+  /** Contract-valid events the ingest refused, with its message. */
+  rejected: { event: CloudEvent; message: string }[];
+}
+
+/** Posts batches with a few in flight at once, so the writer also groups requests. */
+async function postAll(
+  ingest: TestIngest,
+  world: World,
+  batches: CloudEvent[][],
+  parallel = 3,
+): Promise<SendStats> {
+  const stats: SendStats = { requests: 0, sent: 0, accepted: 0, duplicates: 0, rejected: [] };
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++];
+      const res = await postBatch(ingest.url, world.keys.get(unitOf(batch[0])) as string, batch);
+      const results = res.body.results as
+        | { index: number; status: string; error?: { message: string } }[]
+        | undefined;
+      if (!results) throw new Error(`ingest refused a batch: ${res.status} ${JSON.stringify(res.body)}`);
+      stats.requests++;
+      stats.sent += batch.length;
+      stats.accepted += res.body.accepted as number;
+      stats.duplicates += res.body.duplicates as number;
+      for (const r of results) {
+        if (r.status === 'rejected')
+          stats.rejected.push({ event: batch[r.index], message: r.error?.message ?? '' });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  return stats;
+}
+
+/** Shuffles, re-sends some events and some whole batches, and cuts per-commune batches of random size. */
+function randomBatches(rng: Rng, events: CloudEvent[]): CloudEvent[][] {
+  const sends = [...events];
+  for (const e of events) if (chance(rng, 0.1)) sends.push(e);
+  shuffle(rng, sends);
+  const byUnit = new Map<string, CloudEvent[]>();
+  for (const e of sends) byUnit.set(unitOf(e), [...(byUnit.get(unitOf(e)) ?? []), e]);
+  const batches: CloudEvent[][] = [];
+  for (const list of byUnit.values()) {
+    for (let i = 0; i < list.length; ) {
+      const size = weighted(rng, [
+        [0.3, () => int(rng, 1, 5)],
+        [0.5, () => int(rng, 5, 60)],
+        [0.2, () => int(rng, 60, 250)],
+      ] as const)();
+      batches.push(list.slice(i, i + size));
+      i += size;
+    }
+  }
+  shuffle(rng, batches);
+  const resent = batches.filter(() => chance(rng, 0.08));
+  for (const b of resent) batches.splice(int(rng, 0, batches.length), 0, shuffle(rng, [...b]));
+  return batches;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing
+
+function resolved(input: Parameters<typeof resolveWindow>[0], asOf: number): ResolvedWindow {
+  const w = resolveWindow(input, asOf);
+  if (!w.ok) throw new Error(`bad window ${JSON.stringify(input)}: ${w.message}`);
+  return w.window;
+}
+
+/** `1h`, `today`, `7d`, `30d` and two custom windows (one on local midnights, one reaching past asOf). */
+function windowsAt(asOf: number): ResolvedWindow[] {
+  const midnight = asOf - ((asOf + 7 * HOUR) % DAY);
+  return [
+    resolved({ window: '1h' }, asOf),
+    resolved({ window: 'today' }, asOf),
+    resolved({ window: '7d' }, asOf),
+    resolved({ window: '30d' }, asOf),
+    resolved({ from: rfc3339(midnight - 9 * DAY), to: rfc3339(asOf - 36 * HOUR + 1_067_537) }, asOf),
+    resolved({ from: rfc3339(asOf - 25 * DAY + 4_321_500), to: rfc3339(asOf + 10 * MINUTE) }, asOf),
+  ];
+}
+
+function flatten(value: unknown, prefix: string, out: Map<string, unknown>): Map<string, unknown> {
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else out.set(prefix, value);
+  return out;
+}
+
+const RATE_FIELDS = new Set([
+  'satisfaction.rate',
+  'satisfaction.wilsonLow',
+  'onTime.rate',
+  'onTime.index766',
+]);
+
+function sameNumber(field: string, expected: unknown, actual: unknown): boolean {
+  if (expected === null || actual === null || typeof expected !== 'number' || typeof actual !== 'number') {
+    return expected === actual;
+  }
+  if (RATE_FIELDS.has(field)) return Math.abs(expected - actual) <= TOLERANCE;
+  if (field === 'onTime.avgHours')
+    return Math.abs(expected - actual) <= TOLERANCE * Math.max(1, Math.abs(expected));
+  return expected === actual;
+}
+
+/**
+ * Field-by-field differences between two `metrics` objects, as readable lines. Fields the
+ * contract does not have go to `extra` (reported once, not per snapshot).
+ */
+function diffMetrics(
+  where: string,
+  expected: UnitMetrics,
+  actual: UnitMetrics | undefined,
+  extra: Set<string>,
+) {
+  if (!actual) return [`${where}: missing in the snapshot`];
+  const e = flatten(expected, '', new Map());
+  const a = flatten(actual, '', new Map());
+  const out: string[] = [];
+  for (const field of e.keys()) {
+    if (!sameNumber(field, e.get(field), a.get(field))) {
+      out.push(`${where} field=${field} expected=${e.get(field)} actual=${a.get(field)}`);
+    }
+  }
+  for (const field of a.keys()) if (!e.has(field)) extra.add(`${field}=${a.get(field)}`);
+  return out;
+}
+
+interface CheckTarget {
+  code: string;
+  scope: RefScope;
+  children: { code: string; scope: RefScope }[];
+}
+
+/** Every unit of the world's tree, and `extraDesks` desks (`00004/Q01`) on their own. */
+function targetsOf(world: World, ref: ReferenceModel, extraDesks: string[]): CheckTarget[] {
+  const { tree } = world;
+  const communesOf = (district: string) => tree.communes.filter((c) => tree.districtOf[c] === district);
+  const communeTarget = (c: string): CheckTarget => ({
+    code: c,
+    scope: { communes: [c] },
+    children: ref.desksOf(c).map((d) => ({ code: `${c}/${d}`, scope: { communes: [c], desk: d } })),
+  });
+  return [
+    {
+      code: tree.city,
+      scope: { communes: tree.communes },
+      children: tree.districts.map((d) => ({ code: d, scope: { communes: communesOf(d) } })),
+    },
+    ...tree.districts.map((d) => ({
+      code: d,
+      scope: { communes: communesOf(d) },
+      children: communesOf(d).map((c) => ({ code: c, scope: { communes: [c] } })),
+    })),
+    ...tree.communes.map(communeTarget),
+    ...extraDesks.map((code) => {
+      const [c, d] = code.split('/');
+      return { code, scope: { communes: [c], desk: d }, children: [] };
+    }),
+  ];
+}
+
+/** Reads every target's snapshot in every window and lists each number that differs from the reference. */
+async function compareAll(
+  db: Database,
+  unitTree: UnitTree,
+  ref: ReferenceModel,
+  targets: CheckTarget[],
+  windows: ResolvedWindow[],
+  label: string,
+): Promise<{ mismatches: string[]; snapshots: number; numbers: number }> {
+  const mismatches: string[] = [];
+  const extra = new Set<string>();
+  let snapshots = 0;
+  let numbers = 0;
+  const asOfText = new Date(ref.asOf).toISOString();
+  for (const w of windows) {
+    const wText = `${w.name}[${new Date(w.from).toISOString()},${new Date(w.to).toISOString()})`;
+    for (const target of targets) {
+      const snap = await readSnapshot(db, unitTree, target.code, w, ref.asOf);
+      snapshots++;
+      const where = `${label} asOf=${asOfText} window=${wText} unit=${target.code}`;
+      if (!snap) {
+        mismatches.push(`${where}: no snapshot`);
+        continue;
+      }
+      mismatches.push(...diffMetrics(where, ref.metrics(target.scope, w), snap.metrics, extra));
+      numbers += 21 * (1 + target.children.length);
+      const expectedCodes = target.children.map((c) => c.code).sort();
+      const actualCodes = snap.children.map((c) => c.unit.code).sort();
+      if (expectedCodes.join() !== actualCodes.join()) {
+        mismatches.push(`${where} children expected=[${expectedCodes}] actual=[${actualCodes}]`);
+      }
+      for (const child of target.children) {
+        const actual = snap.children.find((c) => c.unit.code === child.code)?.metrics;
+        mismatches.push(
+          ...diffMetrics(`${where} child=${child.code}`, ref.metrics(child.scope, w), actual, extra),
+        );
+      }
+    }
+  }
+  if (extra.size > 0)
+    mismatches.unshift(`${label}: snapshot metrics carry fields outside the contract: ${[...extra]}`);
+  return { mismatches, snapshots, numbers };
+}
+
+/**
+ * Diagnostics for a failure: mismatches counted by field, and the dossiers whose stored state
+ * (desk, dueAt, finishedAt, outcome, paused time) differs from the reference's conclusion.
+ */
+async function report(db: Database, mismatches: string[], ref: ReferenceModel): Promise<string> {
+  const byField = new Map<string, number>();
+  for (const m of mismatches) {
+    const field = /field=([\w.]+)/.exec(m)?.[1] ?? 'other';
+    byField.set(field, (byField.get(field) ?? 0) + 1);
+  }
+  const rows = await db.query<{
+    unit_code: string;
+    dossier_code: string;
+    desk_code: string;
+    due_at: number | null;
+    finished_at: number | null;
+    outcome: string | null;
+    paused_ms: number;
+  }>(sql`select unit_code, dossier_code, desk_code, due_at::float8 as due_at, finished_at::float8 as finished_at,
+      outcome, paused_ms::float8 as paused_ms from dossiers`);
+  const stored = new Map(rows.map((r) => [`${r.unit_code} ${r.dossier_code}`, r]));
+  const differing: string[] = [];
+  for (const d of ref.dossiers) {
+    const r = stored.get(`${d.unit} ${d.dossierCode}`);
+    const same =
+      r !== undefined &&
+      r.desk_code === d.desk &&
+      r.due_at === d.dueAt &&
+      r.finished_at === d.finishedAt &&
+      r.outcome === d.outcome &&
+      (d.finishedAt === null || r.paused_ms === d.pausedMs);
+    if (!same) differing.push(`  reference ${JSON.stringify(d)}\n  stored    ${JSON.stringify(r ?? null)}`);
+  }
+  return [
+    `${mismatches.length} mismatches (by field: ${[...byField].map(([f, n]) => `${f} ×${n}`).join(', ')})`,
+    ...mismatches.slice(0, 30),
+    ...(mismatches.length > 30 ? [`… and ${mismatches.length - 30} more`] : []),
+    differing.length > 0
+      ? `dossiers whose stored state differs from the reference (${differing.length}, first 10):\n${differing.slice(0, 10).join('\n')}`
+      : 'every stored dossier state agrees with the reference: the difference is in the read path',
+  ].join('\n');
+}
+
+async function expectNoMismatches(db: Database, mismatches: string[], ref: ReferenceModel) {
+  if (mismatches.length > 0) expect.fail(await report(db, mismatches, ref));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe.each(DB_KINDS)('model check on %s', (kind) => {
+  let t: TestDb;
+  let ingest: TestIngest;
+
+  beforeAll(async () => {
+    t = await openTestDb(kind);
+    ingest = await startTestIngest(t.db);
+  });
+  afterAll(async () => {
+    await ingest?.close();
+    await t?.drop();
+  });
+
+  it.each(SEEDS.map((seed, i) => [seed, i] as const))(
+    'seed %i: every snapshot number matches the reference',
+    async (seed, i) => {
+      const started = performance.now();
+      const world = await createWorld(t.db, String(20 + i));
+      const rng = mulberry32(seed);
+      const now = Date.now();
+      const events = generate(rng, seed, world.tree.communes, now);
+      const stats = await postAll(ingest, world, randomBatches(rng, events));
+      const asOf = Date.now();
+      const ingested = performance.now();
+
+      // A contract-valid event the ingest refuses is a mismatch; the numbers are still compared
+      // over what was stored, so one refusal does not hide other differences.
+      const refused = new Set(stats.rejected.map((r) => `${r.event.source} ${r.event.id}`));
+      const ref = new ReferenceModel(
+        events.filter((e) => !refused.has(`${e.source} ${e.id}`)),
+        asOf,
+      );
+      const byMessage = new Map<string, SendStats['rejected']>();
+      for (const r of stats.rejected) byMessage.set(r.message, [...(byMessage.get(r.message) ?? []), r]);
+      const ingestMismatches = [...byMessage].map(
+        ([message, list]) =>
+          `seed=${seed} ingest refused ${list.length} contract-valid events: ${message}; ` +
+          `e.g. data=${JSON.stringify(list[0].event.data)}`,
+      );
+      expect(stats.accepted, `seed=${seed}: accepted events`).toBe(ref.eventCount);
+      expect(stats.accepted + stats.duplicates + stats.rejected.length).toBe(stats.sent);
+
+      const desks = [
+        `${world.tree.communes[0]}/Q01`,
+        `${pick(rng, world.tree.communes)}/${pick(rng, DESKS)}`,
+      ];
+      const compared = await compareAll(
+        t.db,
+        await readUnitTree(t.db),
+        ref,
+        targetsOf(world, ref, desks),
+        windowsAt(asOf),
+        `seed=${seed}`,
+      );
+      const { snapshots, numbers } = compared;
+      const mismatches = [...ingestMismatches, ...compared.mismatches];
+      const done = performance.now();
+      const [hour, , , month] = windowsAt(asOf).map((w) => ref.metrics({ communes: world.tree.communes }, w));
+      console.info(
+        `[model-check ${kind}] seed=${seed}: ${ref.dossiers.length} dossiers, ${ref.ratings.length} ratings, ` +
+          `${ref.eventCount} events (${stats.sent} sent in ${stats.requests} requests, ${stats.duplicates} duplicates); ` +
+          `${snapshots} snapshots, ${numbers} numbers; ingest ${Math.round(ingested - started)} ms, ` +
+          `compare ${Math.round(done - ingested)} ms; city 30d onTime ${JSON.stringify(month.onTime)}, ` +
+          `open ${JSON.stringify(month.open)}; 1h: ${hour.received.total} received, ` +
+          `${hour.satisfaction.total} ratings, ${hour.onTime.early + hour.onTime.onTime + hour.onTime.late} finished`,
+      );
+      await expectNoMismatches(t.db, mismatches, ref);
+    },
+    120_000,
+  );
+
+  describe('targeted cases', () => {
+    /** Sends events in one batch each call, then compares all windows against the reference. */
+    async function scenario(city: string) {
+      const world = await createWorld(t.db, city, 1, 1);
+      const commune = world.tree.communes[0];
+      const sent: CloudEvent[] = [];
+      let seq = 0;
+      const make = (desk: string, type: string, time: number, data: Record<string, unknown>) =>
+        cloudEvent(commune, desk, type, time, `${city}-${++seq}`, data);
+      return {
+        commune,
+        make,
+        async send(batch: CloudEvent[]) {
+          sent.push(...batch);
+          const res = await postBatch(ingest.url, world.keys.get(commune) as string, batch);
+          expect(res.status).toBe(200);
+          return res.body;
+        },
+        /** The snapshot of the commune over 30 days, after checking every number against the reference. */
+        async check() {
+          const asOf = Date.now();
+          const ref = new ReferenceModel(sent, asOf);
+          const windows = windowsAt(asOf);
+          const { mismatches } = await compareAll(
+            t.db,
+            await readUnitTree(t.db),
+            ref,
+            targetsOf(world, ref, []),
+            windows,
+            `case ${city}`,
+          );
+          await expectNoMismatches(t.db, mismatches, ref);
+          const snap = await readSnapshot(t.db, await readUnitTree(t.db), commune, windows[3], asOf);
+          if (!snap) throw new Error('no snapshot');
+          return snap;
+        },
+      };
+    }
+
+    it('a rescheduled arriving after the resolved moves the dossier from early to late', async () => {
+      const s = await scenario('11');
+      const now = Date.now();
+      const code = 'HS-LATE-1';
+      await s.send([
+        s.make('Q01', 'dossier.received', now - 5 * DAY, {
+          dossierCode: code,
+          procedureCode: '1.001612',
+          channel: 'online',
+          dueAt: rfc3339(now + 3 * DAY),
+        }),
+        s.make('Q01', 'dossier.resolved', now - 2 * HOUR, { dossierCode: code }),
+      ]);
+      const before = await s.check();
+      expect(before.metrics.onTime).toMatchObject({ early: 1, onTime: 0, late: 0, rate: 1 });
+
+      const body = await s.send([
+        s.make('Q01', 'dossier.rescheduled', now - DAY, {
+          dossierCode: code,
+          newDueAt: rfc3339(now + 6 * DAY),
+        }),
+      ]);
+      expect(body).toMatchObject({ accepted: 1 });
+      const after = await s.check();
+      expect(after.metrics.onTime).toMatchObject({ early: 0, onTime: 0, late: 1, rate: 0 });
+      expect(after.children.find((c) => c.unit.code === `${s.commune}/Q01`)?.metrics.onTime.late).toBe(1);
+    });
+
+    it('the same batch sent twice counts once', async () => {
+      const s = await scenario('12');
+      const now = Date.now();
+      const batch = [
+        s.make('Q01', 'dossier.received', now - 3 * DAY, {
+          dossierCode: 'HS-A',
+          procedureCode: '1.001612',
+          channel: 'direct',
+          dueAt: rfc3339(now + DAY),
+        }),
+        s.make('Q01', 'dossier.supplement_requested', now - 2 * DAY, { dossierCode: 'HS-A' }),
+        s.make('Q01', 'dossier.supplement_received', now - DAY, { dossierCode: 'HS-A' }),
+        s.make('Q02', 'dossier.resolved', now - 30 * MINUTE, { dossierCode: 'HS-A' }),
+        s.make('Q02', 'dossier.returned', now - 20 * MINUTE, { dossierCode: 'HS-A' }),
+        s.make('Q03', 'dossier.received', now - 10 * MINUTE, {
+          dossierCode: 'HS-B',
+          procedureCode: '1.001612',
+          channel: 'postal',
+          dueAt: rfc3339(now + 12 * HOUR),
+        }),
+        s.make('Q01', 'rating.submitted', now - 15 * MINUTE, { level: 'satisfied', dossierCode: 'HS-A' }),
+        s.make('Q02', 'rating.submitted', now - 5 * MINUTE, { level: 'unsatisfied' }),
+      ];
+      expect(await s.send(batch)).toMatchObject({ accepted: batch.length, duplicates: 0 });
+      const asOf = Date.now();
+      const tree = await readUnitTree(t.db);
+      const once = await Promise.all(
+        windowsAt(asOf).map((w) => readSnapshot(t.db, tree, s.commune, w, asOf)),
+      );
+      expect(await s.send(batch)).toMatchObject({ accepted: 0, duplicates: batch.length });
+      const twice = await Promise.all(
+        windowsAt(asOf).map((w) => readSnapshot(t.db, tree, s.commune, w, asOf)),
+      );
+      expect(twice).toEqual(once);
+      const snap = await s.check();
+      expect(snap.metrics.satisfaction).toMatchObject({ satisfied: 1, unsatisfied: 1, total: 2 });
+      expect(snap.metrics.received).toEqual({ total: 2, direct: 1, online: 0, postal: 1 });
+      expect(snap.metrics.open).toEqual({ total: 1, overdue: 0, dueSoon: 1, waitingSupplement: 0 });
+      expect(snap.metrics.onTime).toMatchObject({ early: 1, late: 0, unknown: 0 });
+    });
+
+    it('an unanswered request stamped a few minutes ahead of asOf pauses nothing yet', async () => {
+      // Desk clocks may run up to 5 minutes ahead. At asOf such a request has paused nothing:
+      // the dossier is judged on dueAt alone (as classifyOpen does with max(0, asOf − pendingSince)).
+      const s = await scenario('14');
+      const now = Date.now();
+      const open = (code: string, dueAt: number, requestAt: number) => [
+        s.make('Q01', 'dossier.received', now - 2 * HOUR, {
+          dossierCode: code,
+          procedureCode: '1.001612',
+          channel: 'direct',
+          dueAt: rfc3339(dueAt),
+        }),
+        s.make('Q01', 'dossier.supplement_requested', requestAt, { dossierCode: code }),
+      ];
+      await s.send([
+        // due in 2 minutes: neither overdue nor paused yet, so dueSoon
+        ...open('HS-AHEAD-1', now + 2 * MINUTE, now + 4 * MINUTE),
+        // due in 24 h + 2 min: more than 24 h away, so not dueSoon
+        ...open('HS-AHEAD-2', now + DAY + 2 * MINUTE, now + 4 * MINUTE).map((e) => ({
+          ...e,
+          source: e.source.replace('/Q01', '/Q02'),
+        })),
+      ]);
+      const snap = await s.check();
+      expect(snap.metrics.open).toEqual({ total: 2, overdue: 0, dueSoon: 1, waitingSupplement: 2 });
+    });
+
+    it('a received arriving after the resolved turns unknown into a known outcome', async () => {
+      const s = await scenario('13');
+      const now = Date.now();
+      const code = 'HS-UNK-1';
+      await s.send([s.make('Q02', 'dossier.resolved', now - 3 * HOUR, { dossierCode: code })]);
+      const before = await s.check();
+      expect(before.metrics.onTime).toMatchObject({
+        early: 0,
+        onTime: 0,
+        late: 0,
+        unknown: 1,
+        rate: null,
+        avgHours: null,
+      });
+      expect(before.children.find((c) => c.unit.code === `${s.commune}/Q02`)?.metrics.onTime.unknown).toBe(1);
+
+      await s.send([
+        s.make('Q01', 'dossier.received', now - 48 * HOUR, {
+          dossierCode: code,
+          procedureCode: '1.001612',
+          channel: 'direct',
+          dueAt: rfc3339(now + DAY),
+        }),
+      ]);
+      const after = await s.check();
+      expect(after.metrics.onTime).toMatchObject({ early: 1, unknown: 0, rate: 1, avgHours: 45 });
+      const desk = (d: string) =>
+        after.children.find((c) => c.unit.code === `${s.commune}/${d}`)?.metrics.onTime;
+      expect(desk('Q01')).toMatchObject({ early: 1, unknown: 0 });
+      expect(desk('Q02')).toMatchObject({ early: 0, unknown: 0 });
+    });
+  });
+});
