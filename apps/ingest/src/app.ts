@@ -1,8 +1,8 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { isConnectionError, verifyDeskKey } from '@motcua/db';
 import { Hono } from 'hono';
-import { ApiError, errorBody, onError } from './errors.ts';
 import type { IngestDeps, IngestEnv } from './env.ts';
+import { ApiError, errorBody, onError } from './errors.ts';
 import { postEvents } from './routes/events/post.ts';
 
 const bearer = (header: string | undefined) => /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? null;
@@ -48,11 +48,18 @@ export function createApp(deps: IngestDeps) {
       check = await verifyDeskKey(deps.db, token);
     } catch (err) {
       if (!isConnectionError(err)) throw err;
-      throw new ApiError('unavailable', 'database unavailable', { 'Retry-After': String(deps.retryAfterSeconds) });
+      throw new ApiError('unavailable', 'database unavailable', {
+        'Retry-After': String(deps.retryAfterSeconds),
+      });
     }
-    if (!check.ok && check.reason === 'revoked') throw new ApiError('forbidden', 'Authorization: this key was revoked');
+    if (!check.ok && check.reason === 'revoked')
+      throw new ApiError('forbidden', 'Authorization: this key was revoked');
     if (!check.ok) throw new ApiError('unauthorized', 'Authorization: unknown desk key');
-    c.set('deskKey', { prefix: check.key.prefix, unitCode: check.key.unitCode, deskCode: check.key.deskCode });
+    c.set('deskKey', {
+      prefix: check.key.prefix,
+      unitCode: check.key.unitCode,
+      deskCode: check.key.deskCode,
+    });
     await next();
   });
   app.post('/v1/events', postEvents);
@@ -65,7 +72,8 @@ export function createApp(deps: IngestDeps) {
     const admin = deps.admin;
     app.post('/admin/cli', async (c) => {
       const token = bearer(c.req.header('authorization'));
-      if (!token || !sameSecret(token, admin.token)) throw new ApiError('unauthorized', 'Authorization: admin token');
+      if (!token || !sameSecret(token, admin.token))
+        throw new ApiError('unauthorized', 'Authorization: admin token');
       const body = (await c.req.json().catch(() => null)) as { argv?: unknown } | null;
       const argv = body?.argv;
       if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string')) {
@@ -75,7 +83,12 @@ export function createApp(deps: IngestDeps) {
     });
   }
 
-  app.notFound((c) => c.json(errorBody('not_found', `${c.req.method} ${c.req.path}: no such endpoint`, c.get('requestId')), 404));
+  app.notFound((c) =>
+    c.json(
+      errorBody('not_found', `${c.req.method} ${c.req.path}: no such endpoint`, c.get('requestId')),
+      404,
+    ),
+  );
   app.onError(onError);
   return app;
 }

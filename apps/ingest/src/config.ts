@@ -32,7 +32,9 @@ export class ConfigError extends Error {}
 
 /** Reads the ingest's settings from the environment once; throws a ConfigError naming the variable. */
 export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
-  const blankToUndefined = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === '' ? undefined : v]));
+  const blankToUndefined = Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [k, v === '' ? undefined : v]),
+  );
   const parsed = schema.safeParse(blankToUndefined);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -42,6 +42,10 @@ export function onError(err: Error, c: Context<IngestEnv>) {
   }
   // Only the driver's own words: a failed query's message lists its parameters (citizen comments).
   const cause = err.cause instanceof Error ? (err.cause as Error & { code?: string }) : err;
-  c.get('log')?.error('unhandled error', { requestId, error: cause.message, code: (cause as { code?: string }).code });
+  c.get('log')?.error('unhandled error', {
+    requestId,
+    error: cause.message,
+    code: (cause as { code?: string }).code,
+  });
   return c.json(errorBody('internal', 'internal error', requestId), 500);
 }

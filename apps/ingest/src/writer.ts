@@ -1,4 +1,10 @@
-import { type Database, type IncomingEvent, isConnectionError, type WriteStatus, writeBatch } from '@motcua/db';
+import {
+  type Database,
+  type IncomingEvent,
+  isConnectionError,
+  type WriteStatus,
+  writeBatch,
+} from '@motcua/db';
 
 interface Pending {
   events: IncomingEvent[];
@@ -103,7 +109,10 @@ export class GroupCommitWriter {
   async #writeWithRetry(events: IncomingEvent[]) {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await writeBatch(this.db, events, { knownDesks: this.#knownDesks, notify: this.options.notify });
+        return await writeBatch(this.db, events, {
+          knownDesks: this.#knownDesks,
+          notify: this.options.notify,
+        });
       } catch (err) {
         if (!isRetryable(err) || attempt >= 5) throw err;
       }

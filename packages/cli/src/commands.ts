@@ -64,7 +64,8 @@ export function parseArgs(argv: string[], booleans: string[] = []): Parsed {
 }
 
 function only(p: Parsed, allowed: string[]) {
-  for (const f of Object.keys(p.flags)) if (!allowed.includes(f)) throw new UsageError(`--${f}: unknown option`);
+  for (const f of Object.keys(p.flags))
+    if (!allowed.includes(f)) throw new UsageError(`--${f}: unknown option`);
 }
 
 function need(p: Parsed, name: string): string {
@@ -74,7 +75,11 @@ function need(p: Parsed, name: string): string {
 }
 
 /** Commands that work on an open database: run by the CLI, or inside the server for it. */
-export async function runDbCommand(db: Database, argv: string[], print: (line: string) => void): Promise<void> {
+export async function runDbCommand(
+  db: Database,
+  argv: string[],
+  print: (line: string) => void,
+): Promise<void> {
   const [group, action, ...rest] = argv;
   const p = parseArgs(rest);
   try {
@@ -103,7 +108,13 @@ export async function runDbCommand(db: Database, argv: string[], print: (line: s
       only(p, []);
       for (const k of await listDeskKeys(db)) {
         print(
-          [k.prefix, k.unitCode, k.deskCode ?? '*', k.revokedAt ? 'revoked' : 'active', JSON.stringify(k.label)].join('\t'),
+          [
+            k.prefix,
+            k.unitCode,
+            k.deskCode ?? '*',
+            k.revokedAt ? 'revoked' : 'active',
+            JSON.stringify(k.label),
+          ].join('\t'),
         );
       }
     } else if (group === 'keys' && action === 'revoke') {
@@ -129,13 +140,18 @@ export async function runDbCommand(db: Database, argv: string[], print: (line: s
     } else if (group === 'viewers' && action === 'list') {
       only(p, []);
       for (const v of await listViewers(db)) {
-        print([v.prefix, v.role, v.unitCode, v.revokedAt ? 'revoked' : 'active', JSON.stringify(v.label)].join('\t'));
+        print(
+          [v.prefix, v.role, v.unitCode, v.revokedAt ? 'revoked' : 'active', JSON.stringify(v.label)].join(
+            '\t',
+          ),
+        );
       }
     } else if (group === 'viewers' && action === 'revoke') {
       only(p, []);
       const prefix = p.positional[0];
       if (!prefix) throw new UsageError('viewers revoke: PREFIX required');
-      if ((await revokeViewer(db, prefix)) === 0) throw new CredentialError(`no active viewer token ${prefix}`);
+      if ((await revokeViewer(db, prefix)) === 0)
+        throw new CredentialError(`no active viewer token ${prefix}`);
       print(`revoked ${prefix}`);
     } else {
       throw new UsageError(`unknown command: ${argv.join(' ') || '(none)'}`);
@@ -147,7 +163,10 @@ export async function runDbCommand(db: Database, argv: string[], print: (line: s
 }
 
 /** Runs a db command and captures its output (used by the server's admin endpoint). */
-export async function captureDbCommand(db: Database, argv: string[]): Promise<{ code: number; output: string }> {
+export async function captureDbCommand(
+  db: Database,
+  argv: string[],
+): Promise<{ code: number; output: string }> {
   const lines: string[] = [];
   try {
     await runDbCommand(db, argv, (l) => lines.push(l));

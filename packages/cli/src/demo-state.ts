@@ -8,6 +8,8 @@ export interface DemoState {
   deskKeys: Record<string, string>;
   /** Events up to this time (epoch ms) have been generated and sent. */
   backfilledUntil: number | null;
+  /** The demo's speed by start time, so lifecycles begun in an earlier run finish in a later one. */
+  schedule?: { from: number; speed: number }[];
 }
 
 const statePath = (dataDir: string) => join(dataDir, 'demo.json');
@@ -23,4 +25,3 @@ export function readDemoState(dataDir: string): DemoState | null {
 export function writeDemoState(dataDir: string, state: DemoState): void {
   writeFileSync(statePath(dataDir), JSON.stringify(state), { mode: 0o600 });
 }
-

@@ -2,7 +2,8 @@ import { createDeskKey, type Database, type UnitTree } from '@motcua/db';
 import { createCityModel, createSender, type SimEvent } from '@motcua/simulator';
 import { type DemoState, writeDemoState } from './demo-state.ts';
 
-const BACKFILL_DAYS = 30;
+/** 30 days on screen, plus 5 before them so dossiers finishing early in the window have their receipt. */
+const BACKFILL_DAYS = 35;
 
 function byCommune(events: SimEvent[]): Map<string, SimEvent[]> {
   const out = new Map<string, SimEvent[]>();
@@ -58,22 +59,29 @@ export async function startDemo(opts: {
 
   let stopped = false;
   const liveFrom = Date.now();
+  state.schedule = [...(state.schedule ?? []), { from: liveFrom, speed: opts.speed }];
+  const schedule = state.schedule;
+  writeDemoState(opts.dataDir, state);
   // History first (in the background, so the dashboard is up at once), at the model's own volume.
   const catchUpFrom = state.backfilledUntil ?? liveFrom - BACKFILL_DAYS * 86_400_000;
   const backfill = (async () => {
     const started = performance.now();
+    // Newest week first, so today's and this week's screens fill within seconds; then the rest.
+    const WEEK = 7 * 86_400_000;
     let sent = 0;
-    const DAY = 86_400_000;
-    for (let from = catchUpFrom; from < liveFrom && !stopped; from += DAY) {
-      const events = model.generate(from, Math.min(from + DAY, liveFrom), { speed: 1, speedFrom: liveFrom });
-      await send(events, 4);
+    for (let to = liveFrom; to > catchUpFrom && !stopped; to -= WEEK) {
+      const events = model.generate(Math.max(catchUpFrom, to - WEEK), to, { schedule });
+      await send(events, 6);
       sent += events.length;
     }
     if (stopped) return;
     state.backfilledUntil = liveFrom;
     writeDemoState(opts.dataDir, state);
     if (sent > 0) {
-      say(`Demo history: ${sent} events since ${new Date(catchUpFrom).toISOString()} sent in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      const seconds = (performance.now() - started) / 1000;
+      say(
+        `Demo history: ${sent} events since ${new Date(catchUpFrom).toISOString()} sent in ${seconds.toFixed(1)} s`,
+      );
     }
   })().catch((err) => say(`demo history stopped: ${(err as Error).message}`));
 
@@ -82,7 +90,7 @@ export async function startDemo(opts: {
   let inFlight: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
     const to = Date.now();
-    const events = model.generate(cursor, to, { speed: opts.speed, speedFrom: liveFrom });
+    const events = model.generate(cursor, to, { schedule });
     cursor = to;
     inFlight = inFlight
       .then(() => send(events, 8))

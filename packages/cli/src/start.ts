@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import {
   createDb,
@@ -40,7 +40,8 @@ interface StartOptions {
 function parseStart(argv: string[], embedded: boolean): StartOptions {
   const p = parseArgs(argv, ['no-demo', 'demo']);
   for (const f of Object.keys(p.flags)) {
-    if (!['only', 'tree', 'no-demo', 'demo', 'speed', 'seed'].includes(f)) throw new UsageError(`--${f}: unknown option`);
+    if (!['only', 'tree', 'no-demo', 'demo', 'speed', 'seed'].includes(f))
+      throw new UsageError(`--${f}: unknown option`);
   }
   if (p.positional.length) throw new UsageError(`start: unexpected ${p.positional[0]}`);
   const only = p.flags.only;
@@ -48,28 +49,41 @@ function parseStart(argv: string[], embedded: boolean): StartOptions {
     throw new UsageError('--only: expected ingest or dashboard');
   }
   if (only && embedded) {
-    throw new UsageError('--only: separate processes need DATABASE_URL (the embedded database allows one process)');
+    throw new UsageError(
+      '--only: separate processes need DATABASE_URL (the embedded database allows one process)',
+    );
   }
   const tree = (p.flags.tree as string | undefined) ?? 'hanoi-2025-01';
   if (!isTreeName(tree)) throw new UsageError(`--tree: expected one of ${TREE_NAMES.join(', ')}`);
   const speed = Number(p.flags.speed ?? process.env.DEMO_SPEED ?? 30);
-  if (!Number.isFinite(speed) || speed <= 0 || speed > 1000) throw new UsageError('--speed: a number from 0 to 1000');
+  if (!Number.isFinite(speed) || speed <= 0 || speed > 1000)
+    throw new UsageError('--speed: a number from 0 to 1000');
   const seed = Number(p.flags.seed ?? 20251129);
   if (!Number.isInteger(seed)) throw new UsageError('--seed: an integer');
   const demoEnv = process.env.DEMO;
-  const demo = p.flags['no-demo'] ? false : p.flags.demo ? true : demoEnv !== undefined ? demoEnv !== '0' : embedded;
+  const demo = p.flags['no-demo']
+    ? false
+    : p.flags.demo
+      ? true
+      : demoEnv !== undefined
+        ? demoEnv !== '0'
+        : embedded;
   return { only: (only as StartOptions['only']) ?? null, tree, demo, speed, seed };
 }
 
 function dashboardConfig(env: NodeJS.ProcessEnv) {
   const port = Number(env.DASHBOARD_PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('DASHBOARD_PORT: expected a port');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError('DASHBOARD_PORT: expected a port');
   const publicUrl = env.PUBLIC_URL;
-  if (publicUrl && !/^https?:\/\//.test(publicUrl)) throw new ConfigError('PUBLIC_URL: expected an http(s) URL');
+  if (publicUrl && !/^https?:\/\//.test(publicUrl))
+    throw new ConfigError('PUBLIC_URL: expected an http(s) URL');
   return {
     port,
     publicUrl,
-    secureCookies: env.COOKIE_SECURE ? env.COOKIE_SECURE === '1' : (publicUrl?.startsWith('https://') ?? false),
+    secureCookies: env.COOKIE_SECURE
+      ? env.COOKIE_SECURE === '1'
+      : (publicUrl?.startsWith('https://') ?? false),
     frameAncestors: env.FRAME_ANCESTORS || "'none'",
   };
 }
@@ -78,7 +92,10 @@ function dashboardConfig(env: NodeJS.ProcessEnv) {
 function ensureDashboardBuilt(built: boolean) {
   if (built) return;
   process.stdout.write('Building the dashboard (first start only)…\n');
-  const r = spawnSync('npm', ['run', 'build', '-w', '@motcua/dashboard'], { cwd: repoRoot, stdio: 'inherit' });
+  const r = spawnSync('npm', ['run', 'build', '-w', '@motcua/dashboard'], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) throw new Error('dashboard build failed');
 }
 
@@ -173,13 +190,26 @@ export async function start(argv: string[]): Promise<number> {
   let demo: { stop(): Promise<void> } | null = null;
   const city = tree.roots()[0];
   if (embedded && !demoState && city) {
-    const viewer = await createViewer(db, { role: 'city', unit: city.code, label: 'npm start (demo city viewer)' });
+    const viewer = await createViewer(db, {
+      role: 'city',
+      unit: city.code,
+      label: 'npm start (demo city viewer)',
+    });
     demoState = { cityViewerToken: viewer.token, deskKeys: {}, backfilledUntil: null };
     writeDemoState(dataDir, demoState);
   }
   if (opts.demo && ingestUrl && demoState) {
     const { startDemo } = await import('./demo.ts');
-    demo = await startDemo({ db, tree, dataDir, state: demoState, ingestUrl, speed: opts.speed, seed: opts.seed, say });
+    demo = await startDemo({
+      db,
+      tree,
+      dataDir,
+      state: demoState,
+      ingestUrl,
+      speed: opts.speed,
+      seed: opts.seed,
+      say,
+    });
   }
 
   const dashboardBase = dashConfig.publicUrl ?? `http://${hostForUrl(ingestConfig.host)}:${dashboard?.port}`;
@@ -190,7 +220,7 @@ export async function start(argv: string[]): Promise<number> {
     say(`  Dashboard: ${dashboardBase}/`);
     if (demoState) say(`  Open:      ${dashboardBase}/?token=${demoState.cityViewerToken}`);
   }
-  const sampleKey = demoState && Object.entries(demoState.deskKeys)[0];
+  const sampleKey = demoState && Object.entries(demoState.deskKeys).sort(([a], [b]) => a.localeCompare(b))[0];
   if (ingestUrl && sampleKey) {
     say(`  Desk key for commune ${sampleKey[0]}: ${sampleKey[1]}`);
     say(`  Try:       curl -s ${ingestUrl}/v1/events -H 'Authorization: Bearer ${sampleKey[1]}' \\`);

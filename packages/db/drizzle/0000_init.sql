@@ -96,6 +96,5 @@ CREATE TABLE "units" (
 );
 --> statement-breakpoint
 CREATE INDEX "dossiers_open_idx" ON "dossiers" USING btree ("unit_code","desk_code") WHERE "dossiers"."finished_at" is null and "dossiers"."due_at" is not null;--> statement-breakpoint
-CREATE INDEX "events_dossier_idx" ON "events" USING btree ("unit_code","dossier_code");--> statement-breakpoint
-CREATE INDEX "events_unit_type_time_idx" ON "events" USING btree ("unit_code","type","time");--> statement-breakpoint
+CREATE INDEX "events_ratings_idx" ON "events" USING btree ("unit_code","time") WHERE "events"."type" = 'vn.motcua.rating.submitted';--> statement-breakpoint
 CREATE INDEX "units_parent_idx" ON "units" USING btree ("parent_code");

@@ -49,7 +49,9 @@ export async function createDeskKey(
   const [unit] = await db.orm.select().from(units).where(eq(units.code, args.unit));
   if (!unit) throw new CredentialError(`unknown unit ${args.unit}: load a unit tree first (units load)`);
   if (unit.level !== 'commune') {
-    throw new CredentialError(`unit ${args.unit} is a ${unit.level}: desk keys belong to a commune-level unit`);
+    throw new CredentialError(
+      `unit ${args.unit} is a ${unit.level}: desk keys belong to a commune-level unit`,
+    );
   }
   if (args.desk != null && !/^[A-Za-z0-9_-]{1,32}$/.test(args.desk)) {
     throw new CredentialError('desk: 1–32 characters of A–Z, a–z, 0–9, _ or -');
@@ -93,10 +95,16 @@ export type KeyCheck =
 /** Looks a presented desk key up by prefix and compares its hash in constant time. */
 export async function verifyDeskKey(db: Database, presented: string): Promise<KeyCheck> {
   if (!presented.startsWith('mck_') || presented.length > 200) return { ok: false, reason: 'unknown' };
-  const [row] = await db.orm.select().from(deskKeys).where(eq(deskKeys.prefix, prefixOf(presented)));
+  const [row] = await db.orm
+    .select()
+    .from(deskKeys)
+    .where(eq(deskKeys.prefix, prefixOf(presented)));
   if (!row || !secretMatches(presented, row.hash)) return { ok: false, reason: 'unknown' };
   if (row.revokedAt) return { ok: false, reason: 'revoked' };
-  return { ok: true, key: { id: row.id, prefix: row.prefix, unitCode: row.unitCode, deskCode: row.deskCode } };
+  return {
+    ok: true,
+    key: { id: row.id, prefix: row.prefix, unitCode: row.unitCode, deskCode: row.deskCode },
+  };
 }
 
 export interface Viewer {
@@ -118,7 +126,9 @@ export async function createViewer(
     throw new CredentialError(`role ${args.role} does not fit unit ${args.unit}, which is a ${unit.level}`);
   }
   const { secret, prefix, hash } = newSecret('mcv');
-  await db.orm.insert(viewers).values({ prefix, hash, role: args.role, unitCode: args.unit, label: args.label });
+  await db.orm
+    .insert(viewers)
+    .values({ prefix, hash, role: args.role, unitCode: args.unit, label: args.label });
   return { token: secret, prefix };
 }
 
@@ -148,15 +158,28 @@ export async function revokeViewer(db: Database, prefix: string): Promise<number
 /** A viewer token → its viewer, or null if unknown or revoked. */
 export async function verifyViewerToken(db: Database, presented: string): Promise<Viewer | null> {
   if (!presented.startsWith('mcv_') || presented.length > 200) return null;
-  const [row] = await db.orm.select().from(viewers).where(eq(viewers.prefix, prefixOf(presented)));
+  const [row] = await db.orm
+    .select()
+    .from(viewers)
+    .where(eq(viewers.prefix, prefixOf(presented)));
   if (!row || row.revokedAt || !secretMatches(presented, row.hash)) return null;
-  return { id: row.id, prefix: row.prefix, role: row.role, unitCode: row.unitCode, label: row.label, revokedAt: null };
+  return {
+    id: row.id,
+    prefix: row.prefix,
+    role: row.role,
+    unitCode: row.unitCode,
+    label: row.label,
+    revokedAt: null,
+  };
 }
 
 const SESSION_DAYS = 30;
 
 /** Opens a dashboard session for a viewer; returns the cookie value (only its hash is stored). */
-export async function createSession(db: Database, viewerId: number): Promise<{ cookie: string; expiresAt: Date }> {
+export async function createSession(
+  db: Database,
+  viewerId: number,
+): Promise<{ cookie: string; expiresAt: Date }> {
   const { secret, hash } = newSecret('mcs');
   const expiresAt = new Date(Date.now() + SESSION_DAYS * 86_400_000);
   await db.orm.insert(sessions).values({ hash, viewerId, expiresAt });

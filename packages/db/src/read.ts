@@ -7,6 +7,7 @@ import {
   DAY,
   emptyCounts,
   emptyOpen,
+  formatLocal,
   HOUR,
   localDayStart,
   type OpenMetrics,
@@ -18,7 +19,6 @@ import {
   stepMs,
   type UnitRef,
   windowToJson,
-  formatLocal,
 } from '@motcua/metrics';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
@@ -60,7 +60,8 @@ export function bucketRanges(from: number, to: number): BucketRanges {
   return out;
 }
 
-const COUNTS_SQL = sql.raw(`sum(very_satisfied)::float8 as "verySatisfied", sum(satisfied)::float8 as "satisfied",
+const COUNTS_SQL =
+  sql.raw(`sum(very_satisfied)::float8 as "verySatisfied", sum(satisfied)::float8 as "satisfied",
   sum(unsatisfied)::float8 as "unsatisfied", sum(early)::float8 as "early", sum(on_time)::float8 as "onTime",
   sum(late)::float8 as "late", sum(unknown)::float8 as "unknown", sum(proc_ms)::float8 as "procMs",
   sum(received_direct)::float8 as "receivedDirect", sum(received_online)::float8 as "receivedOnline",
@@ -162,7 +163,8 @@ export async function readSnapshot(
   // Which child each (commune, desk) row belongs to.
   const children = new Map<string, { unit: UnitRef; counts: BucketCounts; open: OpenMetrics }>();
   const addChild = (ref: UnitRef) => {
-    if (!children.has(ref.code)) children.set(ref.code, { unit: ref, counts: emptyCounts(), open: emptyOpen() });
+    if (!children.has(ref.code))
+      children.set(ref.code, { unit: ref, counts: emptyCounts(), open: emptyOpen() });
   };
   let childOf: (row: { unit_code: string; desk_code: string }) => string | null;
   if (isDesk) {
@@ -173,7 +175,8 @@ export async function readSnapshot(
   } else {
     for (const c of tree.children(unit.code)) addChild({ code: c.code, name: c.name, level: c.level });
     const childByCommune = new Map<string, string>();
-    for (const c of tree.children(unit.code)) for (const k of tree.communesUnder(c.code)) childByCommune.set(k, c.code);
+    for (const c of tree.children(unit.code))
+      for (const k of tree.communesUnder(c.code)) childByCommune.set(k, c.code);
     childOf = (row) => childByCommune.get(row.unit_code) ?? null;
   }
   const own = { counts: emptyCounts(), open: emptyOpen() };
@@ -340,7 +343,11 @@ export async function readLatestRatings(
   const unit = resolveUnit(tree, code);
   if (!unit || (unit.level !== 'commune' && unit.level !== 'desk')) return null;
   const [communeCode, deskCode] = code.split('/');
-  const rows = await db.query<{ time: Date | string; desk_code: string; data: Record<string, unknown> | string }>(
+  const rows = await db.query<{
+    time: Date | string;
+    desk_code: string;
+    data: Record<string, unknown> | string;
+  }>(
     sql`select time, desk_code, data from events
       where unit_code = ${communeCode} and type = 'vn.motcua.rating.submitted'
         ${deskCode ? sql`and desk_code = ${deskCode}` : sql``}

@@ -66,7 +66,10 @@ const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
 
 /** Accumulates rollup deltas for one flush, at all three grains. */
 class RollupDeltas {
-  readonly rows = new Map<string, { grain: string; unit: string; start: number; desk: string; c: Partial<BucketCounts> }>();
+  readonly rows = new Map<
+    string,
+    { grain: string; unit: string; start: number; desk: string; c: Partial<BucketCounts> }
+  >();
 
   add(unit: string, desk: string, time: number, counts: Partial<BucketCounts>, sign: 1 | -1) {
     const starts: [string, number][] = [
@@ -112,7 +115,11 @@ function toDossierEvent(e: HistoryEntry): DossierEvent {
 }
 
 function historyEntry(e: IncomingEvent): HistoryEntry {
-  const entry: HistoryEntry = { y: e.type.slice(DOSSIER_PREFIX.length) as DossierEventType, t: e.time, d: e.deskCode };
+  const entry: HistoryEntry = {
+    y: e.type.slice(DOSSIER_PREFIX.length) as DossierEventType,
+    t: e.time,
+    d: e.deskCode,
+  };
   if (entry.y === 'received') {
     entry.due = Date.parse(e.data.dueAt as string);
     entry.ch = e.data.channel as Channel;
@@ -189,16 +196,23 @@ export async function writeBatch(
     for (const e of accepted) {
       touchedUnits.add(e.unitCode);
       const deskKey = `${e.unitCode}/${e.deskCode}`;
-      if (!opts.knownDesks?.has(deskKey)) newDesks.set(deskKey, { unit_code: e.unitCode, desk_code: e.deskCode });
+      if (!opts.knownDesks?.has(deskKey))
+        newDesks.set(deskKey, { unit_code: e.unitCode, desk_code: e.deskCode });
       if (e.type === RATING_TYPE) {
         const level = e.data.level as string;
-        const field = level === 'very_satisfied' ? 'verySatisfied' : level === 'satisfied' ? 'satisfied' : 'unsatisfied';
+        const field =
+          level === 'very_satisfied' ? 'verySatisfied' : level === 'satisfied' ? 'satisfied' : 'unsatisfied';
         deltas.add(e.unitCode, e.deskCode, e.time, { [field]: 1 }, 1);
         continue;
       }
       if (e.type === `${DOSSIER_PREFIX}received`) {
         const channel = e.data.channel as Channel;
-        const field = channel === 'direct' ? 'receivedDirect' : channel === 'online' ? 'receivedOnline' : 'receivedPostal';
+        const field =
+          channel === 'direct'
+            ? 'receivedDirect'
+            : channel === 'online'
+              ? 'receivedOnline'
+              : 'receivedPostal';
         deltas.add(e.unitCode, e.deskCode, e.time, { [field]: 1 }, 1);
       }
       const key = `${e.unitCode}\u0000${e.dossierCode}`;
@@ -252,31 +266,46 @@ async function applyDossiers(
   const keys = [...byDossier.keys()].sort();
   const placeholders = keys.map((k) => {
     const events = byDossier.get(k) ?? [];
-    return { unit_code: events[0].unitCode, dossier_code: events[0].dossierCode, desk_code: events[0].deskCode };
+    return {
+      unit_code: events[0].unitCode,
+      dossier_code: events[0].dossierCode as string,
+      desk_code: events[0].deskCode,
+    };
   });
-  // Make sure every row exists, then lock them all in key order before reading.
-  await db.query(
-    sql`insert into dossiers (unit_code, dossier_code, desk_code, history)
-      select unit_code, dossier_code, desk_code, '[]'::jsonb
-      from jsonb_to_recordset(${json(placeholders)}) as x(unit_code text, dossier_code text, desk_code text)
-      order by unit_code, dossier_code
-      on conflict do nothing`,
-    tx,
-  );
+  const keyRecords = json(placeholders.map(({ unit_code, dossier_code }) => ({ unit_code, dossier_code })));
+  if (db.kind === 'postgres') {
+    // Other ingest processes may write the same dossiers: make every row exist, then lock
+    // them all in key order before reading. PGlite has a single writer and skips this.
+    await db.query(
+      sql`insert into dossiers (unit_code, dossier_code, desk_code, history)
+        select unit_code, dossier_code, desk_code, '[]'::jsonb
+        from jsonb_to_recordset(${json(placeholders)}) as x(unit_code text, dossier_code text, desk_code text)
+        order by unit_code, dossier_code
+        on conflict do nothing`,
+      tx,
+    );
+  }
   const rows = await db.query<DossierRow>(
     sql`select d.unit_code, d.dossier_code, d.desk_code, d.finished_at, d.outcome, d.processing_ms, d.history
       from dossiers d
-      join jsonb_to_recordset(${json(placeholders.map(({ unit_code, dossier_code }) => ({ unit_code, dossier_code })))})
-        as x(unit_code text, dossier_code text)
+      join jsonb_to_recordset(${keyRecords}) as x(unit_code text, dossier_code text)
         on d.unit_code = x.unit_code and d.dossier_code = x.dossier_code
       order by d.unit_code, d.dossier_code
-      for update of d`,
+      ${db.kind === 'postgres' ? sql`for update of d` : sql``}`,
     tx,
   );
+  const existing = new Map(rows.map((r) => [`${r.unit_code}\u0000${r.dossier_code}`, r]));
+  for (const p of placeholders) {
+    const key = `${p.unit_code}\u0000${p.dossier_code}`;
+    if (!existing.has(key))
+      existing.set(key, { ...p, finished_at: null, outcome: null, processing_ms: null, history: [] });
+  }
   const updates: Record<string, unknown>[] = [];
-  for (const row of rows) {
+  for (const row of existing.values()) {
     const incoming = byDossier.get(`${row.unit_code}\u0000${row.dossier_code}`) ?? [];
-    const oldHistory = (typeof row.history === 'string' ? JSON.parse(row.history) : row.history) as HistoryEntry[];
+    const oldHistory = (
+      typeof row.history === 'string' ? JSON.parse(row.history) : row.history
+    ) as HistoryEntry[];
     const history = oldHistory.concat(incoming.map(historyEntry));
     const state: DossierState = computeDossierState(history.map(toDossierEvent));
 
@@ -286,7 +315,8 @@ async function applyDossiers(
       deltas.add(row.unit_code, row.desk_code, oldFinished, counts, -1);
     }
     const contribution = dossierContribution(state);
-    if (contribution) deltas.add(row.unit_code, contribution.deskCode, contribution.bucketTime, contribution.counts, 1);
+    if (contribution)
+      deltas.add(row.unit_code, contribution.deskCode, contribution.bucketTime, contribution.counts, 1);
 
     updates.push({
       unit_code: row.unit_code,
@@ -306,15 +336,17 @@ async function applyDossiers(
     });
   }
   await db.query(
-    sql`update dossiers d set desk_code = x.desk_code, received_at = x.received_at, due_at = x.due_at,
-        channel = x.channel, supplement_requests = x.supplement_requests, rescheduled = x.rescheduled,
-        paused_ms = x.paused_ms, pending_since = x.pending_since, finished_at = x.finished_at,
-        outcome = x.outcome, processing_ms = x.processing_ms, history = x.history
-      from jsonb_to_recordset(${json(updates)}) as x(unit_code text, dossier_code text, desk_code text,
+    sql`insert into dossiers (unit_code, dossier_code, desk_code, received_at, due_at, channel, supplement_requests,
+        rescheduled, paused_ms, pending_since, finished_at, outcome, processing_ms, history)
+      select * from jsonb_to_recordset(${json(updates)}) as x(unit_code text, dossier_code text, desk_code text,
         received_at bigint, due_at bigint, channel text, supplement_requests integer, rescheduled boolean,
         paused_ms bigint, pending_since bigint, finished_at bigint, outcome text, processing_ms bigint,
         history jsonb)
-      where d.unit_code = x.unit_code and d.dossier_code = x.dossier_code`,
+      on conflict (unit_code, dossier_code) do update set desk_code = excluded.desk_code,
+        received_at = excluded.received_at, due_at = excluded.due_at, channel = excluded.channel,
+        supplement_requests = excluded.supplement_requests, rescheduled = excluded.rescheduled,
+        paused_ms = excluded.paused_ms, pending_since = excluded.pending_since, finished_at = excluded.finished_at,
+        outcome = excluded.outcome, processing_ms = excluded.processing_ms, history = excluded.history`,
     tx,
   );
 }

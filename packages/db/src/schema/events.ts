@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** Every accepted event, once: the audit trail. (source, id) is the idempotency key. */
@@ -18,8 +19,8 @@ export const events = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.source, t.id] }),
-    index('events_dossier_idx').on(t.unitCode, t.dossierCode),
-    index('events_unit_type_time_idx').on(t.unitCode, t.type, t.time),
+    // Only ratings are listed from here (latest ratings of a desk); dossiers keep their own history.
+    index('events_ratings_idx').on(t.unitCode, t.time).where(sql`${t.type} = 'vn.motcua.rating.submitted'`),
   ],
 );
 

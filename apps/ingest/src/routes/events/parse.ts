@@ -21,7 +21,8 @@ const JSON_TYPE = 'application/json';
 
 /** Media type without parameters, lower-cased; rejects charsets other than UTF-8. */
 function mediaType(header: string | undefined): string {
-  if (!header) throw new ApiError('unsupported_media_type', 'Content-Type: missing; use application/cloudevents+json');
+  if (!header)
+    throw new ApiError('unsupported_media_type', 'Content-Type: missing; use application/cloudevents+json');
   const [type, ...params] = header.split(';').map((s) => s.trim().toLowerCase());
   for (const p of params) {
     const [k, v] = p.split('=').map((s) => s.trim().replace(/^"|"$/g, ''));
@@ -67,7 +68,10 @@ function decode(body: Uint8Array, encoding: string | undefined): string {
       throw new ApiError('malformed', 'body: not valid gzip data');
     }
   } else if (enc !== 'identity' && enc !== '') {
-    throw new ApiError('unsupported_media_type', `Content-Encoding: ${enc} is not supported; use gzip or none`);
+    throw new ApiError(
+      'unsupported_media_type',
+      `Content-Encoding: ${enc} is not supported; use gzip or none`,
+    );
   }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -119,7 +123,8 @@ export function parseEvents(headers: Headers, body: Uint8Array): ParsedRequest {
   } else {
     const json = parseJson(text);
     if (type === BATCH || (type === JSON_TYPE && Array.isArray(json))) {
-      if (!Array.isArray(json)) throw new ApiError('malformed', 'body: a batch must be a JSON array of events');
+      if (!Array.isArray(json))
+        throw new ApiError('malformed', 'body: a batch must be a JSON array of events');
       if (json.length === 0) throw new ApiError('malformed', 'body: the batch is empty');
       parsed = { mode: 'batch', events: json };
     } else if (type === STRUCTURED || (json !== null && typeof json === 'object' && 'specversion' in json)) {
@@ -135,7 +140,10 @@ export function parseEvents(headers: Headers, body: Uint8Array): ParsedRequest {
     }
   }
   if (parsed.events.length > LIMITS.maxEvents) {
-    throw new ApiError('too_large', `body: ${parsed.events.length} events; at most ${LIMITS.maxEvents} per request`);
+    throw new ApiError(
+      'too_large',
+      `body: ${parsed.events.length} events; at most ${LIMITS.maxEvents} per request`,
+    );
   }
   parsed.events.forEach((e, i) => {
     if (Buffer.byteLength(JSON.stringify(e) ?? '') > LIMITS.maxEventBytes) {

@@ -1,7 +1,7 @@
 import type { IncomingEvent } from '@motcua/db';
 import type { Context } from 'hono';
-import { ApiError, type ErrorCode, errorBody } from '../../errors.ts';
 import type { IngestEnv } from '../../env.ts';
+import { ApiError, type ErrorCode, errorBody } from '../../errors.ts';
 import { DatabaseUnavailableError, WriterClosedError } from '../../writer.ts';
 import { parseEvents, readBody } from './parse.ts';
 import { validateEvent } from './validate.ts';
@@ -30,7 +30,9 @@ export async function postEvents(c: Context<IngestEnv>) {
 
   const wait = c.get('limiter').take(key.prefix, parsed.events.length);
   if (wait > 0) {
-    throw new ApiError('rate_limited', `over this key's rate; retry in ${wait} s`, { 'Retry-After': String(wait) });
+    throw new ApiError('rate_limited', `over this key's rate; retry in ${wait} s`, {
+      'Retry-After': String(wait),
+    });
   }
 
   const now = Date.now();
@@ -40,13 +42,19 @@ export async function postEvents(c: Context<IngestEnv>) {
     const id = idOf(raw);
     const checked = validateEvent(raw, now);
     if (!checked.ok) {
-      results[index] = { index, id, status: 'rejected', error: { code: 'invalid_event', message: checked.message } };
+      results[index] = {
+        index,
+        id,
+        status: 'rejected',
+        error: { code: 'invalid_event', message: checked.message },
+      };
       return;
     }
     const e = checked.event;
     if (e.unitCode !== key.unitCode || (key.deskCode !== null && e.deskCode !== key.deskCode)) {
       const scope = key.deskCode ? `desk ${key.unitCode}/${key.deskCode}` : `unit ${key.unitCode}`;
-      if (parsed.mode !== 'batch') throw new ApiError('forbidden_source', `source: outside this key's ${scope}`);
+      if (parsed.mode !== 'batch')
+        throw new ApiError('forbidden_source', `source: outside this key's ${scope}`);
       results[index] = {
         index,
         id,
@@ -92,8 +100,14 @@ export async function postEvents(c: Context<IngestEnv>) {
   });
   if (report.rejected === results.length) {
     const first = results.find((r) => r.status === 'rejected');
-    const error = first && 'error' in first ? first.error : { code: 'invalid_event', message: 'every event was rejected' };
-    return c.json({ ...report, ...errorBody(error.code as ErrorCode, error.message, c.get('requestId')) }, 400);
+    const error =
+      first && 'error' in first
+        ? first.error
+        : { code: 'invalid_event', message: 'every event was rejected' };
+    return c.json(
+      { ...report, ...errorBody(error.code as ErrorCode, error.message, c.get('requestId')) },
+      400,
+    );
   }
   return c.json(report, 200);
 }

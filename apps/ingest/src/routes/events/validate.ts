@@ -126,7 +126,8 @@ export function validateEvent(raw: unknown, now: number): ValidationResult {
     return { ok: false, message: 'event: expected a JSON object' };
   }
   const bad = findUnstorable(raw, '');
-  if (bad !== null) return { ok: false, message: `${bad || 'event'}: contains a NUL character or invalid Unicode` };
+  if (bad !== null)
+    return { ok: false, message: `${bad || 'event'}: contains a NUL character or invalid Unicode` };
   const env = envelope.safeParse(raw);
   if (!env.success) return { ok: false, message: describe(env.error.issues[0], '') };
   const e = env.data;
@@ -142,7 +143,8 @@ export function validateEvent(raw: unknown, now: number): ValidationResult {
   const attributes: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(raw)) {
     if (CONTEXT_ATTRIBUTES.has(name)) continue;
-    if (!EXTENSION_RE.test(name)) return { ok: false, message: `${name}: attribute names are 1–20 of a–z, 0–9` };
+    if (!EXTENSION_RE.test(name))
+      return { ok: false, message: `${name}: attribute names are 1–20 of a–z, 0–9` };
     if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) {
       return { ok: false, message: `${name}: extension attributes must be strings, numbers or booleans` };
     }

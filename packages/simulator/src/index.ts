@@ -1,0 +1,35 @@
+export { type CliOptions, type ParsedArgs, parseArgs, USAGE } from './args.ts';
+export { CRITERIA, type Criterion, PROCEDURES, type Procedure } from './catalog.ts';
+export { type Io, type LoadTotals, main, runLoad, whoami } from './command.ts';
+export {
+  EVENT_TYPES,
+  type RatingData,
+  type ReceivedData,
+  type SimEvent,
+  type SimEventType,
+} from './events.ts';
+export { createLoadStream, type LoadStream, type LoadStreamOptions } from './load.ts';
+export {
+  CITY_COMMUNES,
+  CITY_DOSSIERS_PER_DAY,
+  type CityModel,
+  type CommuneInput,
+  type CommuneModel,
+  createCityModel,
+  type GenerateOptions,
+  MAX_LIFETIME_DAYS,
+  type ModelOptions,
+} from './model.ts';
+export { createRandom, hashSeed, Random } from './random.ts';
+export {
+  createSender,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_EVENTS,
+  MAX_EVENT_BYTES,
+  parseRetryAfter,
+  SendError,
+  type Sender,
+  type SenderOptions,
+  type SendResult,
+} from './send.ts';
+export { formatLocal } from './time.ts';

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { contractProblems } from './contract-check.ts';
+import type { SimEvent } from './events.ts';
+import { createLoadStream } from './load.ts';
+
+const NOW = Date.parse('2025-11-29T10:00:00+07:00');
+
+describe('createLoadStream', () => {
+  it('emits valid events stamped now, with run-scoped ids and dossier codes', () => {
+    const stream = createLoadStream({ unit: '00004', seed: 3, runId: 'run1', now: () => NOW });
+    const events: SimEvent[] = [];
+    for (let i = 0; i < 30; i++) events.push(...stream.next(200));
+    expect(events).toHaveLength(6000);
+    expect(events.flatMap(contractProblems)).toEqual([]);
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+    expect(events.every((e) => e.id.startsWith('run1-') && e.time === '2025-11-29T10:00:00+07:00')).toBe(
+      true,
+    );
+    expect(events.every((e) => e.source.startsWith('/units/00004/desks/Q0'))).toBe(true);
+    const types = new Set(events.map((e) => e.type));
+    for (const t of ['received', 'resolved', 'returned', 'supplement_requested', 'rejected']) {
+      expect(types.has(`vn.motcua.dossier.${t}` as SimEvent['type'])).toBe(true);
+    }
+    expect(types.has('vn.motcua.rating.submitted')).toBe(true);
+
+    // Every dossier event follows its own received event, and due dates lie ahead.
+    const seen = new Set<string>();
+    for (const e of events) {
+      if (e.type === 'vn.motcua.dossier.received') {
+        expect(e.data.dossierCode.endsWith('.run1')).toBe(true);
+        expect(Date.parse(e.data.dueAt)).toBeGreaterThan(NOW);
+        seen.add(e.data.dossierCode);
+      } else if (e.type !== 'vn.motcua.rating.submitted') {
+        expect(seen.has(e.data.dossierCode)).toBe(true);
+      }
+    }
+  });
+
+  it('uses the one desk of a desk-limited key, and separate runs never share ids', () => {
+    const a = createLoadStream({ unit: '00004', desk: 'Q07', seed: 3, runId: 'a', now: () => NOW }).next(500);
+    const b = createLoadStream({ unit: '00004', seed: 3, runId: 'b', now: () => NOW }).next(500);
+    expect(a.every((e) => e.source === '/units/00004/desks/Q07')).toBe(true);
+    const ids = new Set(a.map((e) => e.id));
+    expect(b.some((e) => ids.has(e.id))).toBe(false);
+  });
+});
