@@ -66,11 +66,17 @@ export async function startDemo(opts: {
   const catchUpFrom = state.backfilledUntil ?? liveFrom - BACKFILL_DAYS * 86_400_000;
   const backfill = (async () => {
     const started = performance.now();
-    // Newest week first, so today's and this week's screens fill within seconds; then the rest.
-    const WEEK = 7 * 86_400_000;
+    // Newest first — the last day, then the rest of its week, then a week at a time — so the
+    // today and 7-day screens fill within seconds while the older history streams in.
+    const DAY = 86_400_000;
+    const ranges: [number, number][] = [];
+    for (let to = liveFrom, span = DAY; to > catchUpFrom; to -= span, span = to === liveFrom - DAY ? 6 * DAY : 7 * DAY) {
+      ranges.push([Math.max(catchUpFrom, to - span), to]);
+    }
     let sent = 0;
-    for (let to = liveFrom; to > catchUpFrom && !stopped; to -= WEEK) {
-      const events = model.generate(Math.max(catchUpFrom, to - WEEK), to, { schedule });
+    for (const [from, to] of ranges) {
+      if (stopped) break;
+      const events = model.generate(from, to, { schedule });
       await send(events, 6);
       sent += events.length;
     }

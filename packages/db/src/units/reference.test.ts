@@ -22,6 +22,9 @@ describe('vn-2025-01 (province → district → commune)', () => {
     expect(byLevel(tree, 'district')).toHaveLength(696);
     // The source has 10,056 rows; 5 of them are island districts without any commune (below).
     expect(byLevel(tree, 'commune')).toHaveLength(10_051);
+    const childless = byLevel(tree, 'district').filter((d) => !tree.some((u) => u.parentCode === d.code));
+    // Every one of the source's 10,056 commune-level rows is represented.
+    expect(byLevel(tree, 'commune').length + childless.length).toBe(10_056);
   });
 
   it('keeps the island districts that have no commune level', () => {

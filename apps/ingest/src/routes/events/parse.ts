@@ -145,6 +145,8 @@ export function parseEvents(headers: Headers, body: Uint8Array): ParsedRequest {
       `body: ${parsed.events.length} events; at most ${LIMITS.maxEvents} per request`,
     );
   }
+  // A body under the per-event limit cannot hold an event over it: skip re-serialising.
+  if (text.length * 3 <= LIMITS.maxEventBytes) return parsed;
   parsed.events.forEach((e, i) => {
     if (Buffer.byteLength(JSON.stringify(e) ?? '') > LIMITS.maxEventBytes) {
       throw new ApiError('too_large', `[${i}]: event larger than ${LIMITS.maxEventBytes} bytes (32 KiB)`);
