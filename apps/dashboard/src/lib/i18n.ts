@@ -1,0 +1,518 @@
+/** Every UI string in Vietnamese (the default) and English. */
+import type { UnitLevel, UnitRef } from '@motcua/metrics';
+import { getContext, setContext } from 'svelte';
+
+export type Lang = 'vi' | 'en';
+export const LANGS: readonly Lang[] = ['vi', 'en'];
+
+const vi = {
+  'app.name': 'Một Cửa Live',
+  'app.tagline': 'Chỉ số Bộ phận Một cửa theo thời gian thực',
+  'app.skip': 'Bỏ qua, đến nội dung chính',
+  'lang.other': 'English',
+  'lang.otherAria': 'Switch to English',
+  'viewer.signedInAs': 'Đang xem với quyền',
+
+  'signin.title': 'Mở bảng điều hành',
+  'signin.lead':
+    'Theo dõi trực tiếp mức độ hài lòng của người dân và tiến độ giải quyết hồ sơ tại Bộ phận Một cửa các cấp — số liệu cập nhật ngay khi quầy ghi nhận.',
+  'signin.point1': 'Lãnh đạo quận, huyện theo dõi từng xã, phường.',
+  'signin.point2': 'Sở Nội vụ so sánh các quận, huyện theo cùng một cách tính.',
+  'signin.point3': 'Màn hình tại Bộ phận Một cửa tự cập nhật, không cần thao tác.',
+  'signin.tokenLabel': 'Mã xem',
+  'signin.tokenHint':
+    'Dán mã xem do quản trị viên cấp (bắt đầu bằng mcv_). Mã được đổi thành phiên đăng nhập an toàn.',
+  'signin.submit': 'Đăng nhập',
+  'signin.invalid': 'Mã xem không hợp lệ, đã bị thu hồi hoặc đã hết hạn. Vui lòng kiểm tra lại.',
+  'signin.admin': 'Quản trị viên tạo mã xem bằng lệnh',
+  'signin.formTitle': 'Đăng nhập bằng mã xem',
+
+  'level.city': 'Tỉnh, thành phố',
+  'level.district': 'Quận, huyện',
+  'level.commune': 'Xã, phường',
+  'level.desk': 'Quầy tiếp nhận',
+  'children.city': 'quận, huyện',
+  'children.district': 'xã, phường, thị trấn',
+  'children.commune': 'quầy',
+  'childHead.city': 'Quận, huyện',
+  'childHead.district': 'Xã, phường',
+  'childHead.commune': 'Quầy',
+  'desk.name': 'Quầy {code}',
+
+  'window.label': 'Khoảng thời gian',
+  'window.1h': '1 giờ qua',
+  'window.today': 'Hôm nay',
+  'window.7d': '7 ngày',
+  'window.30d': '30 ngày',
+  'window.in.1h': 'trong 1 giờ qua',
+  'window.in.today': 'hôm nay',
+  'window.in.7d': 'trong 7 ngày qua',
+  'window.in.30d': 'trong 30 ngày qua',
+
+  'conn.connecting': 'Đang kết nối…',
+  'conn.live': 'Trực tiếp',
+  'conn.reconnecting': 'Đang kết nối lại…',
+  'conn.offline': 'Mất kết nối',
+  'conn.offlineFor': 'Mất kết nối · {duration}',
+  'conn.unauthorized': 'Phiên đăng nhập đã hết hạn',
+  'updated.at': 'Cập nhật lúc {time}',
+  'stale.banner': 'Số liệu tạm dừng từ {time}: máy chủ chưa đọc được cơ sở dữ liệu. Sẽ tự cập nhật lại.',
+  'stale.short': 'Số liệu tạm dừng từ {time}',
+
+  'kpi.satisfaction': 'Mức độ hài lòng',
+  'kpi.ratings': '{n} lượt đánh giá',
+  'kpi.noRatings': 'chưa có đánh giá',
+  'kpi.onTime': 'Giải quyết đúng hạn',
+  'kpi.finished': '{n} hồ sơ đã giải quyết',
+  'kpi.noFinished': 'chưa có hồ sơ giải quyết xong',
+  'kpi.index766': 'Chỉ số 766 tiến độ',
+  'kpi.index766Hint': 'Đúng hạn và chưa trễ trên tổng hồ sơ đã và đang giải quyết',
+  'kpi.no766': 'chưa có hồ sơ',
+  'kpi.avgHours': 'Thời gian xử lý trung bình',
+  'kpi.avgHoursHint': 'Không tính thời gian chờ bổ sung',
+  'kpi.received': 'Hồ sơ tiếp nhận',
+  'kpi.open': 'Hồ sơ đang giải quyết',
+  'kpi.openHint': 'Tại thời điểm cập nhật',
+
+  'sat.very_satisfied': 'Rất hài lòng',
+  'sat.satisfied': 'Hài lòng',
+  'sat.unsatisfied': 'Không hài lòng',
+  'outcome.early': 'Trước hạn',
+  'outcome.onTime': 'Đúng hạn',
+  'outcome.late': 'Trễ hạn',
+  'channel.direct': 'Trực tiếp',
+  'channel.online': 'Trực tuyến',
+  'channel.postal': 'Bưu chính',
+  'open.overdue': 'Quá hạn',
+  'open.dueSoon': 'Sắp đến hạn',
+  'open.dueSoonHint': 'trong 24 giờ',
+  'open.waiting': 'Chờ bổ sung',
+
+  'trend.titleIntraday': 'Diễn biến trong ngày',
+  'trend.titleDaily': 'Diễn biến theo ngày',
+  'trend.stepIntraday': 'Tỷ lệ lũy kế từ 0 giờ; hồ sơ tiếp nhận mỗi 15 phút',
+  'trend.stepDaily': 'Tỷ lệ và hồ sơ tiếp nhận của từng ngày',
+  'trend.satisfaction': 'Tỷ lệ hài lòng',
+  'trend.onTime': 'Tỷ lệ đúng hạn',
+  'trend.received': 'Hồ sơ tiếp nhận',
+  'trend.satisfactionShort': 'Hài lòng',
+  'trend.onTimeShort': 'Đúng hạn',
+  'trend.receivedShort': 'Tiếp nhận',
+  'trend.empty': 'Chưa có hoạt động trong khoảng thời gian này.',
+  'trend.loading': 'Đang tải diễn biến…',
+
+  'channel.title': 'Tiếp nhận theo kênh',
+  'channel.empty': 'Chưa tiếp nhận hồ sơ nào {window}.',
+  'channel.total': 'hồ sơ',
+
+  'league.title': 'Xếp hạng {children}',
+  'league.caption': 'Xếp hạng {children} {window}. Bấm tiêu đề cột để sắp xếp.',
+  'league.rank': 'Hạng',
+  'league.name': 'Đơn vị',
+  'league.satisfaction': 'Hài lòng',
+  'league.n': 'Số lượt',
+  'league.wilson': 'Cận dưới Wilson',
+  'league.onTime': 'Đúng hạn',
+  'league.index766': 'Chỉ số 766',
+  'league.received': 'Tiếp nhận',
+  'league.open': 'Đang giải quyết',
+  'league.overdue': 'Quá hạn',
+  'league.empty': 'Chưa có {children} nào có số liệu.',
+  'league.sortAsc': 'tăng dần',
+  'league.sortDesc': 'giảm dần',
+  'league.open.aria': 'Xem {name}',
+  'fair.title': 'Xếp hạng công bằng',
+  'fair.body':
+    'Thứ hạng dùng cận dưới của khoảng tin cậy Wilson 95 % cho tỷ lệ hài lòng, nên đơn vị có 3/3 lượt hài lòng không vượt được đơn vị có 290/300.',
+
+  'compare.title': 'So sánh {children}',
+  'compare.satisfaction': 'Hài lòng',
+  'compare.onTime': 'Đúng hạn',
+  'compare.intervalNote': 'Vạch ngang: khoảng tin cậy Wilson 95 %',
+  'compare.empty': 'Chưa có số liệu để so sánh {window}.',
+  'compare.tooltipSat': 'Hài lòng {rate} ({n} lượt) · khoảng 95 %: {low}–{high}',
+  'compare.tooltipOnTime': 'Đúng hạn {rate} ({n} hồ sơ)',
+
+  'feed.title': 'Biến động đáng chú ý',
+  'feed.hint': 'Hài lòng dưới 80 %, đúng hạn dưới 90 % hoặc thêm hồ sơ quá hạn',
+  'feed.empty': 'Chưa có biến động đáng chú ý kể từ khi mở trang.',
+  'feed.satDrop': 'Hài lòng giảm xuống {to} (trước đó {from})',
+  'feed.satRecover': 'Hài lòng trở lại {to} (trước đó {from})',
+  'feed.onTimeDrop': 'Đúng hạn giảm xuống {to} (trước đó {from})',
+  'feed.onTimeRecover': 'Đúng hạn trở lại {to} (trước đó {from})',
+  'feed.overdueUp': 'Thêm {delta} hồ sơ quá hạn, tổng {total}',
+  'attention.title': 'Đang dưới ngưỡng',
+  'attention.none': 'Không có đơn vị nào dưới ngưỡng {window}.',
+  'attention.sat': 'hài lòng {rate}',
+  'attention.onTime': 'đúng hạn {rate}',
+
+  'overdue.title': 'Hồ sơ quá hạn',
+  'overdue.summary': '{n} hồ sơ đang quá hạn',
+  'overdue.shown': 'Hiển thị {shown} hồ sơ quá hạn lâu nhất trên tổng {total}.',
+  'overdue.empty': 'Không có hồ sơ nào quá hạn.',
+  'overdue.code': 'Mã hồ sơ',
+  'overdue.unit': 'Đơn vị',
+  'overdue.received': 'Tiếp nhận',
+  'overdue.deadline': 'Hạn trả',
+  'overdue.reason': 'Lý do',
+  'overdue.reason.late': 'Quá hạn trả kết quả',
+  'overdue.reason.supplements': 'Yêu cầu bổ sung từ 2 lần',
+  'overdue.reason.rescheduled': 'Đã xin lỗi, hẹn lại',
+  'overdue.late': 'trễ {duration}',
+
+  'heatmap.title': 'Hài lòng theo giờ trong tuần',
+  'heatmap.sub': '30 ngày qua, theo giờ Việt Nam',
+  'heatmap.empty': 'Chưa có đánh giá trong 30 ngày qua.',
+  'heatmap.tooltip': '{day}, {hour}:00–{hour}:59 · hài lòng {rate} · {n} lượt',
+  'heatmap.tooltipNone': '{day}, {hour}:00–{hour}:59 · chưa có đánh giá',
+  'heatmap.low': 'Thấp',
+  'heatmap.high': 'Cao',
+
+  'weekday.0': 'Thứ Hai',
+  'weekday.1': 'Thứ Ba',
+  'weekday.2': 'Thứ Tư',
+  'weekday.3': 'Thứ Năm',
+  'weekday.4': 'Thứ Sáu',
+  'weekday.5': 'Thứ Bảy',
+  'weekday.6': 'Chủ Nhật',
+  'weekdayShort.0': 'T2',
+  'weekdayShort.1': 'T3',
+  'weekdayShort.2': 'T4',
+  'weekdayShort.3': 'T5',
+  'weekdayShort.4': 'T6',
+  'weekdayShort.5': 'T7',
+  'weekdayShort.6': 'CN',
+
+  'ratings.title': 'Đánh giá mới nhất',
+  'ratings.empty': 'Chưa có đánh giá nào.',
+  'ratings.dossier': 'Hồ sơ {code}',
+  'ratings.noDossier': 'Không gắn hồ sơ',
+  'criteria.time': 'Thời gian',
+  'criteria.attitude': 'Thái độ',
+  'criteria.guidance': 'Hướng dẫn',
+  'criteria.visits': 'Số lần đi lại',
+  'criteria.transparency': 'Công khai, minh bạch',
+
+  'export.csv': 'Tải CSV',
+  'export.csvTitle': 'Tải bảng {children} ({window}) dạng CSV, mở được bằng Excel',
+  'breadcrumb.label': 'Vị trí',
+  'unit.deskOf': 'Quầy tiếp nhận thuộc {name}',
+  'unit.loadError': 'Không tải được một phần số liệu. Trang sẽ thử lại khi có cập nhật mới.',
+
+  'error.title': 'Không mở được trang',
+  'error.401': 'Bạn cần đăng nhập bằng mã xem để xem trang này.',
+  'error.403': 'Mã xem của bạn không có quyền xem đơn vị này.',
+  'error.404': 'Không tìm thấy trang hoặc đơn vị này.',
+  'error.503': 'Máy chủ tạm thời chưa đọc được cơ sở dữ liệu. Vui lòng thử lại sau ít phút.',
+  'error.other': 'Đã có lỗi xảy ra. Vui lòng thử lại.',
+  'error.home': 'Về trang chính',
+  'error.request': 'Mã yêu cầu',
+
+  'display.overview': 'Tổng quan',
+  'display.league': 'Xếp hạng {children}',
+  'display.curve': 'Diễn biến trong ngày',
+  'display.curveDaily': 'Diễn biến theo ngày',
+  'display.satisfaction': 'Hài lòng',
+  'display.onTime': 'Đúng hạn',
+  'display.received': 'Tiếp nhận',
+  'display.overdue': 'Quá hạn',
+  'display.ratingsN': '{n} lượt đánh giá',
+  'display.finishedN': '{n} hồ sơ đã giải quyết',
+  'display.openN': '{n} hồ sơ đang giải quyết',
+  'display.dueSoonN': '{n} sắp đến hạn',
+  'display.online': '{n} trực tuyến',
+  'display.topOf': '{shown}/{total} đơn vị',
+  'display.belongsTo': 'thuộc {name}',
+  'display.step': '{i}/{n}',
+  'display.fairShort': 'Xếp theo cận dưới Wilson 95 %; số nhỏ là số lượt đánh giá',
+} as const;
+
+export type MessageKey = keyof typeof vi;
+
+const en: Record<MessageKey, string> = {
+  'app.name': 'Một Cửa Live',
+  'app.tagline': 'One-stop service desk performance, live',
+  'app.skip': 'Skip to main content',
+  'lang.other': 'Tiếng Việt',
+  'lang.otherAria': 'Chuyển sang tiếng Việt',
+  'viewer.signedInAs': 'Signed in as',
+
+  'signin.title': 'Open the dashboard',
+  'signin.lead':
+    "Watch citizens' satisfaction and dossier processing times at one-stop service desks live — numbers update as soon as a desk records them.",
+  'signin.point1': 'District leaders follow each of their communes.',
+  'signin.point2': 'The Department of Home Affairs compares districts on the same definitions.',
+  'signin.point3': 'Wall screens at one-stop centres update by themselves.',
+  'signin.tokenLabel': 'Viewer token',
+  'signin.tokenHint':
+    'Paste the viewer token from your administrator (it starts with mcv_). It is exchanged for a secure session.',
+  'signin.submit': 'Sign in',
+  'signin.invalid': 'This viewer token is not valid, was revoked or has expired. Please check it.',
+  'signin.admin': 'Administrators create viewer tokens with',
+  'signin.formTitle': 'Sign in with a viewer token',
+
+  'level.city': 'City / province',
+  'level.district': 'District',
+  'level.commune': 'Commune / ward',
+  'level.desk': 'Service desk',
+  'children.city': 'districts',
+  'children.district': 'communes and wards',
+  'children.commune': 'desks',
+  'childHead.city': 'District',
+  'childHead.district': 'Commune / ward',
+  'childHead.commune': 'Desk',
+  'desk.name': 'Desk {code}',
+
+  'window.label': 'Time window',
+  'window.1h': 'Last hour',
+  'window.today': 'Today',
+  'window.7d': '7 days',
+  'window.30d': '30 days',
+  'window.in.1h': 'in the last hour',
+  'window.in.today': 'today',
+  'window.in.7d': 'in the last 7 days',
+  'window.in.30d': 'in the last 30 days',
+
+  'conn.connecting': 'Connecting…',
+  'conn.live': 'Live',
+  'conn.reconnecting': 'Reconnecting…',
+  'conn.offline': 'Connection lost',
+  'conn.offlineFor': 'Connection lost · {duration}',
+  'conn.unauthorized': 'Session expired',
+  'updated.at': 'Updated at {time}',
+  'stale.banner':
+    'Numbers paused since {time}: the server cannot read its database. They will resume by themselves.',
+  'stale.short': 'Numbers paused since {time}',
+
+  'kpi.satisfaction': 'Satisfaction',
+  'kpi.ratings': '{n} ratings',
+  'kpi.noRatings': 'no ratings yet',
+  'kpi.onTime': 'Resolved on time',
+  'kpi.finished': '{n} dossiers finished',
+  'kpi.noFinished': 'no dossier finished yet',
+  'kpi.index766': 'Index 766 progress',
+  'kpi.index766Hint': 'On time and not yet late, over all finished and open dossiers',
+  'kpi.no766': 'no dossiers yet',
+  'kpi.avgHours': 'Average processing time',
+  'kpi.avgHoursHint': 'Excluding time waiting for supplements',
+  'kpi.received': 'Dossiers received',
+  'kpi.open': 'Dossiers in progress',
+  'kpi.openHint': 'At the time of the update',
+
+  'sat.very_satisfied': 'Very satisfied',
+  'sat.satisfied': 'Satisfied',
+  'sat.unsatisfied': 'Unsatisfied',
+  'outcome.early': 'Early',
+  'outcome.onTime': 'On time',
+  'outcome.late': 'Late',
+  'channel.direct': 'In person',
+  'channel.online': 'Online',
+  'channel.postal': 'By post',
+  'open.overdue': 'Overdue',
+  'open.dueSoon': 'Due soon',
+  'open.dueSoonHint': 'within 24 h',
+  'open.waiting': 'Awaiting supplements',
+
+  'trend.titleIntraday': 'Through the day',
+  'trend.titleDaily': 'Day by day',
+  'trend.stepIntraday': 'Rates cumulative since midnight; dossiers received per 15 minutes',
+  'trend.stepDaily': "Each day's rates and dossiers received",
+  'trend.satisfaction': 'Satisfaction rate',
+  'trend.onTime': 'On-time rate',
+  'trend.received': 'Dossiers received',
+  'trend.satisfactionShort': 'Satisfaction',
+  'trend.onTimeShort': 'On time',
+  'trend.receivedShort': 'Received',
+  'trend.empty': 'No activity in this time window yet.',
+  'trend.loading': 'Loading the trend…',
+
+  'channel.title': 'Received by channel',
+  'channel.empty': 'No dossiers received {window}.',
+  'channel.total': 'dossiers',
+
+  'league.title': 'League of {children}',
+  'league.caption': 'League of {children} {window}. Click a column header to sort.',
+  'league.rank': 'Rank',
+  'league.name': 'Unit',
+  'league.satisfaction': 'Satisfaction',
+  'league.n': 'Ratings',
+  'league.wilson': 'Wilson lower bound',
+  'league.onTime': 'On time',
+  'league.index766': 'Index 766',
+  'league.received': 'Received',
+  'league.open': 'In progress',
+  'league.overdue': 'Overdue',
+  'league.empty': 'No {children} with numbers yet.',
+  'league.sortAsc': 'ascending',
+  'league.sortDesc': 'descending',
+  'league.open.aria': 'Open {name}',
+  'fair.title': 'Fair ranking',
+  'fair.body':
+    'Ranks use the lower bound of the 95% Wilson confidence interval of the satisfaction rate, so a unit with 3 of 3 satisfied does not beat one with 290 of 300.',
+
+  'compare.title': 'Comparing {children}',
+  'compare.satisfaction': 'Satisfaction',
+  'compare.onTime': 'On time',
+  'compare.intervalNote': 'Whiskers: 95% Wilson interval',
+  'compare.empty': 'Nothing to compare {window} yet.',
+  'compare.tooltipSat': 'Satisfaction {rate} ({n} ratings) · 95% interval: {low}–{high}',
+  'compare.tooltipOnTime': 'On time {rate} ({n} dossiers)',
+
+  'feed.title': 'Notable changes',
+  'feed.hint': 'Satisfaction below 80%, on-time below 90% or more overdue dossiers',
+  'feed.empty': 'No notable changes since this page was opened.',
+  'feed.satDrop': 'Satisfaction fell to {to} (was {from})',
+  'feed.satRecover': 'Satisfaction back to {to} (was {from})',
+  'feed.onTimeDrop': 'On-time rate fell to {to} (was {from})',
+  'feed.onTimeRecover': 'On-time rate back to {to} (was {from})',
+  'feed.overdueUp': '{delta} more overdue dossiers, {total} in all',
+  'attention.title': 'Below the thresholds now',
+  'attention.none': 'No unit is below the thresholds {window}.',
+  'attention.sat': 'satisfaction {rate}',
+  'attention.onTime': 'on time {rate}',
+
+  'overdue.title': 'Overdue dossiers',
+  'overdue.summary': '{n} dossiers overdue',
+  'overdue.shown': 'Showing the {shown} longest overdue of {total}.',
+  'overdue.empty': 'No dossier is overdue.',
+  'overdue.code': 'Dossier',
+  'overdue.unit': 'Unit',
+  'overdue.received': 'Received',
+  'overdue.deadline': 'Deadline',
+  'overdue.reason': 'Reason',
+  'overdue.reason.late': 'Past its deadline',
+  'overdue.reason.supplements': 'Supplements requested twice or more',
+  'overdue.reason.rescheduled': 'Apology slip, rescheduled',
+  'overdue.late': '{duration} late',
+
+  'heatmap.title': 'Satisfaction by hour of the week',
+  'heatmap.sub': 'Last 30 days, Vietnam time',
+  'heatmap.empty': 'No ratings in the last 30 days.',
+  'heatmap.tooltip': '{day}, {hour}:00–{hour}:59 · satisfaction {rate} · {n} ratings',
+  'heatmap.tooltipNone': '{day}, {hour}:00–{hour}:59 · no ratings',
+  'heatmap.low': 'Low',
+  'heatmap.high': 'High',
+
+  'weekday.0': 'Monday',
+  'weekday.1': 'Tuesday',
+  'weekday.2': 'Wednesday',
+  'weekday.3': 'Thursday',
+  'weekday.4': 'Friday',
+  'weekday.5': 'Saturday',
+  'weekday.6': 'Sunday',
+  'weekdayShort.0': 'Mon',
+  'weekdayShort.1': 'Tue',
+  'weekdayShort.2': 'Wed',
+  'weekdayShort.3': 'Thu',
+  'weekdayShort.4': 'Fri',
+  'weekdayShort.5': 'Sat',
+  'weekdayShort.6': 'Sun',
+
+  'ratings.title': 'Latest ratings',
+  'ratings.empty': 'No ratings yet.',
+  'ratings.dossier': 'Dossier {code}',
+  'ratings.noDossier': 'No dossier',
+  'criteria.time': 'Time',
+  'criteria.attitude': 'Attitude',
+  'criteria.guidance': 'Guidance',
+  'criteria.visits': 'Number of visits',
+  'criteria.transparency': 'Transparency',
+
+  'export.csv': 'Download CSV',
+  'export.csvTitle': 'Download the {children} table ({window}) as CSV for Excel',
+  'breadcrumb.label': 'Breadcrumb',
+  'unit.deskOf': 'Service desk of {name}',
+  'unit.loadError': 'Part of the numbers could not be loaded. The page will retry on the next update.',
+
+  'error.title': 'This page could not be opened',
+  'error.401': 'Sign in with a viewer token to see this page.',
+  'error.403': 'Your viewer token does not cover this unit.',
+  'error.404': 'This page or unit does not exist.',
+  'error.503': 'The server cannot read its database right now. Please try again in a few minutes.',
+  'error.other': 'Something went wrong. Please try again.',
+  'error.home': 'Back to the start page',
+  'error.request': 'Request id',
+
+  'display.overview': 'Overview',
+  'display.league': 'League of {children}',
+  'display.curve': 'Through the day',
+  'display.curveDaily': 'Day by day',
+  'display.satisfaction': 'Satisfaction',
+  'display.onTime': 'On time',
+  'display.received': 'Received',
+  'display.overdue': 'Overdue',
+  'display.ratingsN': '{n} ratings',
+  'display.finishedN': '{n} dossiers finished',
+  'display.openN': '{n} dossiers in progress',
+  'display.dueSoonN': '{n} due soon',
+  'display.online': '{n} online',
+  'display.topOf': '{shown} of {total} units',
+  'display.belongsTo': 'in {name}',
+  'display.step': '{i}/{n}',
+  'display.fairShort': 'Ranked by the 95% Wilson lower bound; small figures are rating counts',
+};
+
+const DICTS: Record<Lang, Record<MessageKey, string>> = { vi, en };
+
+export type Params = Record<string, string | number>;
+export type Translate = (key: MessageKey, params?: Params) => string;
+
+/** A language from anything (URL param, cookie, load data); Vietnamese unless it is `en`. */
+export function toLang(x: unknown): Lang {
+  return x === 'en' ? 'en' : 'vi';
+}
+
+const translators = new Map<Lang, Translate>();
+
+/** The translate function of a language: `t('kpi.ratings', { n: '1.204' })`. */
+export function translator(lang: Lang): Translate {
+  let t = translators.get(lang);
+  if (!t) {
+    t = makeTranslator(lang);
+    translators.set(lang, t);
+  }
+  return t;
+}
+
+function makeTranslator(lang: Lang): Translate {
+  const dict = DICTS[lang];
+  return (key, params) => {
+    const text = dict[key] ?? vi[key] ?? key;
+    if (!params) return text;
+    return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+  };
+}
+
+/** The display name of a unit; desks are named by their code (`Q01`), shown as `Quầy Q01`. */
+export function unitName(unit: Pick<UnitRef, 'name' | 'level'>, t: Translate): string {
+  return unit.level === 'desk' ? t('desk.name', { code: unit.name }) : unit.name;
+}
+
+/** The plural noun for a unit's children: `quận, huyện`, `xã, phường, thị trấn`, `quầy`. */
+export function childrenNoun(level: UnitLevel, t: Translate): string {
+  return level === 'desk' ? '' : t(`children.${level}`);
+}
+
+interface I18n {
+  readonly lang: Lang;
+  readonly t: Translate;
+}
+
+const KEY = Symbol('i18n');
+
+/** Called once by the root layout; `getLang` is read lazily so the language can change. */
+export function setI18n(getLang: () => Lang): void {
+  setContext<I18n>(KEY, {
+    get lang() {
+      return getLang();
+    },
+    get t() {
+      return translator(getLang());
+    },
+  });
+}
+
+/** The current language and its translate function, from the root layout. */
+export function useI18n(): I18n {
+  return getContext<I18n>(KEY) ?? { lang: 'vi', t: translator('vi') };
+}

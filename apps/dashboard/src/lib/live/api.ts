@@ -1,0 +1,134 @@
+/** Typed reads of the dashboard's own HTTP API (same origin, session cookie). */
+import type { Series, Snapshot, UnitLevel, UnitRef } from '@motcua/metrics';
+import type { LiveWindow } from '../live.svelte.ts';
+
+export interface UnitInfo {
+  unit: UnitRef;
+  /** Root first. */
+  ancestors: UnitRef[];
+  children: UnitRef[];
+}
+
+export interface HeatCell {
+  /** 0 = Monday … 6 = Sunday. */
+  weekday: number;
+  hour: number;
+  total: number;
+  positive: number;
+}
+
+export interface Heatmap {
+  unit: UnitRef;
+  cells: HeatCell[];
+}
+
+export interface OverdueItem {
+  unitCode: string;
+  unitName: string;
+  deskCode: string;
+  dossierCode: string;
+  receivedAt: string | null;
+  deadline: string;
+  reason: 'late' | 'supplements' | 'rescheduled';
+}
+
+export interface OverdueList {
+  unit: UnitRef;
+  total: number;
+  items: OverdueItem[];
+}
+
+export type RatingLevelName = 'very_satisfied' | 'satisfied' | 'unsatisfied';
+
+export interface RatingItem {
+  time: string;
+  deskCode: string;
+  level: RatingLevelName;
+  dossierCode: string | null;
+  criteria?: Record<string, string> | null;
+  /** Absent for display viewers; null when the citizen left none. */
+  comment?: string | null;
+}
+
+export interface RatingList {
+  unit: UnitRef;
+  items: RatingItem[];
+}
+
+export interface Me {
+  role: 'city' | 'district' | 'commune' | 'display';
+  label: string;
+  unit: { code: string; name?: string; level?: UnitLevel };
+}
+
+/** An error answer of the API: `{ error: { code, message, requestId } }` with its status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly requestId: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+type Fetch = typeof fetch;
+
+/** `/api/v1/units/{code}/…`: unit codes and desk codes (`09784/Q01`) go into the path verbatim. */
+export function unitPath(code: string, rest: string): string {
+  return `/api/v1/units/${code.split('/').map(encodeURIComponent).join('/')}/${rest}`;
+}
+
+async function getJson<T>(fetchFn: Fetch, url: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetchFn(url, { headers: { accept: 'application/json' } });
+  } catch (err) {
+    throw new ApiError(0, 'network', (err as Error).message);
+  }
+  if (!res.ok) {
+    let code = 'http';
+    let message = res.statusText;
+    let requestId: string | null = null;
+    try {
+      const body = (await res.json()) as { error?: { code?: string; message?: string; requestId?: string } };
+      code = body.error?.code ?? code;
+      message = body.error?.message ?? message;
+      requestId = body.error?.requestId ?? null;
+    } catch {
+      // not JSON: keep the status text
+    }
+    throw new ApiError(res.status, code, message, requestId);
+  }
+  return (await res.json()) as T;
+}
+
+/** The series step that draws a window: 15-minute steps of today for short windows, days for long ones. */
+export function trendQuery(window: LiveWindow): { window: 'today' | '7d' | '30d'; step: '15m' | '1d' } {
+  return window === '7d' || window === '30d' ? { window, step: '1d' } : { window: 'today', step: '15m' };
+}
+
+export const api = {
+  info: (f: Fetch, code: string) => getJson<UnitInfo>(f, unitPath(code, 'info')),
+  metrics: (f: Fetch, code: string, window: LiveWindow) =>
+    getJson<Snapshot>(f, unitPath(code, `metrics?window=${window}`)),
+  trend: (f: Fetch, code: string, window: LiveWindow) => {
+    const q = trendQuery(window);
+    return getJson<Series>(f, unitPath(code, `series?window=${q.window}&step=${q.step}`));
+  },
+  heatmap: (f: Fetch, code: string) => getJson<Heatmap>(f, unitPath(code, 'heatmap?window=30d')),
+  overdue: (f: Fetch, code: string, limit = 50) =>
+    getJson<OverdueList>(f, unitPath(code, `overdue?limit=${limit}`)),
+  ratings: (f: Fetch, code: string) => getJson<RatingList>(f, unitPath(code, 'ratings')),
+  exportUrl: (code: string, window: LiveWindow) => unitPath(code, `export.csv?window=${window}`),
+};
+
+/** `p`'s value, or null if it fails (for the secondary panels of a page, which can be retried). */
+export async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,8 @@
+import type { LayoutServerLoad } from './$types';
+
+export const load: LayoutServerLoad = ({ locals }) => ({
+  lang: locals.lang,
+  viewer: locals.viewer
+    ? { role: locals.viewer.role, unitCode: locals.viewer.unitCode, label: locals.viewer.label }
+    : null,
+});

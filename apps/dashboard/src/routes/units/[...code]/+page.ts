@@ -1,0 +1,28 @@
+import { error, redirect } from '@sveltejs/kit';
+import { ApiError, api, orNull } from '$lib/live/api.ts';
+import { toLiveWindow } from '$lib/live.svelte.ts';
+import type { PageLoad } from './$types';
+
+export const load: PageLoad = async ({ params, url, fetch, parent }) => {
+  const { viewer } = await parent();
+  if (!viewer) redirect(303, `/?next=${encodeURIComponent(url.pathname + url.search)}`);
+  const code = params.code;
+  const window = toLiveWindow(url.searchParams.get('window'));
+  try {
+    const [info, snapshot, trend, heatmap, overdue, ratings] = await Promise.all([
+      api.info(fetch, code),
+      api.metrics(fetch, code, window),
+      orNull(api.trend(fetch, code, window)),
+      orNull(api.heatmap(fetch, code)),
+      orNull(api.overdue(fetch, code)),
+      code.length >= 5 ? orNull(api.ratings(fetch, code)) : Promise.resolve(null),
+    ]);
+    return { code, window, info, snapshot, trend, heatmap, overdue, ratings, viewer };
+  } catch (err) {
+    if (err instanceof ApiError) {
+      if (err.status === 401) redirect(303, `/?next=${encodeURIComponent(url.pathname + url.search)}`);
+      error(err.status >= 400 ? err.status : 503, { message: err.message, code: err.code });
+    }
+    throw err;
+  }
+};
