@@ -186,7 +186,7 @@ export async function createSession(
   return { cookie: secret, expiresAt };
 }
 
-/** The viewer behind a session cookie, or null if unknown, expired or revoked. */
+/** The viewer behind a session cookie, or null if unknown, expired or revoked; renews it past half-life. */
 export async function verifySession(db: Database, cookie: string): Promise<Viewer | null> {
   if (!cookie.startsWith('mcs_') || cookie.length > 200) return null;
   const [row] = await db.orm
@@ -195,6 +195,13 @@ export async function verifySession(db: Database, cookie: string): Promise<Viewe
     .innerJoin(viewers, eq(viewers.id, sessions.viewerId))
     .where(eq(sessions.hash, hashSecret(cookie)));
   if (!row || row.viewer.revokedAt || row.expiresAt.getTime() < Date.now()) return null;
+  // Sliding expiry: a wall screen that is always on never has to be signed in again.
+  if (row.expiresAt.getTime() - Date.now() < (SESSION_DAYS / 2) * 86_400_000) {
+    await db.orm
+      .update(sessions)
+      .set({ expiresAt: new Date(Date.now() + SESSION_DAYS * 86_400_000) })
+      .where(eq(sessions.hash, hashSecret(cookie)));
+  }
   const v = row.viewer;
   return { id: v.id, prefix: v.prefix, role: v.role, unitCode: v.unitCode, label: v.label, revokedAt: null };
 }
