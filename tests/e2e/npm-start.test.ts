@@ -10,6 +10,8 @@ const root = join(import.meta.dirname, '..', '..');
 
 interface Started {
   child: ChildProcess;
+  /** The server process itself (npm → sh → node). */
+  pid: number;
   output: () => string;
   link: URL;
   ingest: string;
@@ -25,7 +27,13 @@ async function npmStart(dataDir: string): Promise<Started> {
     LOG_LEVEL: 'warn',
   };
   delete env.DATABASE_URL;
-  const child = spawn('npm', ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so a signal reaches npm, tsx and node together, as Ctrl-C does.
+  const child = spawn('npm', ['start'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let out = '';
   const lines: ((line: string) => void)[] = [];
   const onData = (chunk: Buffer) => {
@@ -40,21 +48,27 @@ async function npmStart(dataDir: string): Promise<Started> {
       child.once('exit', () => deliver(`${out}\n[exited]`));
       return () => lines.splice(lines.indexOf(deliver), 1);
     },
-    (o) => (/Open:\s+\S+/.test(o) && /Ingest:\s+\S+/.test(o)) || o.includes('[exited]'),
+    (o) => /Ready in [\d.]+ s/.test(o) || o.includes('[exited]'),
     90_000,
     'the printed dashboard link',
   );
   const link = /Open:\s+(\S+)/.exec(text)?.[1];
   const ingest = /Ingest:\s+(\S+)\/v1\/events/.exec(text)?.[1];
-  if (!link || !ingest) throw new Error(`npm start did not print its links:\n${text}`);
-  return { child, output: () => out, link: new URL(link), ingest };
+  const pid = Number(/\(pid (\d+)\)/.exec(text)?.[1]);
+  if (!link || !ingest || !pid) throw new Error(`npm start did not print its links:\n${text}`);
+  return { child, pid, output: () => out, link: new URL(link), ingest };
 }
 
-function stop(s: Started): Promise<{ code: number | null; ms: number }> {
+/**
+ * SIGINT to the server process (npm then exits with its code), or to the whole process group
+ * as Ctrl-C in a terminal does (npm then dies of the signal itself, after the server stopped).
+ */
+function stop(s: Started, target: 'server' | 'group'): Promise<{ code: number | null; ms: number }> {
   const t0 = Date.now();
   return new Promise((resolve) => {
     s.child.once('exit', (code) => resolve({ code, ms: Date.now() - t0 }));
-    s.child.kill('SIGINT');
+    if (target === 'server') process.kill(s.pid, 'SIGINT');
+    else process.kill(-(s.child.pid as number), 'SIGINT');
   });
 }
 
@@ -71,7 +85,13 @@ describe('npm start from a clean data directory', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'motcua-start-'));
   const running: Started[] = [];
   afterAll(() => {
-    for (const s of running) s.child.kill('SIGKILL');
+    for (const s of running) {
+      try {
+        process.kill(-(s.child.pid as number), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -88,7 +108,9 @@ describe('npm start from a clean data directory', () => {
     const grown = await until(
       async () => {
         const b = await citySnapshot(first);
-        return b.metrics.received.total > a.metrics.received.total + 100 ? b : undefined;
+        return b.metrics.received.total > a.metrics.received.total + 100 && b.metrics.satisfaction.total > 0
+          ? b
+          : undefined;
       },
       60_000,
       'the simulator’s events to reach the city snapshot',
@@ -98,9 +120,10 @@ describe('npm start from a clean data directory', () => {
     // A fixed window, so nothing leaves it between the two runs.
     const fixed = `from=${encodeURIComponent(new Date(Date.now() - 40 * 86_400_000).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`;
     const before = await citySnapshot(first, fixed);
-    const stopped = await stop(first);
+    const stopped = await stop(first, 'server');
     expect(stopped.code).toBe(0);
     expect(stopped.ms).toBeLessThan(10_000);
+    expect(first.output()).toContain('stopped.');
 
     const second = await npmStart(dataDir);
     running.push(second);
@@ -108,6 +131,8 @@ describe('npm start from a clean data directory', () => {
     const again = await citySnapshot(second, fixed);
     expect(again.metrics.received.total).toBeGreaterThanOrEqual(before.metrics.received.total);
     expect(again.metrics.satisfaction.total).toBeGreaterThanOrEqual(before.metrics.satisfaction.total);
-    expect((await stop(second)).code).toBe(0);
+    const ctrlC = await stop(second, 'group');
+    expect(ctrlC.ms).toBeLessThan(10_000);
+    expect(second.output()).toContain('stopped.');
   });
 });
