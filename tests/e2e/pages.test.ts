@@ -112,14 +112,9 @@ describe('dashboard pages in Chromium', () => {
     await badge.getByText('Trực tiếp').waitFor({ timeout: 30_000 });
     const before = await page.locator('main').textContent();
     await postBatch(s.ingestUrl, key, [received(commune, 'HS-after', Date.now() + 86_400_000, {}, 'postal')]);
-    // Runs in the page (a string, since the tests are type-checked without the DOM library).
-    await page.waitForFunction(
-      `document.querySelector('main')?.textContent !== ${JSON.stringify(before)}`,
-      null,
-      {
-        timeout: 10_000,
-      },
-    );
+    await expect
+      .poll(() => page.locator('main').textContent(), { timeout: 10_000, interval: 100 })
+      .not.toBe(before);
     expect(reloads).toBe(0);
     await ctx.close();
   });

@@ -1,6 +1,7 @@
 import { type RunningDashboard, startDashboard } from '@motcua/dashboard/server';
 import { createDeskKey, createViewer, type Database, readUnitTree, type ViewerRole } from '@motcua/db';
 import {
+  createIngestMetrics,
   createLogger,
   GroupCommitWriter,
   listenIngest,
@@ -32,17 +33,29 @@ export interface TestSystem {
 export async function startTestSystem(
   kind: DbKind,
   treeOpts: Parameters<typeof createTestTree>[1] = {},
+  /** `processMetrics`: Node process metrics on the ingest's /metrics, as `npm start` has them. */
+  sysOpts: { processMetrics?: boolean; frameAncestors?: string; secureCookies?: boolean } = {},
 ): Promise<TestSystem> {
   const t = await openTestDb(kind);
   const tree = await createTestTree(t.db, treeOpts);
   const unitTree = await readUnitTree(t.db);
   const embedded = kind === 'pglite';
   const boot = (port = 0) =>
-    startDashboard({ db: t.db, tree: unitTree, port, host: '127.0.0.1', listen: !embedded });
+    startDashboard({
+      db: t.db,
+      tree: unitTree,
+      port,
+      host: '127.0.0.1',
+      listen: !embedded,
+      frameAncestors: sysOpts.frameAncestors,
+      secureCookies: sysOpts.secureCookies,
+    });
   let dashboard = await boot();
+  const metrics = createIngestMetrics({ processMetrics: sysOpts.processMetrics });
   const writer = new GroupCommitWriter(t.db, {
     notify: !embedded,
     onCommit: embedded ? (units) => dashboard.hub.unitsChanged(units) : undefined,
+    onFlush: metrics.observeFlush,
   });
   const ingest = await listenIngest(
     {
@@ -51,6 +64,7 @@ export async function startTestSystem(
       limiter: new RateLimiter(0, 1000),
       log: createLogger('silent'),
       retryAfterSeconds: 1,
+      metrics,
     },
     { port: 0, host: '127.0.0.1' },
   );

@@ -18,6 +18,12 @@ const MIN_INTERVAL_MS = 250;
 const REFRESH_MS = 30_000;
 /** A client whose socket has this many packets waiting is skipped until it drains. */
 const MAX_BUFFERED_PACKETS = 8;
+/**
+ * While there are subscribers the database is pinged this often: with it gone, no change
+ * signal arrives (LISTEN goes down with it), so a quiet screen would not learn it is stale.
+ */
+const HEALTH_MS = 2_000;
+const PING_TIMEOUT_MS = 2_000;
 
 type SocketData = { viewer: Viewer };
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -79,7 +85,11 @@ export class LiveHub {
   readonly #subs = new Map<string, Subscription>();
   readonly #byCommune = new Map<string, Set<string>>();
   readonly #refresh: NodeJS.Timeout;
+  readonly #health: NodeJS.Timeout;
+  #checking = false;
   readonly stats: HubStats = { clients: 0, subscriptions: 0, snapshots: 0, snapshotMs: 0 };
+  /** Told of every snapshot sent (a subscribe's ack or a push) and how long its read took. */
+  onSnapshot: ((kind: 'ack' | 'push', ms: number) => void) | null = null;
 
   constructor(
     http: HttpServer,
@@ -103,6 +113,8 @@ export class LiveHub {
     this.io.on('connection', (socket) => this.#onConnection(socket));
     this.#refresh = setInterval(() => this.#refreshQuiet(), 5_000);
     this.#refresh.unref();
+    this.#health = setInterval(() => void this.#checkDatabase(), HEALTH_MS);
+    this.#health.unref();
   }
 
   /** The "units changed" signal: communes touched by a commit. */
@@ -117,6 +129,7 @@ export class LiveHub {
 
   async close(): Promise<void> {
     clearInterval(this.#refresh);
+    clearInterval(this.#health);
     for (const sub of this.#subs.values()) if (sub.timer) clearTimeout(sub.timer);
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
   }
@@ -138,6 +151,7 @@ export class LiveHub {
       if (!w.ok) return ack(err('bad_request', `${w.field}: ${w.message}`));
       const key = JSON.stringify([req.unit, req.window, req.from ?? null, req.to ?? null]);
       let snapshot: Snapshot | null;
+      const started = performance.now();
       try {
         snapshot = await readSnapshot(this.db, this.tree, req.unit, w.window, asOf);
       } catch {
@@ -149,6 +163,7 @@ export class LiveHub {
       mine.add(key);
       await socket.join(key);
       ack(snapshot);
+      this.onSnapshot?.('ack', performance.now() - started);
     });
     socket.on('unsubscribe', async (raw, ack) => {
       const req = checkRequest(raw);
@@ -221,24 +236,55 @@ export class LiveHub {
     try {
       snapshot = await readSnapshot(this.db, this.tree, sub.unit, w.window, asOf);
     } catch {
-      // Keep the subscription; tell its clients their numbers are stale and try again.
-      sub.staleSince ??= asOf;
-      this.io.to(sub.key).emit('stale', { unit: sub.unit, window: sub.req.window, since: formatLocal(sub.staleSince) });
-      sub.lastEmit = Date.now() + 2000;
-      this.#schedule(sub);
+      this.#stale(sub, asOf);
       return;
     }
     sub.staleSince = null;
     this.stats.snapshots++;
     this.stats.snapshotMs += performance.now() - started;
     if (!snapshot) return;
+    this.#room(sub.key).emit('metrics', snapshot);
+    this.onSnapshot?.('push', performance.now() - started);
+    if (sub.dirty && !sub.timer) this.#schedule(sub);
+  }
+
+  /** The sockets of a room, without those that have not drained what they were sent. */
+  #room(key: string) {
     const slow: string[] = [];
-    for (const id of this.io.sockets.adapter.rooms.get(sub.key) ?? []) {
+    for (const id of this.io.sockets.adapter.rooms.get(key) ?? []) {
       const s = this.io.sockets.sockets.get(id);
       if (s && buffered(s) > MAX_BUFFERED_PACKETS) slow.push(id);
     }
-    (slow.length ? this.io.to(sub.key).except(slow) : this.io.to(sub.key)).emit('metrics', snapshot);
-    if (sub.dirty && !sub.timer) this.#schedule(sub);
+    return slow.length ? this.io.to(key).except(slow) : this.io.to(key);
+  }
+
+  /** Keeps the subscription; tells its clients their numbers are stale and tries again shortly. */
+  #stale(sub: Subscription, at: number) {
+    sub.staleSince ??= at;
+    this.#room(sub.key).emit('stale', { unit: sub.unit, window: sub.req.window, since: formatLocal(sub.staleSince) });
+    sub.lastEmit = Date.now() + 2000;
+    this.#schedule(sub);
+  }
+
+  async #checkDatabase() {
+    if (this.#subs.size === 0 || this.#checking) return;
+    this.#checking = true;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.db.ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timeout')), PING_TIMEOUT_MS);
+        }),
+      ]);
+    } catch {
+      // Subscriptions already stale are retrying; the others learn it now and retry until it is back.
+      const now = Date.now();
+      for (const sub of this.#subs.values()) if (sub.staleSince === null) this.#stale(sub, now);
+    } finally {
+      clearTimeout(timer);
+      this.#checking = false;
+    }
   }
 
   #refreshQuiet() {

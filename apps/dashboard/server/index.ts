@@ -1,12 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Database, UnitTree } from '@motcua/db';
+import { viewerFrom } from '../src/lib/server/auth.ts';
 import { type DashboardRuntime, setRuntime } from '../src/lib/server/runtime.ts';
 import { LiveHub } from './hub.ts';
+import { createDashboardMetrics, type DashboardMetrics } from './metrics.ts';
 
 export { LiveHub } from './hub.ts';
+export type { DashboardMetrics } from './metrics.ts';
 
 const handlerPath = fileURLToPath(new URL('../build/handler.js', import.meta.url));
 
@@ -16,10 +20,88 @@ export interface RunningDashboard {
   port: number;
   server: Server;
   hub: LiveHub;
+  metrics: DashboardMetrics;
   close(): Promise<void>;
 }
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
+
+/** A CSP source list: no `;` or `,` (they would start another directive or policy). */
+const FRAME_ANCESTORS_RE = /^[\w\-.:/*' ]{1,1000}$/;
+
+function send(res: ServerResponse, status: number, type: string, body: string) {
+  res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
+  res.end(body);
+}
+
+/** Answers `/metrics`, `/healthz` and `/readyz` ahead of SvelteKit; false for anything else. */
+async function serveOps(req: IncomingMessage, res: ServerResponse, db: Database, metrics: DashboardMetrics) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const path = (req.url ?? '').split('?')[0];
+  if (path === '/metrics') {
+    // Unauthenticated, like /healthz: the server binds 127.0.0.1 unless HOST says otherwise,
+    // so only the machine (or a scraper the operator lets in) reaches it. No secrets in it.
+    send(res, 200, metrics.registry.contentType, await metrics.registry.metrics());
+  } else if (path === '/healthz') {
+    send(res, 200, 'application/json', JSON.stringify({ status: 'ok' }));
+  } else if (path === '/readyz') {
+    try {
+      await Promise.race([
+        db.ping(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
+      ]);
+      send(res, 200, 'application/json', JSON.stringify({ status: 'ready' }));
+    } catch {
+      res.setHeader('Retry-After', '2');
+      const error = { code: 'unavailable', message: 'database unreachable', requestId: randomUUID() };
+      send(res, 503, 'application/json', JSON.stringify({ error }));
+    }
+  } else {
+    return false;
+  }
+  return true;
+}
+
+/** How often open sockets have their credentials checked again (revoked viewers are closed). */
+const RECHECK_MS = 15_000;
+
+/**
+ * Ends the live streams of revoked viewers, as HTTP ends their requests: every `subscribe`
+ * checks the credentials the socket connected with again, and a sweep closes sockets whose
+ * viewer was revoked (or whose session expired) while they only listened.
+ */
+function closeRevokedSockets(hub: LiveHub, db: Database): () => void {
+  type Handshake = { auth?: { token?: unknown }; headers: { cookie?: string } };
+  const credentials = (h: Handshake) => ({
+    token: typeof h.auth?.token === 'string' ? h.auth.token : null,
+    cookie: h.headers.cookie,
+  });
+  const valid = async (h: Handshake) => (await viewerFrom(db, credentials(h))) !== null;
+  hub.io.on('connection', (socket) => {
+    socket.use(([event], next) => {
+      if (event !== 'subscribe') return next();
+      // A database error is the hub's to answer (`unavailable`), not a reason to disconnect.
+      valid(socket.handshake).then(
+        (ok) => (ok ? next() : socket.disconnect(true)),
+        () => next(),
+      );
+    });
+  });
+  const timer = setInterval(async () => {
+    const checked = new Map<string, Promise<boolean>>();
+    for (const socket of hub.io.sockets.sockets.values()) {
+      const id = JSON.stringify(credentials(socket.handshake));
+      let ok = checked.get(id);
+      if (!ok) {
+        ok = valid(socket.handshake).catch(() => true);
+        checked.set(id, ok);
+      }
+      if (!(await ok)) socket.disconnect(true);
+    }
+  }, RECHECK_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
 
 /**
  * Serves the built SvelteKit app with the live hub on one HTTP server. In server mode the
@@ -33,7 +115,12 @@ export async function startDashboard(opts: {
   listen: boolean;
   secureCookies?: boolean;
   frameAncestors?: string;
+  /** Node process metrics at /metrics; `npm start` gives them to one service of the process. */
+  processMetrics?: boolean;
 }): Promise<RunningDashboard> {
+  if (opts.frameAncestors !== undefined && !FRAME_ANCESTORS_RE.test(opts.frameAncestors)) {
+    throw new Error(`FRAME_ANCESTORS: expected CSP sources such as 'none' or https://portal.example.vn`);
+  }
   const runtime: DashboardRuntime = {
     db: opts.db,
     tree: opts.tree,
@@ -42,8 +129,18 @@ export async function startDashboard(opts: {
   };
   setRuntime(runtime);
   const { handler } = (await import(handlerPath)) as { handler: NodeHandler };
-  const server = createServer((req, res) => handler(req, res));
+  const metrics = createDashboardMetrics({ processMetrics: opts.processMetrics });
+  const server = createServer((req, res) => {
+    // Static files bypass the SvelteKit hook that sets the other headers.
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    serveOps(req, res, opts.db, metrics).then(
+      (done) => done || handler(req, res),
+      () => send(res, 500, 'text/plain', 'internal error'),
+    );
+  });
   const hub = new LiveHub(server, opts.db, opts.tree);
+  metrics.watch(hub);
+  const stopRechecks = closeRevokedSockets(hub, opts.db);
   const unlisten = opts.listen
     ? await opts.db.listen('motcua_units', (payload) => hub.unitsChanged(payload.split(',')))
     : null;
@@ -55,8 +152,10 @@ export async function startDashboard(opts: {
     port: (server.address() as AddressInfo).port,
     server,
     hub,
+    metrics,
     async close() {
       await unlisten?.().catch(() => {});
+      stopRechecks();
       await hub.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,35 +1,70 @@
 import { randomUUID } from 'node:crypto';
 import { createSession, verifyViewerToken } from '@motcua/db';
-import { type Handle, redirect } from '@sveltejs/kit';
+import type { Handle } from '@sveltejs/kit';
 import { SESSION_COOKIE, viewerFrom } from '$lib/server/auth.ts';
-import { getRuntime } from '$lib/server/runtime.ts';
+import { type DashboardRuntime, getRuntime } from '$lib/server/runtime.ts';
+
+/** Headers every answer of the app gets, pages and API alike. */
+function harden(response: Response, runtime: DashboardRuntime, requestId: string, isApi: boolean): Response {
+  const h = response.headers;
+  h.set('X-Request-Id', requestId);
+  h.set('X-Content-Type-Options', 'nosniff');
+  h.set('Referrer-Policy', 'no-referrer');
+  h.set('Cross-Origin-Opener-Policy', 'same-origin');
+  // Pages carry SvelteKit's policy (kit.csp: nonces, no eval); frame-ancestors is a runtime
+  // setting, so it joins that policy here. Anything else (JSON, CSV, redirects) loads nothing.
+  const csp = h.get('Content-Security-Policy');
+  const frame = `frame-ancestors ${runtime.frameAncestors}`;
+  h.set('Content-Security-Policy', csp ? `${csp}; ${frame}` : `default-src 'none'; ${frame}`);
+  if (runtime.frameAncestors === "'none'") h.set('X-Frame-Options', 'DENY');
+  if (runtime.cookies.secure) h.set('Strict-Transport-Security', 'max-age=31536000');
+  if (isApi && !h.has('Cache-Control')) h.set('Cache-Control', 'private, no-store');
+  return response;
+}
+
+/** The path of a URL as a same-origin location: `//host` or `/\host` would leave the site. */
+const sameOriginPath = (url: URL) => `/${url.pathname.replace(/^[/\\]+/, '')}${url.search}`;
 
 export const handle: Handle = async ({ event, resolve }) => {
   const runtime = getRuntime();
-  event.locals.requestId = randomUUID();
+  const requestId = randomUUID();
+  event.locals.requestId = requestId;
+  const isApi = event.url.pathname.startsWith('/api/');
+  const cookieOpts = { path: '/', httpOnly: true, sameSite: 'lax', secure: runtime.cookies.secure } as const;
   const langParam = event.url.searchParams.get('lang');
-  event.locals.lang = langParam === 'en' || langParam === 'vi' ? langParam : event.cookies.get('lang') === 'en' ? 'en' : 'vi';
+  event.locals.lang =
+    langParam === 'en' || langParam === 'vi' ? langParam : event.cookies.get('lang') === 'en' ? 'en' : 'vi';
   if (langParam === 'en' || langParam === 'vi') {
-    event.cookies.set('lang', langParam, { path: '/', httpOnly: false, sameSite: 'lax', maxAge: 31_536_000 });
+    event.cookies.set('lang', langParam, { ...cookieOpts, maxAge: 31_536_000 });
   }
 
-  // A token in a page URL opens a session, then leaves the address bar.
+  // A token in a page URL opens a session, then leaves the address bar. Only a valid, unrevoked
+  // viewer token does; the session is that token's viewer, so a link can give no more than the
+  // token in it already gives.
   const token = event.url.searchParams.get('token');
-  const isApi = event.url.pathname.startsWith('/api/');
   if (token && !isApi && event.request.method === 'GET') {
     const viewer = await verifyViewerToken(runtime.db, token);
     if (viewer) {
       const session = await createSession(runtime.db, viewer.id);
-      event.cookies.set(SESSION_COOKIE, session.cookie, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: runtime.cookies.secure,
-        expires: session.expiresAt,
-      });
       const clean = new URL(event.url);
       clean.searchParams.delete('token');
-      redirect(303, `${clean.pathname}${clean.search}`);
+      // A Response of our own (not `redirect()`) so that it gets the headers below; its cookies
+      // are therefore serialised here rather than through `event.cookies.set`.
+      const headers = new Headers({ location: sameOriginPath(clean), 'cache-control': 'no-store' });
+      headers.append(
+        'set-cookie',
+        event.cookies.serialize(SESSION_COOKIE, session.cookie, {
+          ...cookieOpts,
+          expires: session.expiresAt,
+        }),
+      );
+      if (langParam === 'en' || langParam === 'vi') {
+        headers.append(
+          'set-cookie',
+          event.cookies.serialize('lang', langParam, { ...cookieOpts, maxAge: 31_536_000 }),
+        );
+      }
+      return harden(new Response(null, { status: 303, headers }), runtime, requestId, isApi);
     }
   }
 
@@ -41,9 +76,5 @@ export const handle: Handle = async ({ event, resolve }) => {
   const response = await resolve(event, {
     transformPageChunk: ({ html }) => html.replace('%lang%', event.locals.lang),
   });
-  response.headers.set('X-Request-Id', event.locals.requestId);
-  response.headers.set('X-Content-Type-Options', 'nosniff');
-  response.headers.set('Referrer-Policy', 'no-referrer');
-  response.headers.append('Content-Security-Policy', `frame-ancestors ${runtime.frameAncestors}`);
-  return response;
+  return harden(response, runtime, requestId, isApi);
 };

@@ -3,6 +3,7 @@ import { isConnectionError, verifyDeskKey } from '@motcua/db';
 import { Hono } from 'hono';
 import type { IngestDeps, IngestEnv } from './env.ts';
 import { ApiError, errorBody, onError } from './errors.ts';
+import { createIngestMetrics } from './metrics.ts';
 import { postEvents } from './routes/events/post.ts';
 
 const bearer = (header: string | undefined) => /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? null;
@@ -16,14 +17,18 @@ function sameSecret(a: string, b: string): boolean {
 /** The ingest API as a Hono app; `server.ts` gives it a socket. */
 export function createApp(deps: IngestDeps) {
   const app = new Hono<IngestEnv>();
+  const metrics = deps.metrics ?? createIngestMetrics();
+  metrics.watch({ writer: deps.writer, db: deps.db });
 
   app.use(async (c, next) => {
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     c.set('requestId', requestId);
     for (const [k, v] of Object.entries(deps)) c.set(k as keyof IngestDeps, v as never);
+    c.set('metrics', metrics);
     c.header('X-Request-Id', requestId);
     await next();
+    metrics.requests.inc({ status: String(c.res.status) });
   });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
@@ -38,6 +43,14 @@ export function createApp(deps: IngestDeps) {
       c.header('Retry-After', String(deps.retryAfterSeconds));
       return c.json(errorBody('unavailable', 'database unreachable', c.get('requestId')), 503);
     }
+  });
+
+  // Unauthenticated, like /healthz: the service binds 127.0.0.1 unless HOST says otherwise,
+  // so only the machine (or a scraper the operator lets in) reaches it. No secrets in it.
+  app.get('/metrics', async (c) => {
+    c.header('Content-Type', metrics.registry.contentType);
+    c.header('Cache-Control', 'no-store');
+    return c.body(await metrics.registry.metrics());
   });
 
   app.use('/v1/*', async (c, next) => {

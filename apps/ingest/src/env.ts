@@ -1,5 +1,6 @@
 import type { Database } from '@motcua/db';
 import type { Logger } from './log.ts';
+import type { IngestMetrics } from './metrics.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { GroupCommitWriter } from './writer.ts';
 
@@ -13,6 +14,8 @@ export interface IngestDeps {
   retryAfterSeconds: number;
   /** Present when the CLI may run commands through this server; the token guards it. */
   admin?: { token: string; run: AdminRunner };
+  /** Prometheus metrics served at `/metrics`; the app makes its own when absent. */
+  metrics?: IngestMetrics;
 }
 
 export interface AuthenticatedKey {
@@ -25,5 +28,5 @@ export interface AuthenticatedKey {
 export type AdminRunner = (argv: string[]) => Promise<{ code: number; output: string }>;
 
 export interface IngestEnv {
-  Variables: IngestDeps & { requestId: string; deskKey: AuthenticatedKey };
+  Variables: IngestDeps & { requestId: string; deskKey: AuthenticatedKey; metrics: IngestMetrics };
 }

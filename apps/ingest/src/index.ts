@@ -3,6 +3,7 @@ export { ConfigError, type IngestConfig, loadIngestConfig } from './config.ts';
 export type { AdminRunner, IngestDeps } from './env.ts';
 export { ApiError, ErrorCode } from './errors.ts';
 export { createLogger, type Logger, type LogLevel } from './log.ts';
+export { createIngestMetrics, type IngestMetrics } from './metrics.ts';
 export { RateLimiter } from './rate-limit.ts';
 export { LIMITS } from './routes/events/parse.ts';
 export type { EventResult, EventsReport } from './routes/events/post.ts';

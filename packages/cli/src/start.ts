@@ -16,6 +16,7 @@ import {
 } from '@motcua/db';
 import {
   ConfigError,
+  createIngestMetrics,
   createLogger,
   GroupCommitWriter,
   listenIngest,
@@ -158,6 +159,8 @@ export async function start(argv: string[]): Promise<number> {
       listen: !embedded,
       secureCookies: dashConfig.secureCookies,
       frameAncestors: dashConfig.frameAncestors,
+      // One process, one set of process metrics: the ingest's /metrics has them when it runs here.
+      processMetrics: !runIngest,
     });
   }
 
@@ -165,10 +168,12 @@ export async function start(argv: string[]): Promise<number> {
   const adminToken = randomBytes(24).toString('base64url');
   if (runIngest) {
     const hub = dashboard?.hub;
+    const metrics = createIngestMetrics({ processMetrics: true });
     const writer = new GroupCommitWriter(db, {
       maxBatch: ingestConfig.writerMaxBatch,
       notify: !embedded,
       onCommit: embedded && hub ? (units) => hub.unitsChanged(units) : undefined,
+      onFlush: metrics.observeFlush,
     });
     ingest = await listenIngest(
       {
@@ -177,6 +182,7 @@ export async function start(argv: string[]): Promise<number> {
         limiter: new RateLimiter(ingestConfig.rateLimit.eventsPerSecond, ingestConfig.rateLimit.burst),
         log,
         retryAfterSeconds: ingestConfig.retryAfterSeconds,
+        metrics,
         admin: embedded ? { token: adminToken, run: (args) => captureDbCommand(db, args) } : undefined,
       },
       { port: ingestConfig.port, host: ingestConfig.host },
@@ -228,7 +234,7 @@ export async function start(argv: string[]): Promise<number> {
   } else if (ingestUrl) {
     say('  New desk key: npm run motcua -- keys create --unit <commune code> --label "Quầy 1"');
   }
-  say(`  Ready in ${((performance.now() - t0) / 1000).toFixed(1)} s. Ctrl-C stops.`);
+  say(`  Ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (pid ${process.pid}). Ctrl-C stops.`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -255,8 +261,9 @@ export async function start(argv: string[]): Promise<number> {
         resolve(1);
       }
     };
-    process.once('SIGINT', () => void stop('SIGINT'));
-    process.once('SIGTERM', () => void stop('SIGTERM'));
+    // Ctrl-C reaches npm, tsx and this process alike: repeats are ignored while stopping.
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
   });
 }
 

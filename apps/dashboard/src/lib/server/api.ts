@@ -1,6 +1,6 @@
 import { isConnectionError, resolveUnit, type Viewer } from '@motcua/db';
-import { resolveWindow } from '@motcua/metrics';
 import type { ResolvedWindow, UnitRef } from '@motcua/metrics';
+import { resolveWindow } from '@motcua/metrics';
 import { json, type RequestEvent } from '@sveltejs/kit';
 import { mayRead } from './auth.ts';
 import { type DashboardRuntime, getRuntime } from './runtime.ts';
@@ -49,11 +49,13 @@ export async function withReadContext(
   try {
     const runtime = getRuntime();
     const viewer = event.locals.viewer;
-    if (!viewer) throw new ReadError('unauthorized', 'Authorization: a viewer token or a session is required');
+    if (!viewer)
+      throw new ReadError('unauthorized', 'Authorization: a viewer token or a session is required');
     const code = event.params.code ?? '';
     const unit = resolveUnit(runtime.tree, code);
     if (!unit) throw new ReadError('not_found', `unit ${code}: unknown`);
-    if (!mayRead(runtime.tree, viewer, code)) throw new ReadError('forbidden', `unit ${code}: outside your unit`);
+    if (!mayRead(runtime.tree, viewer, code))
+      throw new ReadError('forbidden', `unit ${code}: outside your unit`);
     const asOf = Date.now();
     const q = event.url.searchParams;
     return await handle({
@@ -73,7 +75,9 @@ export async function withReadContext(
     if (isConnectionError(err)) {
       return errorResponse('unavailable', 'the database did not answer; try again shortly', requestId);
     }
-    console.error(JSON.stringify({ level: 'error', msg: 'read api', requestId, error: (err as Error).message }));
+    console.error(
+      JSON.stringify({ level: 'error', msg: 'read api', requestId, error: (err as Error).message }),
+    );
     return json({ error: { code: 'internal', message: 'internal error', requestId } }, { status: 500 });
   }
 }

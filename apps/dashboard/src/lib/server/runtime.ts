@@ -20,6 +20,7 @@ export function setRuntime(runtime: DashboardRuntime | undefined): void {
 
 export function getRuntime(): DashboardRuntime {
   const runtime = (globalThis as Holder)[KEY];
-  if (!runtime) throw new Error('dashboard runtime not set: start the dashboard through its server (npm start)');
+  if (!runtime)
+    throw new Error('dashboard runtime not set: start the dashboard through its server (npm start)');
   return runtime;
 }

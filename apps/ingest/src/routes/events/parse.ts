@@ -5,6 +5,8 @@ export const LIMITS = {
   maxEvents: 1000,
   maxBodyBytes: 1024 * 1024,
   maxEventBytes: 32 * 1024,
+  /** JSON nesting; an event needs 4 (batch, event, data, criteria). Deeper bodies would overflow the stack of the recursive checks after parsing. */
+  maxDepth: 32,
 } as const;
 
 export type ContentMode = 'structured' | 'batch' | 'binary';
@@ -80,7 +82,33 @@ function decode(body: Uint8Array, encoding: string | undefined): string {
   }
 }
 
+/** Whether `text` nests arrays/objects deeper than `max`; skips string contents (linear, ~1 ms per MiB). */
+function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x22) {
+      // To the closing quote: one preceded by an even number of backslashes.
+      for (;;) {
+        i = text.indexOf('"', i + 1);
+        if (i < 0) return false;
+        let backslashes = 0;
+        while (text.charCodeAt(i - 1 - backslashes) === 0x5c) backslashes++;
+        if (backslashes % 2 === 0) break;
+      }
+    } else if (ch === 0x5b || ch === 0x7b) {
+      if (++depth > max) return true;
+    } else if (ch === 0x5d || ch === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
 function parseJson(text: string): unknown {
+  if (nestsDeeperThan(text, LIMITS.maxDepth)) {
+    throw new ApiError('malformed', `body: JSON nested deeper than ${LIMITS.maxDepth} levels`);
+  }
   try {
     return JSON.parse(text);
   } catch (err) {

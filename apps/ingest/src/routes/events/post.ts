@@ -25,11 +25,13 @@ const idOf = (raw: unknown): string | null => {
 /** POST /v1/events: parse, authorise each event against the key's unit, validate, write, report. */
 export async function postEvents(c: Context<IngestEnv>) {
   const key = c.get('deskKey');
+  const metrics = c.get('metrics');
   const body = await readBody(c.req.raw);
   const parsed = parseEvents(c.req.raw.headers, body);
 
   const wait = c.get('limiter').take(key.prefix, parsed.events.length);
   if (wait > 0) {
+    metrics.rejected.inc({ reason: 'rate_limited' }, parsed.events.length);
     throw new ApiError('rate_limited', `over this key's rate; retry in ${wait} s`, {
       'Retry-After': String(wait),
     });
@@ -53,8 +55,10 @@ export async function postEvents(c: Context<IngestEnv>) {
     const e = checked.event;
     if (e.unitCode !== key.unitCode || (key.deskCode !== null && e.deskCode !== key.deskCode)) {
       const scope = key.deskCode ? `desk ${key.unitCode}/${key.deskCode}` : `unit ${key.unitCode}`;
-      if (parsed.mode !== 'batch')
+      if (parsed.mode !== 'batch') {
+        metrics.rejected.inc({ reason: 'forbidden_source' });
         throw new ApiError('forbidden_source', `source: outside this key's ${scope}`);
+      }
       results[index] = {
         index,
         id,
@@ -72,6 +76,7 @@ export async function postEvents(c: Context<IngestEnv>) {
       statuses = await c.get('writer').write(valid.map((v) => v.event));
     } catch (err) {
       if (err instanceof DatabaseUnavailableError || err instanceof WriterClosedError) {
+        metrics.rejected.inc({ reason: 'unavailable' }, parsed.events.length);
         const retry = String(c.get('retryAfterSeconds'));
         throw new ApiError('unavailable', `${err.message}; nothing of this request was stored`, {
           'Retry-After': retry,
@@ -88,8 +93,13 @@ export async function postEvents(c: Context<IngestEnv>) {
   for (const r of results) {
     if (r.status === 'accepted') report.accepted++;
     else if (r.status === 'duplicate') report.duplicates++;
-    else report.rejected++;
+    else {
+      report.rejected++;
+      if ('error' in r) metrics.rejected.inc({ reason: r.error.code });
+    }
   }
+  metrics.accepted.inc(report.accepted);
+  metrics.duplicates.inc(report.duplicates);
   c.get('log').debug('events', {
     requestId: c.get('requestId'),
     key: key.prefix,

@@ -120,6 +120,21 @@ function findUnstorable(value: unknown, path: string): string | null {
   return null;
 }
 
+/**
+ * The path of a `__proto__` key, or null. JSON.parse keeps it as an own key, but zod's record
+ * copy assigns it as the prototype, hiding it (and whatever it holds) from the strict schemas.
+ */
+function findProtoKey(value: unknown, path: string): string | null {
+  if (value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    const here = path ? `${path}.${k}` : k;
+    if (k === '__proto__') return here;
+    const hit = findProtoKey(v, here);
+    if (hit) return hit;
+  }
+  return null;
+}
+
 /** Checks one event against the contract; the message names the first wrong field. */
 export function validateEvent(raw: unknown, now: number): ValidationResult {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -128,6 +143,8 @@ export function validateEvent(raw: unknown, now: number): ValidationResult {
   const bad = findUnstorable(raw, '');
   if (bad !== null)
     return { ok: false, message: `${bad || 'event'}: contains a NUL character or invalid Unicode` };
+  const proto = findProtoKey(raw, '');
+  if (proto !== null) return { ok: false, message: `${proto}: field not allowed` };
   const env = envelope.safeParse(raw);
   if (!env.success) return { ok: false, message: describe(env.error.issues[0], '') };
   const e = env.data;
