@@ -19,11 +19,11 @@ const REFRESH_MS = 30_000;
 /** A client whose socket has this many packets waiting is skipped until it drains. */
 const MAX_BUFFERED_PACKETS = 8;
 /**
- * While there are subscribers the database is pinged this often: with it gone, no change
+ * While there are subscribers a Postgres database is pinged this often: with it gone, no change
  * signal arrives (LISTEN goes down with it), so a quiet screen would not learn it is stale.
  */
 const HEALTH_MS = 2_000;
-const PING_TIMEOUT_MS = 2_000;
+const PING_TIMEOUT_MS = 3_000;
 
 type SocketData = { viewer: Viewer };
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -45,7 +45,8 @@ const buffered = (s: LiveSocket) => (s.conn as unknown as { writeBuffer: unknown
 const err = (code: LiveError['error']['code'], message: string): LiveError => ({ error: { code, message } });
 
 function checkRequest(req: unknown): SubscribeRequest | LiveError {
-  if (req === null || typeof req !== 'object') return err('bad_request', 'payload: expected { unit, window }');
+  if (req === null || typeof req !== 'object')
+    return err('bad_request', 'payload: expected { unit, window }');
   const { unit, window, from, to } = req as Record<string, unknown>;
   if (typeof unit !== 'string' || unit.length === 0 || unit.length > 64) {
     return err('bad_request', 'unit: expected a unit code');
@@ -183,7 +184,8 @@ export class LiveHub {
   #add(key: string, req: SubscribeRequest) {
     if (this.#subs.has(key)) return;
     const unitCode = req.unit.split('/')[0];
-    const communes = this.tree.get(unitCode)?.level === 'commune' ? [unitCode] : this.tree.communesUnder(unitCode);
+    const communes =
+      this.tree.get(unitCode)?.level === 'commune' ? [unitCode] : this.tree.communesUnder(unitCode);
     const sub: Subscription = {
       key,
       unit: req.unit,
@@ -261,13 +263,18 @@ export class LiveHub {
   /** Keeps the subscription; tells its clients their numbers are stale and tries again shortly. */
   #stale(sub: Subscription, at: number) {
     sub.staleSince ??= at;
-    this.#room(sub.key).emit('stale', { unit: sub.unit, window: sub.req.window, since: formatLocal(sub.staleSince) });
+    this.#room(sub.key).emit('stale', {
+      unit: sub.unit,
+      window: sub.req.window,
+      since: formatLocal(sub.staleSince),
+    });
     sub.lastEmit = Date.now() + 2000;
     this.#schedule(sub);
   }
 
   async #checkDatabase() {
-    if (this.#subs.size === 0 || this.#checking) return;
+    // Embedded PGlite lives in this process: it cannot drop away.
+    if (this.db.kind !== 'postgres' || this.#subs.size === 0 || this.#checking) return;
     this.#checking = true;
     let timer: NodeJS.Timeout | undefined;
     try {

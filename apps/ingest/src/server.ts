@@ -10,21 +10,77 @@ export interface RunningIngest {
   close(): Promise<void>;
 }
 
+/** After the writer has drained, how long requests still being read or checked get to finish (with a 503). */
+const DRAIN_MS = 3000;
+
+/**
+ * Node accepts one pending connection per event-loop turn, so under load the kernel can hold
+ * completed connections that closing the listener would reset. Turns until one accepts none
+ * (for at most a second, should clients keep connecting).
+ */
+async function acceptQueued(server: ServerType): Promise<void> {
+  const end = Date.now() + 1000;
+  let accepted = true;
+  const onConnection = () => {
+    accepted = true;
+  };
+  server.on('connection', onConnection);
+  // The first immediate only ends the current turn; each one after it spans a poll phase.
+  await new Promise((r) => setImmediate(r));
+  while (accepted && Date.now() < end) {
+    accepted = false;
+    await new Promise((r) => setImmediate(r));
+  }
+  server.off('connection', onConnection);
+}
+
 /** Serves the ingest app on a port (0 picks a free one). The caller owns db and writer. */
 export function listenIngest(deps: IngestDeps, opts: { port: number; host: string }): Promise<RunningIngest> {
   const app = createApp(deps);
+  let active = 0;
+  let closing = false;
+  let drained: (() => void) | null = null;
+  // Counts requests in progress, so that shutdown waits for them rather than for a fixed time.
+  const fetch = async (req: Request, env: unknown) => {
+    active++;
+    try {
+      const res = await app.fetch(req, env);
+      // Node keeps a keep-alive socket open after server.close(); this makes it close after the answer.
+      if (closing) res.headers.set('Connection', 'close');
+      return res;
+    } finally {
+      if (--active === 0) drained?.();
+    }
+  };
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, (info: AddressInfo) => {
+    const server = serve({ fetch, port: opts.port, hostname: opts.host }, (info: AddressInfo) => {
       resolve({
         port: info.port,
         server,
         async close() {
+          closing = true;
+          // From now on the writer answers 503; what it already holds is flushed and answered.
+          const flushed = deps.writer.close();
+          await acceptQueued(server);
+          // Stops listening and drops idle keep-alive connections.
           const closed = new Promise<void>((r) => server.close(() => r()));
+          await flushed;
+          // Requests that had not reached the writer get its 503; their sockets close after the answer.
+          if (active > 0) {
+            await new Promise<void>((r) => {
+              drained = r;
+              setTimeout(r, DRAIN_MS).unref();
+            });
+          }
           if ('closeIdleConnections' in server) server.closeIdleConnections();
-          await deps.writer.close();
-          // In-flight requests have their answers now; drop keep-alive sockets.
-          setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), 1000).unref();
+          // A connection that never sent a request would hold `closed` open.
+          const force = setTimeout(
+            () => 'closeAllConnections' in server && server.closeAllConnections(),
+            1000,
+          );
+          force.unref();
           await closed;
+          clearTimeout(force);
         },
       });
     });

@@ -1,5 +1,6 @@
 import {
   type Database,
+  type Executor,
   type IncomingEvent,
   isConnectionError,
   type WriteStatus,
@@ -31,19 +32,56 @@ export interface WriterOptions {
 }
 
 /**
+ * postgres.js 3.4.9 crashes the process when a transaction's connection drops: once the body
+ * rejects, begin() writes ROLLBACK to the dead socket from a setImmediate, where no catch can
+ * reach the TypeError (porsager/postgres#1154, #1208; fix #1209 not released), and a connection
+ * that survives it never flushes a write again. So after a connection error the body never
+ * settles and no ROLLBACK is written: begin() rejects by itself, as it races the connection's
+ * close, and the server rolls back what a dead connection left open. Should the connection
+ * somehow live on, the flush still fails after DROP_GRACE_MS. Drop this once the driver is fixed.
+ */
+const DROP_GRACE_MS = 10_000;
+
+function withoutRollbackOnDrop(db: Database): Database {
+  if (db.kind !== 'postgres') return db;
+  return {
+    ...db,
+    transaction<T>(fn: (tx: Executor) => Promise<T>) {
+      let lost: (err: unknown) => void = () => {};
+      const dropped = new Promise<never>((_, reject) => {
+        lost = reject;
+      });
+      const run = db.transaction(async (tx) => {
+        try {
+          return await fn(tx);
+        } catch (err) {
+          if (!isConnectionError(err)) throw err;
+          setTimeout(() => lost(err), DROP_GRACE_MS).unref();
+          return new Promise<never>(() => {});
+        }
+      });
+      return Promise.race([run, dropped]);
+    },
+  };
+}
+
+/**
  * Group commit: requests that arrive while a flush runs wait and are written together in
  * the next transaction. Each caller's promise settles only after its events are committed.
  */
 export class GroupCommitWriter {
   readonly #queue: Pending[] = [];
   readonly #knownDesks = new Set<string>();
+  readonly #writeDb: Database;
   #running: Promise<void> | null = null;
   #closed = false;
 
   constructor(
     readonly db: Database,
     readonly options: WriterOptions = {},
-  ) {}
+  ) {
+    this.#writeDb = withoutRollbackOnDrop(db);
+  }
 
   /** Stores the events; resolves with a status per event once committed. */
   write(events: IncomingEvent[]): Promise<WriteStatus[]> {
@@ -94,6 +132,9 @@ export class GroupCommitWriter {
       }
       if (result.units.length > 0) this.options.onCommit?.(result.units);
     } catch (err) {
+      // writeBatch notes new desks as known inside the transaction, before its commit: after a
+      // failed flush they may not be stored, so forget them all and let the next flush upsert again.
+      this.#knownDesks.clear();
       if (isConnectionError(err)) {
         const unavailable = new DatabaseUnavailableError('database unavailable');
         for (const p of group) p.reject(unavailable);
@@ -109,7 +150,7 @@ export class GroupCommitWriter {
   async #writeWithRetry(events: IncomingEvent[]) {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await writeBatch(this.db, events, {
+        return await writeBatch(this.#writeDb, events, {
           knownDesks: this.#knownDesks,
           notify: this.options.notify,
         });

@@ -93,8 +93,10 @@ export async function createDb(config: DbConfig = {}): Promise<Database> {
     const client = postgres(config.url, {
       max: config.max ?? 10,
       onnotice: () => {},
-      connect_timeout: 5,
+      connect_timeout: 3,
       idle_timeout: 60,
+      // Reconnect within ~2 s once the database is back (the default backs off up to 20 s).
+      backoff: (attempt: number) => Math.min(0.1 * 2 ** attempt, 2),
     });
     const orm = drizzlePostgres({ client, schema }) as unknown as Orm;
     return {
