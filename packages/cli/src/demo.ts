@@ -70,7 +70,11 @@ export async function startDemo(opts: {
     // today and 7-day screens fill within seconds while the older history streams in.
     const DAY = 86_400_000;
     const ranges: [number, number][] = [];
-    for (let to = liveFrom, span = DAY; to > catchUpFrom; to -= span, span = to === liveFrom - DAY ? 6 * DAY : 7 * DAY) {
+    for (
+      let to = liveFrom, span = DAY;
+      to > catchUpFrom;
+      to -= span, span = to === liveFrom - DAY ? 6 * DAY : 7 * DAY
+    ) {
       ranges.push([Math.max(catchUpFrom, to - span), to]);
     }
     let sent = 0;

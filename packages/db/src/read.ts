@@ -83,13 +83,26 @@ function rangeFilter(r: BucketRanges): SQL {
 
 type CountRow = BucketCounts & { unit_code: string; desk_code: string };
 
-/** Rollup sums over a window for the given communes, one row per (commune, desk). */
-export async function readWindowCounts(db: Database, communes: string[], from: number, to: number) {
+/** `desk_code` as a grouping column, or a constant '' when rows are wanted per commune only. */
+const deskColumn = (perDesk: boolean) => (perDesk ? sql`desk_code` : sql`'' as desk_code`);
+const deskGroup = (perDesk: boolean) => (perDesk ? sql`, desk_code` : sql``);
+
+/**
+ * Rollup sums over a window for the given communes, one row per (commune, desk), or per
+ * commune (`desk_code` '') with `perDesk: false` — a third of the groups for a city.
+ */
+export async function readWindowCounts(
+  db: Database,
+  communes: string[],
+  from: number,
+  to: number,
+  perDesk = true,
+) {
   if (communes.length === 0) return [];
   return db.query<CountRow>(
-    sql`select unit_code, desk_code, ${COUNTS_SQL} from rollups
+    sql`select unit_code, ${deskColumn(perDesk)}, ${COUNTS_SQL} from rollups
       where ${unitFilter(communes)} and (${rangeFilter(bucketRanges(from, to))})
-      group by unit_code, desk_code`,
+      group by unit_code${deskGroup(perDesk)}`,
   );
 }
 
@@ -102,11 +115,11 @@ type OpenRow = OpenMetrics & { unit_code: string; desk_code: string };
 const DEADLINE_SQL = (asOf: number) =>
   sql`(due_at + paused_ms + greatest(coalesce(${asOf} - pending_since, 0), 0))`;
 
-/** Open-dossier counts at `asOf` from dossier state (not windowed), per (commune, desk). */
-export async function readOpenCounts(db: Database, communes: string[], asOf: number) {
+/** Open-dossier counts at `asOf` from dossier state (not windowed), per (commune, desk) or per commune. */
+export async function readOpenCounts(db: Database, communes: string[], asOf: number, perDesk = true) {
   if (communes.length === 0) return [];
   return db.query<OpenRow>(
-    sql`select unit_code, desk_code, count(*)::float8 as "total",
+    sql`select unit_code, ${deskColumn(perDesk)}, count(*)::float8 as "total",
         count(*) filter (where overdue)::float8 as "overdue",
         count(*) filter (where not overdue and deadline <= ${asOf + DAY})::float8 as "dueSoon",
         count(*) filter (where pending_since is not null)::float8 as "waitingSupplement"
@@ -117,7 +130,7 @@ export async function readOpenCounts(db: Database, communes: string[], asOf: num
         from dossiers
         where finished_at is null and due_at is not null and ${unitFilter(communes)}
       ) s
-      group by unit_code, desk_code`,
+      group by unit_code${deskGroup(perDesk)}`,
   );
 }
 
@@ -154,9 +167,11 @@ export async function readSnapshot(
   const isDesk = unit.level === 'desk';
   const communeCode = code.split('/')[0];
   const communes = isDesk ? [communeCode] : tree.communesUnder(unit.code);
+  // Above a commune, children are districts or communes: desks need not be told apart.
+  const perDesk = isDesk || unit.level === 'commune';
   const [countRows, openRows, deskList] = await Promise.all([
-    readWindowCounts(db, communes, window.from, window.to),
-    readOpenCounts(db, communes, asOf),
+    readWindowCounts(db, communes, window.from, window.to, perDesk),
+    readOpenCounts(db, communes, asOf, perDesk),
     unit.level === 'commune' ? listDesks(db, unit.code) : Promise.resolve([]),
   ]);
 

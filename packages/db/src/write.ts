@@ -257,6 +257,40 @@ export async function writeBatch(
   });
 }
 
+const DOSSIER_COLUMNS =
+  sql.raw(`unit_code text, dossier_code text, desk_code text, received_at bigint, due_at bigint,
+  channel text, supplement_requests integer, rescheduled boolean, paused_ms bigint, pending_since bigint,
+  finished_at bigint, outcome text, processing_ms bigint, history jsonb`);
+
+/** The `dossiers` row of a state, ready for jsonb_to_recordset. */
+function dossierRecord(unitCode: string, dossierCode: string, state: DossierState, history: HistoryEntry[]) {
+  return {
+    unit_code: unitCode,
+    dossier_code: dossierCode,
+    desk_code: state.deskCode,
+    received_at: state.receivedAt,
+    due_at: state.dueAt,
+    channel: state.channel,
+    supplement_requests: state.supplementRequests,
+    rescheduled: state.rescheduled,
+    paused_ms: state.pausedMs,
+    pending_since: state.pendingSince,
+    finished_at: state.finishedAt,
+    outcome: state.outcome,
+    processing_ms: state.processingMs,
+    history,
+  };
+}
+
+/**
+ * Folds each touched dossier's new events into its state and the rollup deltas, in two steps
+ * that each take row locks in key order (so concurrent ingest processes cannot deadlock on
+ * dossiers): first every dossier is inserted whole as if it were new (`on conflict do
+ * nothing`, which waits for a concurrent insert of the same dossier to commit); the ones that
+ * already existed are then read under `for update`, merged with their history and updated.
+ * A new dossier is one row write; before, every dossier got a placeholder insert, a locking
+ * read and an upsert.
+ */
 async function applyDossiers(
   db: Database,
   tx: Executor,
@@ -264,44 +298,45 @@ async function applyDossiers(
   deltas: RollupDeltas,
 ): Promise<void> {
   const keys = [...byDossier.keys()].sort();
-  const placeholders = keys.map((k) => {
-    const events = byDossier.get(k) ?? [];
-    return {
-      unit_code: events[0].unitCode,
-      dossier_code: events[0].dossierCode as string,
-      desk_code: events[0].deskCode,
-    };
+  const fresh = keys.map((key) => {
+    const incoming = byDossier.get(key) ?? [];
+    const history = incoming.map(historyEntry);
+    const state = computeDossierState(history.map(toDossierEvent));
+    const record = dossierRecord(incoming[0].unitCode, incoming[0].dossierCode as string, state, history);
+    return { key, record, contribution: dossierContribution(state) };
   });
-  const keyRecords = json(placeholders.map(({ unit_code, dossier_code }) => ({ unit_code, dossier_code })));
-  if (db.kind === 'postgres') {
-    // Other ingest processes may write the same dossiers: make every row exist, then lock
-    // them all in key order before reading. PGlite has a single writer and skips this.
-    await db.query(
-      sql`insert into dossiers (unit_code, dossier_code, desk_code, history)
-        select unit_code, dossier_code, desk_code, '[]'::jsonb
-        from jsonb_to_recordset(${json(placeholders)}) as x(unit_code text, dossier_code text, desk_code text)
-        order by unit_code, dossier_code
-        on conflict do nothing`,
-      tx,
-    );
+  const inserted = await db.query<{ unit_code: string; dossier_code: string }>(
+    sql`insert into dossiers (unit_code, dossier_code, desk_code, received_at, due_at, channel,
+        supplement_requests, rescheduled, paused_ms, pending_since, finished_at, outcome, processing_ms, history)
+      select * from jsonb_to_recordset(${json(fresh.map((f) => f.record))}) as x(${DOSSIER_COLUMNS})
+      order by unit_code, dossier_code
+      on conflict (unit_code, dossier_code) do nothing
+      returning unit_code, dossier_code`,
+    tx,
+  );
+  const isNew = new Set(inserted.map((r) => `${r.unit_code}\u0000${r.dossier_code}`));
+  const existingKeys: { unit_code: string; dossier_code: string }[] = [];
+  for (const f of fresh) {
+    if (!isNew.has(f.key)) {
+      existingKeys.push({ unit_code: f.record.unit_code, dossier_code: f.record.dossier_code });
+      continue;
+    }
+    const c = f.contribution;
+    if (c) deltas.add(f.record.unit_code, c.deskCode, c.bucketTime, c.counts, 1);
   }
+  if (existingKeys.length === 0) return;
+
   const rows = await db.query<DossierRow>(
     sql`select d.unit_code, d.dossier_code, d.desk_code, d.finished_at, d.outcome, d.processing_ms, d.history
       from dossiers d
-      join jsonb_to_recordset(${keyRecords}) as x(unit_code text, dossier_code text)
+      join jsonb_to_recordset(${json(existingKeys)}) as x(unit_code text, dossier_code text)
         on d.unit_code = x.unit_code and d.dossier_code = x.dossier_code
       order by d.unit_code, d.dossier_code
       ${db.kind === 'postgres' ? sql`for update of d` : sql``}`,
     tx,
   );
-  const existing = new Map(rows.map((r) => [`${r.unit_code}\u0000${r.dossier_code}`, r]));
-  for (const p of placeholders) {
-    const key = `${p.unit_code}\u0000${p.dossier_code}`;
-    if (!existing.has(key))
-      existing.set(key, { ...p, finished_at: null, outcome: null, processing_ms: null, history: [] });
-  }
-  const updates: Record<string, unknown>[] = [];
-  for (const row of existing.values()) {
+  const updates: ReturnType<typeof dossierRecord>[] = [];
+  for (const row of rows) {
     const incoming = byDossier.get(`${row.unit_code}\u0000${row.dossier_code}`) ?? [];
     const oldHistory = (
       typeof row.history === 'string' ? JSON.parse(row.history) : row.history
@@ -317,36 +352,15 @@ async function applyDossiers(
     const contribution = dossierContribution(state);
     if (contribution)
       deltas.add(row.unit_code, contribution.deskCode, contribution.bucketTime, contribution.counts, 1);
-
-    updates.push({
-      unit_code: row.unit_code,
-      dossier_code: row.dossier_code,
-      desk_code: state.deskCode,
-      received_at: state.receivedAt,
-      due_at: state.dueAt,
-      channel: state.channel,
-      supplement_requests: state.supplementRequests,
-      rescheduled: state.rescheduled,
-      paused_ms: state.pausedMs,
-      pending_since: state.pendingSince,
-      finished_at: state.finishedAt,
-      outcome: state.outcome,
-      processing_ms: state.processingMs,
-      history,
-    });
+    updates.push(dossierRecord(row.unit_code, row.dossier_code, state, history));
   }
   await db.query(
-    sql`insert into dossiers (unit_code, dossier_code, desk_code, received_at, due_at, channel, supplement_requests,
-        rescheduled, paused_ms, pending_since, finished_at, outcome, processing_ms, history)
-      select * from jsonb_to_recordset(${json(updates)}) as x(unit_code text, dossier_code text, desk_code text,
-        received_at bigint, due_at bigint, channel text, supplement_requests integer, rescheduled boolean,
-        paused_ms bigint, pending_since bigint, finished_at bigint, outcome text, processing_ms bigint,
-        history jsonb)
-      on conflict (unit_code, dossier_code) do update set desk_code = excluded.desk_code,
-        received_at = excluded.received_at, due_at = excluded.due_at, channel = excluded.channel,
-        supplement_requests = excluded.supplement_requests, rescheduled = excluded.rescheduled,
-        paused_ms = excluded.paused_ms, pending_since = excluded.pending_since, finished_at = excluded.finished_at,
-        outcome = excluded.outcome, processing_ms = excluded.processing_ms, history = excluded.history`,
+    sql`update dossiers d set desk_code = x.desk_code, received_at = x.received_at, due_at = x.due_at,
+        channel = x.channel, supplement_requests = x.supplement_requests, rescheduled = x.rescheduled,
+        paused_ms = x.paused_ms, pending_since = x.pending_since, finished_at = x.finished_at,
+        outcome = x.outcome, processing_ms = x.processing_ms, history = x.history
+      from jsonb_to_recordset(${json(updates)}) as x(${DOSSIER_COLUMNS})
+      where d.unit_code = x.unit_code and d.dossier_code = x.dossier_code`,
     tx,
   );
 }

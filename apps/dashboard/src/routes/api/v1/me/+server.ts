@@ -6,7 +6,12 @@ import type { RequestHandler } from './$types';
 /** GET /api/v1/me — who the session belongs to. */
 export const GET: RequestHandler = ({ locals }) => {
   const viewer = locals.viewer;
-  if (!viewer) return errorResponse('unauthorized', 'Authorization: a viewer token or a session is required', locals.requestId);
+  if (!viewer)
+    return errorResponse(
+      'unauthorized',
+      'Authorization: a viewer token or a session is required',
+      locals.requestId,
+    );
   const unit = getRuntime().tree.get(viewer.unitCode);
   return json({
     role: viewer.role,

@@ -12,6 +12,8 @@ export const GET: RequestHandler = (event) =>
       .reverse()
       .map(({ code, name, level }) => ({ code, name, level }));
     const children =
-      unit.level === 'desk' ? [] : runtime.tree.children(unit.code).map(({ code, name, level }) => ({ code, name, level }));
+      unit.level === 'desk'
+        ? []
+        : runtime.tree.children(unit.code).map(({ code, name, level }) => ({ code, name, level }));
     return json({ unit, ancestors, children });
   });

@@ -13,7 +13,10 @@ export const GET: RequestHandler = (event) =>
     if (!isSeriesStep(step)) throw new ReadError('bad_request', 'step: expected one of 1m, 5m, 15m, 1h, 1d');
     const w = window();
     if ((w.to - w.from) / stepMs(step) > MAX_POINTS) {
-      throw new ReadError('bad_request', `step: more than ${MAX_POINTS} points for this window; use a larger step`);
+      throw new ReadError(
+        'bad_request',
+        `step: more than ${MAX_POINTS} points for this window; use a larger step`,
+      );
     }
     const series = await readSeries(runtime.db, runtime.tree, code, w, step);
     if (!series) throw new ReadError('not_found', `unit ${code}: unknown`);

@@ -1,0 +1,318 @@
+/**
+ * 5. Read path: the city's `30d` snapshot and `1d` series from rollup buckets (what the API
+ *    and the live hub run) against the straightforward SQL over raw events, at several stored
+ *    sizes. The store is filled chronologically with the simulator's model of Hà Nội (526
+ *    communes, real volume) through `writeBatch`, the ingest's own write path, so rollups and
+ *    dossier state are exactly what production would hold.
+ */
+import {
+  type Database,
+  type IncomingEvent,
+  readSeries,
+  readSnapshot,
+  readUnitTree,
+  type UnitTree,
+  writeBatch,
+} from '@motcua/db';
+import {
+  localDayStart,
+  type ResolvedWindow,
+  resolveWindow,
+  type Series,
+  type Snapshot,
+} from '@motcua/metrics';
+import { createCityModel, type SimEvent } from '@motcua/simulator';
+import { sql } from 'drizzle-orm';
+import type { BenchConfig } from './lib/config.ts';
+import { createBenchDb, type StorageReading, storage } from './lib/pg.ts';
+import { type Summary, summarize } from './lib/stats.ts';
+
+const DAY = 86_400_000;
+/** Events per writeBatch call while loading. */
+const LOAD_BATCH = 10_000;
+/** Concurrent writers while loading; each owns a disjoint set of communes (no shared rows). */
+const LOAD_WRITERS = 2;
+/** Hà Nội at real volume, from the model (measured: ~22,700 events a day); sizes the history. */
+const EVENTS_PER_DAY_ESTIMATE = 22_700;
+const SOURCE_RE = /^\/units\/(\d{5})\/desks\/([A-Za-z0-9_-]{1,32})$/;
+
+export interface ReadPoint {
+  events: number;
+  days: number;
+  asOf: string;
+  storage: StorageReading;
+  /** ms per call */
+  snapshot: { bucket: Summary; raw: Summary; speedup: number };
+  series: { bucket: Summary; raw: Summary; speedup: number };
+  /** Raw SQL and buckets agree on ratings and received (exactly) and outcomes (within the raw SQL's simplification). */
+  agreement: { ratings: boolean; received: boolean; outcomes: { bucket: number; raw: number } };
+}
+
+export interface ReadResult {
+  load: { events: number; seconds: number; eventsPerSec: number; batch: number; writers: number };
+  points: ReadPoint[];
+}
+
+/** An event as the ingest hands it to the write path (see apps/ingest validate.ts). */
+function toIncoming(e: SimEvent): IncomingEvent {
+  const m = SOURCE_RE.exec(e.source) as RegExpExecArray;
+  const data = e.data as Record<string, unknown>;
+  return {
+    source: e.source,
+    id: e.id,
+    type: e.type,
+    time: Date.parse(e.time),
+    unitCode: m[1],
+    deskCode: m[2],
+    dossierCode: (data.dossierCode as string | undefined) ?? null,
+    data,
+    attributes: e.subject === undefined ? null : { subject: e.subject },
+  };
+}
+
+const RATING = 'vn.motcua.rating.submitted';
+const RECEIVED = 'vn.motcua.dossier.received';
+const FINISHING = [
+  'vn.motcua.dossier.resolved',
+  'vn.motcua.dossier.returned',
+  'vn.motcua.dossier.rejected',
+  'vn.motcua.dossier.withdrawn',
+];
+const tz = (ms: number) => sql`to_timestamp(${ms / 1000})`;
+
+interface RawCounts {
+  ratings: Record<string, number>;
+  received: Record<string, number>;
+  outcomes: Record<string, number>;
+}
+
+/**
+ * The city snapshot's counts per district, the plain way: aggregate `events` over the window.
+ * Outcomes: a dossier's first finishing event in the window, joined to its `received` event;
+ * late past `dueAt`, early before its local date (supplement pauses and apology slips ignored).
+ */
+async function rawSnapshot(db: Database, w: ResolvedWindow): Promise<RawCounts> {
+  const [ratings, received, outcomes] = await Promise.all([
+    db.query<{ child: string; k: string; n: number }>(
+      sql`select u.parent_code as child, e.data->>'level' as k, count(*)::float8 as n
+        from events e join units u on u.code = e.unit_code
+        where e.type = ${RATING} and e.time >= ${tz(w.from)} and e.time < ${tz(w.to)}
+        group by 1, 2`,
+    ),
+    db.query<{ child: string; k: string; n: number }>(
+      sql`select u.parent_code as child, e.data->>'channel' as k, count(*)::float8 as n
+        from events e join units u on u.code = e.unit_code
+        where e.type = ${RECEIVED} and e.time >= ${tz(w.from)} and e.time < ${tz(w.to)}
+        group by 1, 2`,
+    ),
+    db.query<{ child: string; k: string; n: number; hours: number | null }>(
+      sql`with finished as (
+          select unit_code, dossier_code, min(time) as finished_at
+          from events
+          where type = any(${`{${FINISHING.join(',')}}`}::text[]) and time >= ${tz(w.from)} and time < ${tz(w.to)}
+          group by 1, 2
+        )
+        select u.parent_code as child,
+          case when r.time is null then 'unknown'
+            when f.finished_at > (r.data->>'dueAt')::timestamptz then 'late'
+            when (f.finished_at at time zone 'Asia/Ho_Chi_Minh')::date
+              < ((r.data->>'dueAt')::timestamptz at time zone 'Asia/Ho_Chi_Minh')::date then 'early'
+            else 'onTime' end as k,
+          count(*)::float8 as n,
+          avg(extract(epoch from f.finished_at - r.time) / 3600)::float8 as hours
+        from finished f
+        join units u on u.code = f.unit_code
+        left join events r on r.unit_code = f.unit_code and r.dossier_code = f.dossier_code and r.type = ${RECEIVED}
+        group by 1, 2`,
+    ),
+  ]);
+  const sum = (rows: { k: string; n: number }[]) => {
+    const out: Record<string, number> = {};
+    for (const r of rows) out[r.k] = (out[r.k] ?? 0) + r.n;
+    return out;
+  };
+  return { ratings: sum(ratings), received: sum(received), outcomes: sum(outcomes) };
+}
+
+/** The city's daily series, the plain way: events grouped by local day. */
+async function rawSeries(db: Database, w: ResolvedWindow) {
+  const first = localDayStart(w.from);
+  const day = sql`date_trunc('day', time at time zone 'Asia/Ho_Chi_Minh')`;
+  return Promise.all([
+    db.query<Record<string, number | string>>(
+      sql`select ${day} as day,
+          count(*) filter (where type = ${RATING} and data->>'level' = 'very_satisfied')::float8 as very_satisfied,
+          count(*) filter (where type = ${RATING} and data->>'level' = 'satisfied')::float8 as satisfied,
+          count(*) filter (where type = ${RATING} and data->>'level' = 'unsatisfied')::float8 as unsatisfied,
+          count(*) filter (where type = ${RECEIVED})::float8 as received
+        from events where time >= ${tz(first)} and time < ${tz(w.to)}
+        group by 1 order by 1`,
+    ),
+    db.query<Record<string, number | string>>(
+      sql`with finished as (
+          select unit_code, dossier_code, min(time) as finished_at
+          from events
+          where type = any(${`{${FINISHING.join(',')}}`}::text[]) and time >= ${tz(first)} and time < ${tz(w.to)}
+          group by 1, 2
+        )
+        select date_trunc('day', f.finished_at at time zone 'Asia/Ho_Chi_Minh') as day,
+          count(*) filter (where r.time is null)::float8 as unknown,
+          count(*) filter (where f.finished_at > (r.data->>'dueAt')::timestamptz)::float8 as late,
+          count(*) filter (where f.finished_at <= (r.data->>'dueAt')::timestamptz)::float8 as in_time
+        from finished f
+        left join events r on r.unit_code = f.unit_code and r.dossier_code = f.dossier_code and r.type = ${RECEIVED}
+        group by 1 order by 1`,
+    ),
+  ]);
+}
+
+async function time<T>(
+  runs: number,
+  warmups: number,
+  fn: () => Promise<T>,
+): Promise<{ summary: Summary; last: T }> {
+  let last = await fn();
+  for (let i = 1; i < warmups; i++) last = await fn();
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    last = await fn();
+    ms.push(performance.now() - t0);
+  }
+  return { summary: summarize(ms), last };
+}
+
+async function measure(
+  cfg: BenchConfig,
+  db: Database,
+  url: string,
+  tree: UnitTree,
+  asOf: number,
+  days: number,
+  log: (s: string) => void,
+): Promise<ReadPoint> {
+  await db.query(sql`vacuum analyze events`);
+  await db.query(sql`vacuum analyze dossiers`);
+  await db.query(sql`vacuum analyze rollups`);
+  const stored = await storage(url);
+  const resolved = resolveWindow({ window: '30d' }, asOf);
+  if (!resolved.ok) throw new Error(resolved.message);
+  const w = resolved.window;
+  const city = tree.roots()[0].code;
+
+  const snap = await time(cfg.readRuns.bucket, 2, () => readSnapshot(db, tree, city, w, asOf));
+  const series = await time(cfg.readRuns.bucket, 2, () => readSeries(db, tree, city, w, '1d'));
+  const rawSnap = await time(cfg.readRuns.raw, 1, () => rawSnapshot(db, w));
+  const rawSer = await time(cfg.readRuns.raw, 1, () => rawSeries(db, w));
+
+  const s = snap.last as Snapshot;
+  const r = rawSnap.last;
+  const m = s.metrics;
+  const ratings =
+    (r.ratings.very_satisfied ?? 0) === m.satisfaction.verySatisfied &&
+    (r.ratings.satisfied ?? 0) === m.satisfaction.satisfied &&
+    (r.ratings.unsatisfied ?? 0) === m.satisfaction.unsatisfied;
+  const received =
+    (r.received.direct ?? 0) === m.received.direct &&
+    (r.received.online ?? 0) === m.received.online &&
+    (r.received.postal ?? 0) === m.received.postal;
+  const finished = (o: { early?: number; onTime?: number; late?: number; unknown?: number }) =>
+    (o.early ?? 0) + (o.onTime ?? 0) + (o.late ?? 0) + (o.unknown ?? 0);
+  const seriesTotal = (series.last as Series).points.reduce((a, p) => a + p.received, 0);
+  const rawSeriesTotal = rawSer.last[0].reduce((a, p) => a + Number(p.received), 0);
+  if (seriesTotal !== rawSeriesTotal)
+    log(`  ! series: buckets count ${seriesTotal} received, raw SQL ${rawSeriesTotal}`);
+  const point: ReadPoint = {
+    events: stored.events,
+    days,
+    asOf: new Date(asOf).toISOString(),
+    storage: stored,
+    snapshot: {
+      bucket: snap.summary,
+      raw: rawSnap.summary,
+      speedup: rawSnap.summary.p50 / snap.summary.p50,
+    },
+    series: {
+      bucket: series.summary,
+      raw: rawSer.summary,
+      speedup: rawSer.summary.p50 / series.summary.p50,
+    },
+    agreement: {
+      ratings,
+      received,
+      outcomes: { bucket: finished(m.onTime), raw: finished(r.outcomes) },
+    },
+  };
+  log(
+    `  ${stored.events.toLocaleString('en-US')} events: snapshot ${snap.summary.p50.toFixed(1)} ms vs raw ` +
+      `${rawSnap.summary.p50.toFixed(0)} ms (${point.snapshot.speedup.toFixed(0)}×), series ` +
+      `${series.summary.p50.toFixed(1)} ms vs ${rawSer.summary.p50.toFixed(0)} ms; ` +
+      `${stored.bytesPerEvent.toFixed(0)} B/event stored` +
+      (ratings && received ? '' : ' — raw SQL and buckets DISAGREE on ratings/received'),
+  );
+  return point;
+}
+
+export async function benchRead(cfg: BenchConfig, log: (s: string) => void): Promise<ReadResult> {
+  const bench = await createBenchDb(cfg.base, 'motcua_bench_read');
+  try {
+    const { db } = bench;
+    const tree = await readUnitTree(db);
+    const communes = tree.communesUnder(tree.roots()[0].code);
+    const model = createCityModel({ communes: communes.map((code) => ({ code })), seed: cfg.seed });
+    const writerOf = new Map(communes.map((c, i) => [c, i % LOAD_WRITERS]));
+    const targets = [...cfg.readSizes].sort((a, b) => a - b);
+    // Enough days to reach the largest size before today (weekends are lighter than the mean).
+    const days = Math.ceil((targets[targets.length - 1] / EVENTS_PER_DAY_ESTIMATE) * 1.15);
+    const today = localDayStart(Date.now());
+    const start = today - days * DAY;
+    const knownDesks = new Set<string>();
+    const points: ReadPoint[] = [];
+    let stored = 0;
+    let loadMs = 0;
+    let next = 0;
+    let lastLog = performance.now();
+    for (let d = 0; next < targets.length; d++) {
+      const from = start + d * DAY;
+      const t0 = performance.now();
+      const lanes: IncomingEvent[][] = Array.from({ length: LOAD_WRITERS }, () => []);
+      for (const e of model.generate(from, from + DAY)) {
+        const incoming = toIncoming(e);
+        lanes[writerOf.get(incoming.unitCode) ?? 0].push(incoming);
+      }
+      await Promise.all(
+        lanes.map(async (lane) => {
+          for (let i = 0; i < lane.length; i += LOAD_BATCH) {
+            await writeBatch(db, lane.slice(i, i + LOAD_BATCH), { knownDesks });
+          }
+        }),
+      );
+      stored += lanes.reduce((a, l) => a + l.length, 0);
+      loadMs += performance.now() - t0;
+      if (performance.now() - lastLog > 30_000) {
+        lastLog = performance.now();
+        log(
+          `  loading: ${stored.toLocaleString('en-US')} events, ${Math.round(stored / (loadMs / 1000))} events/s`,
+        );
+      }
+      const last = from + DAY >= today;
+      if (stored >= targets[next] || last) {
+        points.push(await measure(cfg, db, bench.url, tree, from + DAY, d + 1, log));
+        while (next < targets.length && (stored >= targets[next] || last)) next++;
+      }
+    }
+    return {
+      load: {
+        events: stored,
+        seconds: loadMs / 1000,
+        eventsPerSec: stored / (loadMs / 1000),
+        batch: LOAD_BATCH,
+        writers: LOAD_WRITERS,
+      },
+      points,
+    };
+  } finally {
+    if (cfg.keepReadDb) await bench.db.close();
+    else await bench.drop();
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Server mode as deployed: 2 ingest and 2 dashboard processes (`start --only …`) on one
+ * Postgres database, with LISTEN/NOTIFY between them. Every dashboard must hear every commit,
+ * whichever ingest made it, and both must serve the same numbers.
+ */
+import { createDeskKey, createViewer } from '@motcua/db';
+import type { ClientToServerEvents, ServerToClientEvents, Snapshot, SubscribeAck } from '@motcua/metrics';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestTree, openTestDb, type TestDb, type TestTree } from '../helpers/db.ts';
+import { rating, received } from '../helpers/events.ts';
+import { postBatch } from '../helpers/ingest.ts';
+import { type SpawnedService, spawnService } from '../helpers/spawn.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const hasPostgres = Boolean(process.env.DATABASE_URL);
+const HOUR = 3_600_000;
+
+describe.skipIf(!hasPostgres)('2 ingest + 2 dashboard processes on one Postgres (needs DATABASE_URL)', () => {
+  let t: TestDb;
+  let tree: TestTree;
+  let token: string;
+  const keys = new Map<string, string>();
+  const ingests: SpawnedService[] = [];
+  const dashboards: SpawnedService[] = [];
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    t = await openTestDb('postgres');
+    tree = await createTestTree(t.db, { city: '93', districts: 2, communesPerDistrict: 2 });
+    token = (await createViewer(t.db, { role: 'city', unit: tree.city, label: 'multi-process' })).token;
+    for (const c of tree.communes) keys.set(c, (await createDeskKey(t.db, { unit: c, label: 'mp' })).key);
+    const env = { DATABASE_URL: t.url, LOG_LEVEL: 'warn', RATE_LIMIT_EVENTS_PER_SEC: '0' };
+    const started = await Promise.all([
+      spawnService('ingest', { env }),
+      spawnService('ingest', { env }),
+      spawnService('dashboard', { env }),
+      spawnService('dashboard', { env }),
+    ]);
+    ingests.push(...started.slice(0, 2));
+    dashboards.push(...started.slice(2));
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const c of clients) c.disconnect();
+    await Promise.all([...ingests, ...dashboards].map((s) => s.stop()));
+    await t?.drop();
+  });
+
+  const connect = (dashboard: SpawnedService): Client => {
+    const c: Client = io(dashboard.url, { path: '/socket.io', auth: { token }, transports: ['websocket'] });
+    clients.push(c);
+    return c;
+  };
+  const subscribe = (c: Client, unit: string) =>
+    new Promise<SubscribeAck>((resolve) => c.emit('subscribe', { unit, window: '1h' }, resolve));
+  const metricsWhere = (c: Client, test: (s: Snapshot) => boolean, what: string) =>
+    waitFor<Snapshot>(
+      (deliver) => {
+        c.on('metrics', deliver);
+        return () => c.off('metrics', deliver);
+      },
+      test,
+      15_000,
+      what,
+    );
+  const ratings = (s: Snapshot) => s.metrics.satisfaction.total;
+
+  it('every dashboard gets a metrics update for events posted to either ingest', async () => {
+    const subs = dashboards.map((d) => connect(d));
+    const acks = (await Promise.all(subs.map((c) => subscribe(c, tree.city)))) as Snapshot[];
+    for (const a of acks) expect(a.unit.code).toBe(tree.city);
+    let expected = ratings(acks[0]);
+
+    for (const [i, ingest] of ingests.entries()) {
+      const commune = tree.communes[i];
+      const n = i + 2;
+      expected += n;
+      const want = expected;
+      const seen = subs.map((c, k) =>
+        metricsWhere(
+          c,
+          (s) => ratings(s) === want,
+          `dashboard ${k} counting ${n} ratings sent to ingest ${i}`,
+        ),
+      );
+      const events = Array.from({ length: n }, () => rating(commune, 'satisfied'));
+      const posted = await postBatch(ingest.url, keys.get(commune) as string, events);
+      expect(posted.status).toBe(200);
+      expect(posted.body.accepted).toBe(n);
+      const snaps = await Promise.all(seen);
+      const district = tree.districtOf[commune];
+      for (const s of snaps) {
+        expect(
+          s.children.find((ch) => ch.unit.code === district)?.metrics.satisfaction.satisfied,
+        ).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('one event sent to both ingests is stored once', async () => {
+    const commune = tree.communes[3];
+    const due = Date.now() + 48 * HOUR;
+    const event = received(commune, 'MP-DUP-1', due);
+    const answers = await Promise.all(
+      ingests.map((i) => postBatch(i.url, keys.get(commune) as string, [event])),
+    );
+    const statuses = answers.map((a) => (a.body.results as { status: string }[])[0].status).sort();
+    expect(statuses).toEqual(['accepted', 'duplicate']);
+  });
+
+  it('both dashboards serve the same numbers over HTTP', async () => {
+    const from = new Date(Date.now() - 2 * HOUR).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const query = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
+    const read = async (d: SpawnedService) => {
+      const res = await fetch(`${d.url}/api/v1/units/${tree.city}/metrics?${query}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as Snapshot;
+      return { unit: body.unit, window: body.window, metrics: body.metrics, children: body.children };
+    };
+    const [a, b] = await Promise.all(dashboards.map(read));
+    expect(a.metrics.satisfaction.total).toBeGreaterThanOrEqual(5);
+    expect(a.metrics.received.total).toBe(1);
+    expect(b).toEqual(a);
+  });
+});
