@@ -36,6 +36,8 @@ interface Subscription {
   lastEmit: number;
   dirty: boolean;
   timer: NodeJS.Timeout | null;
+  /** A snapshot read is in flight: changes meanwhile only mark the subscription dirty. */
+  reading: boolean;
   staleSince: number | null;
 }
 
@@ -194,6 +196,7 @@ export class LiveHub {
       lastEmit: Date.now(),
       dirty: false,
       timer: null,
+      reading: false,
       staleSince: null,
     };
     this.#subs.set(key, sub);
@@ -220,7 +223,8 @@ export class LiveHub {
 
   #schedule(sub: Subscription) {
     sub.dirty = true;
-    if (sub.timer) return;
+    // One read per subscription at a time: under load, reads must not pile up behind each other.
+    if (sub.timer || sub.reading) return;
     const wait = Math.max(0, sub.lastEmit + MIN_INTERVAL_MS - Date.now());
     sub.timer = setTimeout(() => this.#emit(sub), wait);
   }
@@ -235,17 +239,22 @@ export class LiveHub {
     if (!w.ok) return;
     const started = performance.now();
     let snapshot: Snapshot | null;
+    sub.reading = true;
     try {
       snapshot = await readSnapshot(this.db, this.tree, sub.unit, w.window, asOf);
     } catch {
+      sub.reading = false;
       this.#stale(sub, asOf);
       return;
     }
+    sub.reading = false;
     sub.staleSince = null;
     this.stats.snapshots++;
     this.stats.snapshotMs += performance.now() - started;
     if (!snapshot) return;
     this.#room(sub.key).emit('metrics', snapshot);
+    // The next read waits its turn from now, so a slow database gets breathing room.
+    sub.lastEmit = Date.now();
     this.onSnapshot?.('push', performance.now() - started);
     if (sub.dirty && !sub.timer) this.#schedule(sub);
   }
