@@ -301,6 +301,7 @@ describe.each(DB_KINDS)('access rules on %s', (kind) => {
     });
   });
 
+  // The 15 s sweep is the same code on both databases; it runs once (on PGlite) to keep the suite short.
   it.runIf(kind === 'pglite')(
     'closes a revoked viewer’s listening socket within the 15 s recheck, without a new subscribe',
     async () => {
