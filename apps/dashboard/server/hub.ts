@@ -186,8 +186,7 @@ export class LiveHub {
   #add(key: string, req: SubscribeRequest) {
     if (this.#subs.has(key)) return;
     const unitCode = req.unit.split('/')[0];
-    const communes =
-      this.tree.get(unitCode)?.level === 'commune' ? [unitCode] : this.tree.communesUnder(unitCode);
+    const communes = this.tree.communesUnder(unitCode);
     const sub: Subscription = {
       key,
       unit: req.unit,

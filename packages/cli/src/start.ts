@@ -100,12 +100,12 @@ function ensureDashboardBuilt(built: boolean) {
   if (r.status !== 0) throw new Error('dashboard build failed');
 }
 
+/** The unit tree, loading the chosen reference tree first when the database has none. */
 async function ensureUnits(db: Database, tree: TreeName, log: (s: string) => void) {
   const existing = await readUnitTree(db);
-  if (existing.size === 0) {
-    const n = await loadReferenceUnits(db, tree);
-    log(`Loaded ${n} units of ${tree}`);
-  }
+  if (existing.size > 0) return existing;
+  log(`Loaded ${await loadReferenceUnits(db, tree)} units of ${tree}`);
+  return readUnitTree(db);
 }
 
 /** `npm start`: the whole system in one process (or one part of it with --only). */
@@ -146,8 +146,7 @@ export async function start(argv: string[]): Promise<number> {
     throw err;
   }
   await migrate(db);
-  await ensureUnits(db, opts.tree, say);
-  const tree = await readUnitTree(db);
+  const tree = await ensureUnits(db, opts.tree, say);
 
   let dashboard: Awaited<ReturnType<NonNullable<typeof dashboardModule>['startDashboard']>> | null = null;
   if (dashboardModule) {

@@ -151,6 +151,21 @@ export function resolveUnit(tree: UnitTree, code: string): UnitRef | null {
   return deskRef(unit.code, desk);
 }
 
+/** What a read covers: the unit (or desk), the communes under it, and the desk if it is one. */
+export interface ReadScope {
+  unit: UnitRef;
+  communes: string[];
+  deskCode: string | null;
+}
+
+/** Resolves a code into the scope every read query filters by; null for an unknown unit. */
+export function resolveScope(tree: UnitTree, code: string): ReadScope | null {
+  const unit = resolveUnit(tree, code);
+  if (!unit) return null;
+  const [unitCode, deskCode] = code.split('/');
+  return { unit, communes: tree.communesUnder(unitCode), deskCode: deskCode ?? null };
+}
+
 /**
  * The snapshot of a unit (or desk) over a window, from rollups and dossier state only.
  * Returns null for an unknown unit.
@@ -162,11 +177,10 @@ export async function readSnapshot(
   window: ResolvedWindow,
   asOf: number,
 ): Promise<Snapshot | null> {
-  const unit = resolveUnit(tree, code);
-  if (!unit) return null;
+  const scope = resolveScope(tree, code);
+  if (!scope) return null;
+  const { unit, communes } = scope;
   const isDesk = unit.level === 'desk';
-  const communeCode = code.split('/')[0];
-  const communes = isDesk ? [communeCode] : tree.communesUnder(unit.code);
   // Above a commune, children are districts or communes: desks need not be told apart.
   const perDesk = isDesk || unit.level === 'commune';
   const [countRows, openRows, deskList] = await Promise.all([
@@ -226,11 +240,9 @@ export async function readSeries(
   window: ResolvedWindow,
   step: SeriesStep,
 ): Promise<Series | null> {
-  const unit = resolveUnit(tree, code);
-  if (!unit) return null;
-  const isDesk = unit.level === 'desk';
-  const [communeCode, deskCode] = code.split('/');
-  const communes = isDesk ? [communeCode] : tree.communesUnder(unit.code);
+  const scope = resolveScope(tree, code);
+  if (!scope) return null;
+  const { unit, communes, deskCode } = scope;
   const size = stepMs(step);
   const grain = step === '1d' ? 'd' : step === '1h' ? 'h' : 'm';
   // Day buckets start at local midnight; the step grid is aligned the same way.
@@ -243,7 +255,7 @@ export async function readSeries(
       sql`select (bucket_start - ((bucket_start - ${origin}) % ${size}))::float8 as t, ${COUNTS_SQL}
         from rollups
         where grain = ${grain} and ${unitFilter(communes)} and bucket_start >= ${first} and bucket_start < ${window.to}
-          ${isDesk ? sql`and desk_code = ${deskCode}` : sql``}
+          ${deskCode ? sql`and desk_code = ${deskCode}` : sql``}
         group by 1`,
     );
     for (const row of rows) addCounts(points.get(row.t) ?? emptyCounts(), row);
@@ -266,10 +278,9 @@ export interface HeatCell {
 
 /** Satisfaction by local hour of day × weekday, from hour buckets. */
 export async function readHeatmap(db: Database, tree: UnitTree, code: string, window: ResolvedWindow) {
-  const unit = resolveUnit(tree, code);
-  if (!unit) return null;
-  const [communeCode, deskCode] = code.split('/');
-  const communes = unit.level === 'desk' ? [communeCode] : tree.communesUnder(unit.code);
+  const scope = resolveScope(tree, code);
+  if (!scope) return null;
+  const { unit, communes, deskCode } = scope;
   if (communes.length === 0) return { unit, cells: [] as HeatCell[] };
   const local = sql`(bucket_start + ${7 * HOUR})`;
   const rows = await db.query<HeatCell>(
@@ -278,7 +289,7 @@ export async function readHeatmap(db: Database, tree: UnitTree, code: string, wi
         sum(very_satisfied + satisfied)::float8 as positive
       from rollups
       where grain = 'h' and ${unitFilter(communes)} and bucket_start >= ${Math.floor(window.from / HOUR) * HOUR}
-        and bucket_start < ${window.to} ${unit.level === 'desk' ? sql`and desk_code = ${deskCode}` : sql``}
+        and bucket_start < ${window.to} ${deskCode ? sql`and desk_code = ${deskCode}` : sql``}
       group by 1, 2 order by 1, 2`,
   );
   return { unit, cells: rows };
@@ -296,10 +307,9 @@ export interface OverdueDossier {
 
 /** Open dossiers that are overdue at `asOf`, the longest overdue first. */
 export async function readOverdue(db: Database, tree: UnitTree, code: string, asOf: number, limit = 50) {
-  const unit = resolveUnit(tree, code);
-  if (!unit) return null;
-  const [communeCode, deskCode] = code.split('/');
-  const communes = unit.level === 'desk' ? [communeCode] : tree.communesUnder(unit.code);
+  const scope = resolveScope(tree, code);
+  if (!scope) return null;
+  const { unit, communes, deskCode } = scope;
   if (communes.length === 0) return { unit, total: 0, items: [] as OverdueDossier[] };
   const rows = await db.query<{
     unit_code: string;
@@ -317,7 +327,7 @@ export async function readOverdue(db: Database, tree: UnitTree, code: string, as
         select *, ${DEADLINE_SQL(asOf)} as deadline
         from dossiers
         where finished_at is null and due_at is not null and ${unitFilter(communes)}
-          ${unit.level === 'desk' ? sql`and desk_code = ${deskCode}` : sql``}
+          ${deskCode ? sql`and desk_code = ${deskCode}` : sql``}
       ) s
       where supplement_requests >= 2 or rescheduled or ${asOf} > deadline
       order by deadline asc limit ${limit}`,
