@@ -29,6 +29,8 @@ export interface WriterOptions {
   /** Called after each commit with the touched commune codes (the in-process signal). */
   onCommit?: (units: string[]) => void;
   onFlush?: (events: number, ms: number) => void;
+  /** Flushes running at once; default 2 on Postgres, 1 on the embedded database. */
+  maxInFlight?: number;
 }
 
 /**
@@ -68,12 +70,16 @@ function withoutRollbackOnDrop(db: Database): Database {
 /**
  * Group commit: requests that arrive while a flush runs wait and are written together in
  * the next transaction. Each caller's promise settles only after its events are committed.
+ * On Postgres two flushes run at once by default (one fills while the other commits, so the
+ * round trips overlap); the embedded database has one connection, so one.
  */
 export class GroupCommitWriter {
   readonly #queue: Pending[] = [];
   readonly #knownDesks = new Set<string>();
   readonly #writeDb: Database;
-  #running: Promise<void> | null = null;
+  readonly #maxInFlight: number;
+  #inFlight = 0;
+  #idle: (() => void)[] = [];
   #closed = false;
 
   constructor(
@@ -81,6 +87,7 @@ export class GroupCommitWriter {
     readonly options: WriterOptions = {},
   ) {
     this.#writeDb = withoutRollbackOnDrop(db);
+    this.#maxInFlight = options.maxInFlight ?? (db.kind === 'postgres' ? 2 : 1);
   }
 
   /** Stores the events; resolves with a status per event once committed. */
@@ -89,9 +96,7 @@ export class GroupCommitWriter {
     if (events.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.#queue.push({ events, resolve, reject });
-      this.#running ??= this.#drain().finally(() => {
-        this.#running = null;
-      });
+      this.#startFlushes();
     });
   }
 
@@ -102,12 +107,15 @@ export class GroupCommitWriter {
   /** Stops taking work and waits until everything queued has been flushed and answered. */
   async close(): Promise<void> {
     this.#closed = true;
-    while (this.#running) await this.#running;
+    while (this.#inFlight > 0 || this.#queue.length > 0) {
+      await new Promise<void>((resolve) => this.#idle.push(resolve));
+    }
   }
 
-  async #drain(): Promise<void> {
+  /** Starts flushes while there is work and a free slot; each finished flush calls it again. */
+  #startFlushes(): void {
     const max = this.options.maxBatch ?? 5000;
-    while (this.#queue.length > 0) {
+    while (this.#inFlight < this.#maxInFlight && this.#queue.length > 0) {
       const group: Pending[] = [];
       let size = 0;
       while (this.#queue.length > 0 && (group.length === 0 || size + this.#queue[0].events.length <= max)) {
@@ -115,7 +123,14 @@ export class GroupCommitWriter {
         group.push(next);
         size += next.events.length;
       }
-      await this.#flush(group);
+      this.#inFlight++;
+      void this.#flush(group).finally(() => {
+        this.#inFlight--;
+        this.#startFlushes();
+        if (this.#inFlight === 0 && this.#queue.length === 0) {
+          for (const resolve of this.#idle.splice(0)) resolve();
+        }
+      });
     }
   }
 
@@ -132,9 +147,6 @@ export class GroupCommitWriter {
       }
       if (result.units.length > 0) this.options.onCommit?.(result.units);
     } catch (err) {
-      // writeBatch notes new desks as known inside the transaction, before its commit: after a
-      // failed flush they may not be stored, so forget them all and let the next flush upsert again.
-      this.#knownDesks.clear();
       if (isConnectionError(err)) {
         const unavailable = new DatabaseUnavailableError('database unavailable');
         for (const p of group) p.reject(unavailable);

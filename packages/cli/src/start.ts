@@ -164,11 +164,12 @@ export async function start(argv: string[]): Promise<number> {
   }
 
   let ingest: RunningIngest | null = null;
+  let writer: GroupCommitWriter | null = null;
   const adminToken = randomBytes(24).toString('base64url');
   if (runIngest) {
     const hub = dashboard?.hub;
     const metrics = createIngestMetrics({ processMetrics: true });
-    const writer = new GroupCommitWriter(db, {
+    writer = new GroupCommitWriter(db, {
       maxBatch: ingestConfig.writerMaxBatch,
       notify: !embedded,
       onCommit: embedded && hub ? (units) => hub.unitsChanged(units) : undefined,
@@ -203,14 +204,16 @@ export async function start(argv: string[]): Promise<number> {
     demoState = { cityViewerToken: viewer.token, deskKeys: {}, backfilledUntil: null };
     writeDemoState(dataDir, demoState);
   }
-  if (opts.demo && ingestUrl && demoState) {
+  if (opts.demo && ingestUrl && writer && demoState) {
     const { startDemo } = await import('./demo.ts');
+    const demoWriter = writer;
     demo = await startDemo({
       db,
       tree,
       dataDir,
       state: demoState,
       ingestUrl,
+      write: (events) => demoWriter.write(events),
       speed: opts.speed,
       seed: opts.seed,
       say,

@@ -62,7 +62,42 @@ interface HistoryEntry {
   ch?: Channel;
 }
 
-const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
+type ColumnType = 'text' | 'bigint' | 'integer' | 'boolean' | 'float8' | 'jsonb';
+type Column<R> = readonly [name: string, type: ColumnType, get: (r: R) => unknown];
+
+/**
+ * `(…) as x`: the rows as a table, sent as one array parameter per column and unnested. The
+ * server parses typed arrays faster than one jsonb document of records (about a fifth less
+ * time per insert on PGlite). jsonb and boolean columns travel as text and are cast after
+ * unnesting (postgres.js sends a boolean array as a plain boolean).
+ */
+function rowsOf<R>(rows: readonly R[], columns: readonly Column<R>[]) {
+  const asText = (type: ColumnType) => type === 'jsonb' || type === 'boolean';
+  const arrays = columns.map(([, type, get]) =>
+    type === 'jsonb'
+      ? rows.map((r) => {
+          const v = get(r);
+          return v == null ? null : JSON.stringify(v);
+        })
+      : type === 'boolean'
+        ? rows.map((r) => {
+            const v = get(r);
+            return v == null ? null : String(v);
+          })
+        : rows.map(get),
+  );
+  const params = sql.join(
+    columns.map(([, type], i) => sql`${sql.param(arrays[i])}::${sql.raw(asText(type) ? 'text' : type)}[]`),
+    sql`, `,
+  );
+  const names = columns.map(([name]) => name).join(', ');
+  const select = columns
+    .map(([name, type]) => (asText(type) ? `${name}::${type} as ${name}` : name))
+    .join(', ');
+  return sql`(select ${sql.raw(select)} from unnest(${params}) as u(${sql.raw(names)})) as x`;
+}
+
+type RollupRecord = Record<string, string | number>;
 
 /** Accumulates rollup deltas for one flush, at all three grains. */
 class RollupDeltas {
@@ -91,13 +126,13 @@ class RollupDeltas {
   }
 
   /** Non-zero rows in key order, so concurrent writers lock rows in the same order. */
-  toRecords(): Record<string, string | number>[] {
-    const out: Record<string, string | number>[] = [];
+  toRecords(): RollupRecord[] {
+    const out: RollupRecord[] = [];
     const keys = [...this.rows.keys()].sort();
     for (const key of keys) {
       const row = this.rows.get(key);
       if (!row || Object.values(row.c).every((v) => v === 0)) continue;
-      const rec: Record<string, string | number> = {
+      const rec: RollupRecord = {
         grain: row.grain,
         unit_code: row.unit,
         bucket_start: row.start,
@@ -142,7 +177,8 @@ const num = (v: string | number | null) => (v == null ? null : Number(v));
 /**
  * Stores a batch in one transaction: raw events (idempotent on source + id), the state of
  * every dossier they touch (recomputed from its whole history), and the rollup deltas.
- * Returns, per input event, whether it was new.
+ * Returns, per input event, whether it was new. Rows are written in key order, so concurrent
+ * batches wait for each other rather than deadlock.
  */
 export async function writeBatch(
   db: Database,
@@ -158,24 +194,23 @@ export async function writeBatch(
   const candidates = [...firstIndex.values()].map((i) => batch[i]);
   if (candidates.length === 0) return { statuses, units: [] };
 
-  return db.transaction(async (tx) => {
+  const newDesks = new Map<string, { unit_code: string; desk_code: string }>();
+  const result = await db.transaction(async (tx) => {
     const inserted = await db.query<{ source: string; id: string }>(
       sql`insert into events (source, id, type, time, unit_code, desk_code, dossier_code, data, attributes)
         select source, id, type, to_timestamp(time / 1000.0), unit_code, desk_code, dossier_code, data, attributes
-        from jsonb_to_recordset(${json(
-          candidates.map((e) => ({
-            source: e.source,
-            id: e.id,
-            type: e.type,
-            time: e.time,
-            unit_code: e.unitCode,
-            desk_code: e.deskCode,
-            dossier_code: e.dossierCode,
-            data: e.data,
-            attributes: e.attributes,
-          })),
-        )}) as x(source text, id text, type text, time double precision, unit_code text, desk_code text,
-                 dossier_code text, data jsonb, attributes jsonb)
+        from ${rowsOf(candidates, [
+          ['source', 'text', (e) => e.source],
+          ['id', 'text', (e) => e.id],
+          ['type', 'text', (e) => e.type],
+          ['time', 'float8', (e) => e.time],
+          ['unit_code', 'text', (e) => e.unitCode],
+          ['desk_code', 'text', (e) => e.deskCode],
+          ['dossier_code', 'text', (e) => e.dossierCode],
+          ['data', 'jsonb', (e) => e.data],
+          ['attributes', 'jsonb', (e) => e.attributes],
+        ])}
+        order by source, id
         on conflict (source, id) do nothing
         returning source, id`,
       tx,
@@ -191,7 +226,6 @@ export async function writeBatch(
 
     const deltas = new RollupDeltas();
     const touchedUnits = new Set<string>();
-    const newDesks = new Map<string, { unit_code: string; desk_code: string }>();
     const byDossier = new Map<string, IncomingEvent[]>();
     for (const e of accepted) {
       touchedUnits.add(e.unitCode);
@@ -229,8 +263,15 @@ export async function writeBatch(
       await db.query(
         sql`insert into rollups (grain, unit_code, bucket_start, desk_code, ${sql.raw(cols.join(', '))})
           select grain, unit_code, bucket_start, desk_code, ${sql.raw(cols.join(', '))}
-          from jsonb_to_recordset(${json(records)}) as x(grain text, unit_code text, bucket_start bigint,
-            desk_code text, ${sql.raw(cols.map((c) => `${c} ${c === 'proc_ms' ? 'bigint' : 'integer'}`).join(', '))})
+          from ${rowsOf(records, [
+            ['grain', 'text', (r) => r.grain],
+            ['unit_code', 'text', (r) => r.unit_code],
+            ['bucket_start', 'bigint', (r) => r.bucket_start],
+            ['desk_code', 'text', (r) => r.desk_code],
+            ...cols.map(
+              (c) => [c, c === 'proc_ms' ? 'bigint' : 'integer', (r: RollupRecord) => r[c]] as const,
+            ),
+          ])}
           on conflict (grain, unit_code, bucket_start, desk_code) do update set
           ${sql.raw(cols.map((c) => `${c} = rollups.${c} + excluded.${c}`).join(', '))}`,
         tx,
@@ -239,12 +280,17 @@ export async function writeBatch(
     if (newDesks.size > 0) {
       await db.query(
         sql`insert into desks (unit_code, desk_code)
-          select unit_code, desk_code from jsonb_to_recordset(${json([...newDesks.values()])})
-            as x(unit_code text, desk_code text)
+          select unit_code, desk_code from ${rowsOf(
+            [...newDesks.values()],
+            [
+              ['unit_code', 'text', (d) => d.unit_code],
+              ['desk_code', 'text', (d) => d.desk_code],
+            ],
+          )}
+          order by unit_code, desk_code
           on conflict do nothing`,
         tx,
       );
-      for (const key of newDesks.keys()) opts.knownDesks?.add(key);
     }
     const unitList = [...touchedUnits].sort();
     if (opts.notify) {
@@ -255,14 +301,30 @@ export async function writeBatch(
     }
     return { statuses, units: unitList };
   });
+  // Known only once committed: a flush that failed may not have stored them.
+  for (const key of newDesks.keys()) opts.knownDesks?.add(key);
+  return result;
 }
 
-const DOSSIER_COLUMNS =
-  sql.raw(`unit_code text, dossier_code text, desk_code text, received_at bigint, due_at bigint,
-  channel text, supplement_requests integer, rescheduled boolean, paused_ms bigint, pending_since bigint,
-  finished_at bigint, outcome text, processing_ms bigint, history jsonb`);
+type DossierRecord = ReturnType<typeof dossierRecord>;
+const DOSSIER_COLUMNS: Column<DossierRecord>[] = [
+  ['unit_code', 'text', (r) => r.unit_code],
+  ['dossier_code', 'text', (r) => r.dossier_code],
+  ['desk_code', 'text', (r) => r.desk_code],
+  ['received_at', 'bigint', (r) => r.received_at],
+  ['due_at', 'bigint', (r) => r.due_at],
+  ['channel', 'text', (r) => r.channel],
+  ['supplement_requests', 'integer', (r) => r.supplement_requests],
+  ['rescheduled', 'boolean', (r) => r.rescheduled],
+  ['paused_ms', 'bigint', (r) => r.paused_ms],
+  ['pending_since', 'bigint', (r) => r.pending_since],
+  ['finished_at', 'bigint', (r) => r.finished_at],
+  ['outcome', 'text', (r) => r.outcome],
+  ['processing_ms', 'bigint', (r) => r.processing_ms],
+  ['history', 'jsonb', (r) => r.history],
+];
 
-/** The `dossiers` row of a state, ready for jsonb_to_recordset. */
+/** The `dossiers` row of a state. */
 function dossierRecord(unitCode: string, dossierCode: string, state: DossierState, history: HistoryEntry[]) {
   return {
     unit_code: unitCode,
@@ -308,7 +370,10 @@ async function applyDossiers(
   const inserted = await db.query<{ unit_code: string; dossier_code: string }>(
     sql`insert into dossiers (unit_code, dossier_code, desk_code, received_at, due_at, channel,
         supplement_requests, rescheduled, paused_ms, pending_since, finished_at, outcome, processing_ms, history)
-      select * from jsonb_to_recordset(${json(fresh.map((f) => f.record))}) as x(${DOSSIER_COLUMNS})
+      select * from ${rowsOf(
+        fresh.map((f) => f.record),
+        DOSSIER_COLUMNS,
+      )}
       order by unit_code, dossier_code
       on conflict (unit_code, dossier_code) do nothing
       returning unit_code, dossier_code`,
@@ -329,13 +394,16 @@ async function applyDossiers(
   const rows = await db.query<DossierRow>(
     sql`select d.unit_code, d.dossier_code, d.desk_code, d.finished_at, d.outcome, d.processing_ms, d.history
       from dossiers d
-      join jsonb_to_recordset(${json(existingKeys)}) as x(unit_code text, dossier_code text)
+      join ${rowsOf(existingKeys, [
+        ['unit_code', 'text', (k) => k.unit_code],
+        ['dossier_code', 'text', (k) => k.dossier_code],
+      ])}
         on d.unit_code = x.unit_code and d.dossier_code = x.dossier_code
       order by d.unit_code, d.dossier_code
       ${db.kind === 'postgres' ? sql`for update of d` : sql``}`,
     tx,
   );
-  const updates: ReturnType<typeof dossierRecord>[] = [];
+  const updates: DossierRecord[] = [];
   for (const row of rows) {
     const incoming = byDossier.get(`${row.unit_code}\u0000${row.dossier_code}`) ?? [];
     const oldHistory = (
@@ -359,7 +427,7 @@ async function applyDossiers(
         channel = x.channel, supplement_requests = x.supplement_requests, rescheduled = x.rescheduled,
         paused_ms = x.paused_ms, pending_since = x.pending_since, finished_at = x.finished_at,
         outcome = x.outcome, processing_ms = x.processing_ms, history = x.history
-      from jsonb_to_recordset(${json(updates)}) as x(${DOSSIER_COLUMNS})
+      from ${rowsOf(updates, DOSSIER_COLUMNS)}
       where d.unit_code = x.unit_code and d.dossier_code = x.dossier_code`,
     tx,
   );
