@@ -1,8 +1,9 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { isConnectionError, verifyDeskKey } from '@motcua/db';
+import { isConnectionError } from '@motcua/db';
 import { Hono } from 'hono';
 import type { IngestDeps, IngestEnv } from './env.ts';
 import { ApiError, errorBody, onError } from './errors.ts';
+import { DeskKeyCache } from './key-cache.ts';
 import { createIngestMetrics } from './metrics.ts';
 import { postEvents } from './routes/events/post.ts';
 
@@ -18,6 +19,7 @@ function sameSecret(a: string, b: string): boolean {
 export function createApp(deps: IngestDeps) {
   const app = new Hono<IngestEnv>();
   const metrics = deps.metrics ?? createIngestMetrics();
+  const keys = deps.keys ?? new DeskKeyCache(deps.db);
   metrics.watch({ writer: deps.writer, db: deps.db });
 
   app.use(async (c, next) => {
@@ -25,6 +27,7 @@ export function createApp(deps: IngestDeps) {
     const requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     c.set('requestId', requestId);
     for (const [k, v] of Object.entries(deps)) c.set(k as keyof IngestDeps, v as never);
+    c.set('keys', keys);
     c.set('metrics', metrics);
     c.header('X-Request-Id', requestId);
     await next();
@@ -56,9 +59,9 @@ export function createApp(deps: IngestDeps) {
   app.use('/v1/*', async (c, next) => {
     const token = bearer(c.req.header('authorization'));
     if (!token) throw new ApiError('unauthorized', 'Authorization: expected "Bearer <desk key>"');
-    let check: Awaited<ReturnType<typeof verifyDeskKey>>;
+    let check: Awaited<ReturnType<DeskKeyCache['verify']>>;
     try {
-      check = await verifyDeskKey(deps.db, token);
+      check = await keys.verify(token);
     } catch (err) {
       if (!isConnectionError(err)) throw err;
       throw new ApiError('unavailable', 'database unavailable', {

@@ -1,4 +1,5 @@
 import type { Database } from '@motcua/db';
+import type { DeskKeyCache } from './key-cache.ts';
 import type { Logger } from './log.ts';
 import type { IngestMetrics } from './metrics.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -14,6 +15,8 @@ export interface IngestDeps {
   retryAfterSeconds: number;
   /** Present when the CLI may run commands through this server; the token guards it. */
   admin?: { token: string; run: AdminRunner };
+  /** Valid desk keys held in memory; the app makes its own when absent (`listenIngest` starts it). */
+  keys?: DeskKeyCache;
   /** Prometheus metrics served at `/metrics`; the app makes its own when absent. */
   metrics?: IngestMetrics;
 }

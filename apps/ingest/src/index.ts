@@ -2,6 +2,7 @@ export { createApp } from './app.ts';
 export { ConfigError, type IngestConfig, loadIngestConfig } from './config.ts';
 export type { AdminRunner, IngestDeps } from './env.ts';
 export { ApiError, ErrorCode } from './errors.ts';
+export { DeskKeyCache } from './key-cache.ts';
 export { createLogger, type Logger, type LogLevel } from './log.ts';
 export { createIngestMetrics, type IngestMetrics } from './metrics.ts';
 export { RateLimiter } from './rate-limit.ts';

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import type { IngestDeps } from './env.ts';
+import { DeskKeyCache } from './key-cache.ts';
 
 export interface RunningIngest {
   port: number;
@@ -35,8 +36,13 @@ async function acceptQueued(server: ServerType): Promise<void> {
 }
 
 /** Serves the ingest app on a port (0 picks a free one). The caller owns db and writer. */
-export function listenIngest(deps: IngestDeps, opts: { port: number; host: string }): Promise<RunningIngest> {
-  const app = createApp(deps);
+export async function listenIngest(
+  deps: IngestDeps,
+  opts: { port: number; host: string },
+): Promise<RunningIngest> {
+  const keys = deps.keys ?? new DeskKeyCache(deps.db);
+  await keys.listen();
+  const app = createApp({ ...deps, keys });
   let active = 0;
   let closing = false;
   let drained: (() => void) | null = null;
@@ -81,6 +87,7 @@ export function listenIngest(deps: IngestDeps, opts: { port: number; host: strin
           force.unref();
           await closed;
           clearTimeout(force);
+          if (!deps.keys) await keys.close();
         },
       });
     });

@@ -27,8 +27,16 @@ export interface Database {
   /** Runs a statement and returns its rows, the same on both drivers. */
   query<T = Record<string, unknown>>(q: SQL, on?: Executor): Promise<T[]>;
   transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
-  /** Postgres LISTEN; resolves to an unlisten function. Embedded mode signals in-process instead. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Postgres LISTEN; resolves to an unlisten function. `onListen` runs on every (re)connect of the
+   * listening connection: notifications sent while it was down are lost. Embedded mode signals
+   * in-process instead.
+   */
+  listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onListen?: () => void,
+  ): Promise<() => Promise<void>>;
   ping(): Promise<void>;
   /** Runs fn while holding a cluster-wide advisory lock (postgres); PGlite has one process anyway. */
   withLock<T>(lockId: number, fn: () => Promise<T>): Promise<T>;
@@ -104,8 +112,8 @@ export async function createDb(config: DbConfig = {}): Promise<Database> {
       orm,
       query: async (q, on = orm) => rowsOf(await on.execute(q)),
       transaction: (fn) => orm.transaction(fn),
-      async listen(channel, onPayload) {
-        const sub = await client.listen(channel, onPayload);
+      async listen(channel, onPayload, onListen) {
+        const sub = await client.listen(channel, onPayload, onListen);
         return () => sub.unlisten();
       },
       async ping() {

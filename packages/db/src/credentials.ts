@@ -78,14 +78,29 @@ export async function listDeskKeys(db: Database): Promise<DeskKey[]> {
     .orderBy(deskKeys.id);
 }
 
-/** Revokes by prefix; returns how many keys were revoked (0 or 1). */
+/** NOTIFY channel carrying the prefix of each revoked desk key, for key caches in other processes. */
+export const DESK_KEYS_CHANNEL = 'motcua_keys';
+const revocationListeners = new Set<(prefix: string) => void>();
+
+/** Calls `fn` with the prefix of each desk key this process revokes, once committed; returns the unsubscribe. */
+export function onDeskKeyRevoked(fn: (prefix: string) => void): () => void {
+  revocationListeners.add(fn);
+  return () => revocationListeners.delete(fn);
+}
+
+/** Revokes by prefix; returns how many keys were revoked (0 or 1). Announced in-process and by NOTIFY. */
 export async function revokeDeskKey(db: Database, prefix: string): Promise<number> {
-  const rows = await db.orm
-    .update(deskKeys)
-    .set({ revokedAt: sql`now()` })
-    .where(and(eq(deskKeys.prefix, prefix), isNull(deskKeys.revokedAt)))
-    .returning({ id: deskKeys.id });
-  return rows.length;
+  const revoked = await db.transaction(async (tx) => {
+    const rows = await tx
+      .update(deskKeys)
+      .set({ revokedAt: sql`now()` })
+      .where(and(eq(deskKeys.prefix, prefix), isNull(deskKeys.revokedAt)))
+      .returning({ id: deskKeys.id });
+    if (rows.length > 0) await db.query(sql`select pg_notify(${DESK_KEYS_CHANNEL}, ${prefix})`, tx);
+    return rows.length;
+  });
+  if (revoked > 0) for (const fn of revocationListeners) fn(prefix);
+  return revoked;
 }
 
 export type KeyCheck =
