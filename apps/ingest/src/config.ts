@@ -15,6 +15,7 @@ const schema = z.object({
   RATE_LIMIT_BURST: positive(5000),
   RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(2),
   WRITER_MAX_BATCH: z.coerce.number().int().min(1).max(100_000).default(5000),
+  WRITER_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(32).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -25,6 +26,8 @@ export interface IngestConfig {
   rateLimit: { eventsPerSecond: number; burst: number };
   retryAfterSeconds: number;
   writerMaxBatch: number;
+  /** Flushes at once; unset: 2 on Postgres, 1 embedded. */
+  writerMaxInFlight?: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 }
 
@@ -48,6 +51,7 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
     rateLimit: { eventsPerSecond: c.RATE_LIMIT_EVENTS_PER_SEC, burst: Math.max(c.RATE_LIMIT_BURST, 1000) },
     retryAfterSeconds: c.RETRY_AFTER_SECONDS,
     writerMaxBatch: c.WRITER_MAX_BATCH,
+    writerMaxInFlight: c.WRITER_MAX_IN_FLIGHT,
     logLevel: c.LOG_LEVEL,
   };
 }

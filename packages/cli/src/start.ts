@@ -171,6 +171,7 @@ export async function start(argv: string[]): Promise<number> {
     const metrics = createIngestMetrics({ processMetrics: true });
     writer = new GroupCommitWriter(db, {
       maxBatch: ingestConfig.writerMaxBatch,
+      maxInFlight: embedded ? 1 : ingestConfig.writerMaxInFlight,
       notify: !embedded,
       onCommit: embedded && hub ? (units) => hub.unitsChanged(units) : undefined,
       onFlush: metrics.observeFlush,
