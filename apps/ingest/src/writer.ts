@@ -137,15 +137,9 @@ export class GroupCommitWriter {
   async #flush(group: Pending[]): Promise<void> {
     const all = group.flatMap((p) => p.events);
     const started = performance.now();
+    let result: Awaited<ReturnType<typeof writeBatch>>;
     try {
-      const result = await this.#writeWithRetry(all);
-      this.options.onFlush?.(all.length, performance.now() - started);
-      let offset = 0;
-      for (const p of group) {
-        p.resolve(result.statuses.slice(offset, offset + p.events.length));
-        offset += p.events.length;
-      }
-      if (result.units.length > 0) this.options.onCommit?.(result.units);
+      result = await this.#writeWithRetry(all);
     } catch (err) {
       if (isConnectionError(err)) {
         const unavailable = new DatabaseUnavailableError('database unavailable');
@@ -156,7 +150,15 @@ export class GroupCommitWriter {
       } else {
         group[0].reject(err);
       }
+      return;
     }
+    this.options.onFlush?.(all.length, performance.now() - started);
+    let offset = 0;
+    for (const p of group) {
+      p.resolve(result.statuses.slice(offset, offset + p.events.length));
+      offset += p.events.length;
+    }
+    if (result.units.length > 0) this.options.onCommit?.(result.units);
   }
 
   async #writeWithRetry(events: IncomingEvent[]) {
