@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { SQL } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { type PgDatabase, PgDialect, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
@@ -24,8 +24,13 @@ export interface DbConfig {
 export interface Database {
   kind: 'pglite' | 'postgres';
   orm: Orm;
-  /** Runs a statement and returns its rows, the same on both drivers. */
-  query<T = Record<string, unknown>>(q: SQL, on?: Executor): Promise<T[]>;
+  /**
+   * Runs a statement and returns its rows, the same on both drivers. `prepare` (Postgres) keeps
+   * it as a named prepared statement on its connection: one round trip instead of two (drizzle
+   * otherwise describes every parameterised statement before binding it). Only for statements
+   * whose text never varies, as each distinct text stays prepared for the connection's life.
+   */
+  query<T = Record<string, unknown>>(q: SQL, on?: Executor, opts?: { prepare?: boolean }): Promise<T[]>;
   transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
   /**
    * Postgres LISTEN; resolves to an unlisten function. `onListen` runs on every (re)connect of the
@@ -88,6 +93,15 @@ function lockDataDir(dir: string): () => void {
 }
 
 /** Rows of a drizzle `execute` result: postgres.js returns an array, PGlite `{ rows }`. */
+const dialect = new PgDialect();
+
+/** The postgres.js connection behind a drizzle database or transaction (its `session.client`). */
+function clientOf(on: Executor): postgres.Sql {
+  const client = (on as unknown as { session?: { client?: postgres.Sql } }).session?.client;
+  if (!client) throw new Error('query: not a postgres.js executor');
+  return client;
+}
+
 function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
@@ -110,7 +124,11 @@ export async function createDb(config: DbConfig = {}): Promise<Database> {
     return {
       kind: 'postgres',
       orm,
-      query: async (q, on = orm) => rowsOf(await on.execute(q)),
+      async query(q, on = orm, opts) {
+        if (!opts?.prepare) return rowsOf(await on.execute(q));
+        const { sql: text, params } = dialect.sqlToQuery(q);
+        return rowsOf(await clientOf(on).unsafe(text, params as never[], { prepare: true }));
+      },
       transaction: (fn) => orm.transaction(fn),
       async listen(channel, onPayload, onListen) {
         const sub = await client.listen(channel, onPayload, onListen);

@@ -12,6 +12,8 @@ import { sql } from 'drizzle-orm';
 import type { Database, Executor } from './client.ts';
 
 const HOUR = 3_600_000;
+/** Every statement of a flush has a fixed text (rows travel as arrays), so each is prepared once per connection. */
+const PREPARED = { prepare: true } as const;
 const MINUTE = 60_000;
 
 /** An event that passed validation, ready to store. */
@@ -214,6 +216,7 @@ export async function writeBatch(
         on conflict (source, id) do nothing
         returning source, id`,
       tx,
+      PREPARED,
     );
     const accepted: IncomingEvent[] = [];
     for (const row of inserted) {
@@ -275,6 +278,7 @@ export async function writeBatch(
           on conflict (grain, unit_code, bucket_start, desk_code) do update set
           ${sql.raw(cols.map((c) => `${c} = rollups.${c} + excluded.${c}`).join(', '))}`,
         tx,
+        PREPARED,
       );
     }
     if (newDesks.size > 0) {
@@ -290,13 +294,18 @@ export async function writeBatch(
           order by unit_code, desk_code
           on conflict do nothing`,
         tx,
+        PREPARED,
       );
     }
     const unitList = [...touchedUnits].sort();
     if (opts.notify) {
       // NOTIFY payloads are capped at 8 kB: send the touched communes in chunks.
       for (let i = 0; i < unitList.length; i += 1000) {
-        await db.query(sql`select pg_notify('motcua_units', ${unitList.slice(i, i + 1000).join(',')})`, tx);
+        await db.query(
+          sql`select pg_notify('motcua_units', ${unitList.slice(i, i + 1000).join(',')})`,
+          tx,
+          PREPARED,
+        );
       }
     }
     return { statuses, units: unitList };
@@ -378,6 +387,7 @@ async function applyDossiers(
       on conflict (unit_code, dossier_code) do nothing
       returning unit_code, dossier_code`,
     tx,
+    PREPARED,
   );
   const isNew = new Set(inserted.map((r) => `${r.unit_code}\u0000${r.dossier_code}`));
   const existingKeys: { unit_code: string; dossier_code: string }[] = [];
@@ -402,6 +412,7 @@ async function applyDossiers(
       order by d.unit_code, d.dossier_code
       ${db.kind === 'postgres' ? sql`for update of d` : sql``}`,
     tx,
+    PREPARED,
   );
   const updates: DossierRecord[] = [];
   for (const row of rows) {
@@ -430,5 +441,6 @@ async function applyDossiers(
       from ${rowsOf(updates, DOSSIER_COLUMNS)}
       where d.unit_code = x.unit_code and d.dossier_code = x.dossier_code`,
     tx,
+    PREPARED,
   );
 }
