@@ -34,6 +34,12 @@ const PRINTED: Record<ServiceKind, RegExp> = {
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
+/** The V8 flags of `npm run start:<kind>` in package.json (keep the two alike). */
+const SERVICE_NODE_FLAGS: Record<ServiceKind, string[]> = {
+  ingest: ['--max-semi-space-size=64'],
+  dashboard: [],
+};
+
 /**
  * Starts `start --only <kind>` (what `npm run start:<kind>` runs) and resolves once it prints
  * its URL. It runs as `node --import tsx …` rather than through the tsx CLI, which would put a
@@ -47,6 +53,7 @@ export function spawnService(kind: ServiceKind, opts: SpawnOptions = {}): Promis
   }
   if (!env.DATABASE_URL) throw new Error(`spawnService(${kind}): separate processes need DATABASE_URL`);
   const args = [
+    ...SERVICE_NODE_FLAGS[kind],
     ...(opts.nodeArgs ?? []),
     '--import',
     'tsx',
