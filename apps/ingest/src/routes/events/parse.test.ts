@@ -451,6 +451,23 @@ describe('readBody', () => {
     expect(state.sent).toBeLessThan(2 * MiB);
   });
 
+  it('reads a body of declared length whole when the server holds requests to it', async () => {
+    const body = JSON.stringify([{ a: 'ấ' }]);
+    const req = new Request(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-length': String(Buffer.byteLength(body)) },
+    });
+    expect(Buffer.from(await readBody(req, { lengthEnforced: true })).toString()).toBe(body);
+    const over = new Request(url, {
+      method: 'POST',
+      body: 'small',
+      headers: { 'content-length': String(MiB + 1) },
+    });
+    expect((await apiErrorOf(readBody(over, { lengthEnforced: true }))).code).toBe('too_large');
+    expect(over.bodyUsed).toBe(false);
+  });
+
   it('does not trust a small Content-Length', async () => {
     const { stream, state } = chunked(4 * MiB);
     const err = await apiErrorOf(readBody(streamed(stream, { 'content-length': '100' })));

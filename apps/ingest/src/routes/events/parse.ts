@@ -36,9 +36,17 @@ function mediaType(header: string | undefined): string {
 }
 
 /** Reads the body with a byte cap so an oversized upload is refused without buffering it all. */
-export async function readBody(req: Request): Promise<Uint8Array> {
-  const declared = Number(req.headers.get('content-length') ?? '0');
+export async function readBody(req: Request, opts: { lengthEnforced?: boolean } = {}): Promise<Uint8Array> {
+  const length = req.headers.get('content-length');
+  const declared = Number(length ?? '0');
   if (declared > LIMITS.maxBodyBytes) throw tooLarge();
+  if (opts.lengthEnforced && length !== null && Number.isSafeInteger(declared) && declared >= 0) {
+    // Node's HTTP parser holds a request to its declared length, so the body can be read whole:
+    // the Node adapter then reads the socket directly, without building a web Request and stream.
+    const whole = new Uint8Array(await req.arrayBuffer());
+    if (whole.byteLength > LIMITS.maxBodyBytes) throw tooLarge();
+    return whole;
+  }
   if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
