@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { assert, describe, expect, it } from 'vitest';
+import { assert, describe, expect, it, vi } from 'vitest';
 import { ApiError, type ErrorCode } from '../../errors.ts';
 import { LIMITS, parseEvents, readBody } from './parse.ts';
 
@@ -458,7 +458,10 @@ describe('readBody', () => {
       body,
       headers: { 'content-length': String(Buffer.byteLength(body)) },
     });
+    const whole = vi.spyOn(req, 'arrayBuffer');
     expect(Buffer.from(await readBody(req, { lengthEnforced: true })).toString()).toBe(body);
+    // Read in one piece (the Node adapter's direct path), not through the body stream.
+    expect(whole).toHaveBeenCalledTimes(1);
     const over = new Request(url, {
       method: 'POST',
       body: 'small',
