@@ -75,19 +75,15 @@ type Column<R> = readonly [name: string, type: ColumnType, get: (r: R) => unknow
  */
 function rowsOf<R>(rows: readonly R[], columns: readonly Column<R>[]) {
   const asText = (type: ColumnType) => type === 'jsonb' || type === 'boolean';
-  const arrays = columns.map(([, type, get]) =>
-    type === 'jsonb'
-      ? rows.map((r) => {
-          const v = get(r);
-          return v == null ? null : JSON.stringify(v);
-        })
-      : type === 'boolean'
-        ? rows.map((r) => {
-            const v = get(r);
-            return v == null ? null : String(v);
-          })
-        : rows.map(get),
-  );
+  const toText = (type: ColumnType) => (type === 'jsonb' ? JSON.stringify : String);
+  const arrays = columns.map(([, type, get]) => {
+    if (!asText(type)) return rows.map(get);
+    const text = toText(type);
+    return rows.map((r) => {
+      const v = get(r);
+      return v == null ? null : text(v);
+    });
+  });
   const params = sql.join(
     columns.map(([, type], i) => sql`${sql.param(arrays[i])}::${sql.raw(asText(type) ? 'text' : type)}[]`),
     sql`, `,
