@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createDeskKey, createViewer, readUnitTree, type UnitTree } from '@motcua/db';
-import { type SpawnedService, spawnService } from '../../tests/helpers/spawn.ts';
+import { type SpawnedService, spawnService } from '@motcua/test-helpers/spawn';
 import type { BenchConfig } from './config.ts';
 import { type BenchDb, backendPids, createBenchDb } from './pg.ts';
 import { BackendCpu } from './proc.ts';

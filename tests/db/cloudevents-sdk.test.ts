@@ -1,8 +1,8 @@
+import { createTestTree, DB_KINDS, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
+import { deskKey, startTestIngest, type TestIngest } from '@motcua/test-helpers/ingest';
 import { CloudEvent, emitterFor, httpTransport, Mode } from 'cloudevents';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestTree, DB_KINDS, openTestDb, type TestDb, type TestTree } from '../helpers/db.ts';
-import { deskKey, startTestIngest, type TestIngest } from '../helpers/ingest.ts';
 
 /** What the SDK's HTTP transport resolves with: it does not expose the status code. */
 interface SdkResponse {

@@ -1,8 +1,8 @@
+import { createTestTree, DB_KINDS, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
+import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
+import { deskKey, postBatch, startTestIngest, type TestIngest } from '@motcua/test-helpers/ingest';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestTree, DB_KINDS, openTestDb, type TestDb, type TestTree } from '../helpers/db.ts';
-import { dossierEvent, rating, received } from '../helpers/events.ts';
-import { deskKey, postBatch, startTestIngest, type TestIngest } from '../helpers/ingest.ts';
 
 const CLIENTS = 50;
 const RATINGS_PER_UNIT = 150;

@@ -9,8 +9,8 @@ import {
   verifyViewerToken,
 } from '@motcua/db';
 import { createApp, createLogger, GroupCommitWriter, RateLimiter } from '@motcua/ingest';
+import { createTestTree, DB_KINDS, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createTestTree, DB_KINDS, openTestDb, type TestDb, type TestTree } from '../helpers/db.ts';
 
 // The real comparison, watched: every secret check must go through it.
 vi.mock('node:crypto', async (importOriginal) => {

@@ -1,9 +1,9 @@
 import { schema } from '@motcua/db';
+import { createTestTree, DB_KINDS, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
+import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
+import { deskKey, postBatch, startTestIngest, type TestIngest } from '@motcua/test-helpers/ingest';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestTree, DB_KINDS, openTestDb, type TestDb, type TestTree } from '../helpers/db.ts';
-import { dossierEvent, rating, received } from '../helpers/events.ts';
-import { deskKey, postBatch, startTestIngest, type TestIngest } from '../helpers/ingest.ts';
 
 describe.each(DB_KINDS)('ingest over HTTP on %s', (kind) => {
   let t: TestDb;

@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createDeskKey, revokeDeskKey } from '@motcua/db';
 import { DeskKeyCache } from '@motcua/ingest';
+import { createTestTree, DB_KINDS, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
+import { until } from '@motcua/test-helpers/wait';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestTree, DB_KINDS, openTestDb, type TestDb, type TestTree } from '../helpers/db.ts';
-import { until } from '../helpers/wait.ts';
 
 const run = promisify(execFile);
 

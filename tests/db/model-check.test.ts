@@ -1,20 +1,20 @@
 /**
  * Model check: random event histories go through the real ingest over HTTP (random batches,
  * random order, re-sent duplicates), then every number of the snapshot is compared with the
- * reference model in `../helpers/reference-model.ts`, for every level of the tree and for
- * named and custom windows.
+ * reference model in `@motcua/test-helpers/reference-model` (tests/helpers/reference-model.ts),
+ * for every level of the tree and for named and custom windows.
  *
  * SEEDS=7,8 replays given seeds; SEEDS=random:10 runs ten fresh ones. A mismatch names the
  * seed, asOf, unit, window and field.
  */
 import { type Database, readSnapshot, readUnitTree, type UnitTree } from '@motcua/db';
 import { type ResolvedWindow, resolveWindow, type UnitMetrics } from '@motcua/metrics';
+import { createTestTree, DB_KINDS, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
+import { deskKey, postBatch, startTestIngest, type TestIngest } from '@motcua/test-helpers/ingest';
+import { chance, int, mulberry32, pick, type Rng, shuffle, weighted } from '@motcua/test-helpers/random';
+import { type CloudEventLike, ReferenceModel, type RefScope } from '@motcua/test-helpers/reference-model';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestTree, DB_KINDS, openTestDb, type TestDb, type TestTree } from '../helpers/db.ts';
-import { deskKey, postBatch, startTestIngest, type TestIngest } from '../helpers/ingest.ts';
-import { chance, int, mulberry32, pick, type Rng, shuffle, weighted } from '../helpers/random.ts';
-import { type CloudEventLike, ReferenceModel, type RefScope } from '../helpers/reference-model.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

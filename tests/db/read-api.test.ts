@@ -1,9 +1,9 @@
 import type { Snapshot } from '@motcua/metrics';
+import { DB_KINDS } from '@motcua/test-helpers/db';
+import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
+import { postBatch } from '@motcua/test-helpers/ingest';
+import { apiGet, startTestSystem, type TestSystem } from '@motcua/test-helpers/system';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DB_KINDS } from '../helpers/db.ts';
-import { dossierEvent, rating, received } from '../helpers/events.ts';
-import { postBatch } from '../helpers/ingest.ts';
-import { apiGet, startTestSystem, type TestSystem } from '../helpers/system.ts';
 
 describe.each(DB_KINDS)('read API on %s', (kind) => {
   let s: TestSystem;

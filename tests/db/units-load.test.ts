@@ -1,6 +1,6 @@
 import { loadReferenceUnits, readUnitTree } from '@motcua/db';
+import { DB_KINDS, openTestDb, type TestDb } from '@motcua/test-helpers/db';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DB_KINDS, openTestDb, type TestDb } from '../helpers/db.ts';
 
 describe.each(DB_KINDS)('units load on %s', (kind) => {
   let t: TestDb | null = null;

@@ -2,9 +2,9 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openTestDb } from '@motcua/test-helpers/db';
+import { waitFor } from '@motcua/test-helpers/wait';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openTestDb } from '../helpers/db.ts';
-import { waitFor } from '../helpers/wait.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 

@@ -7,15 +7,20 @@ import { createDb, createViewer, type Database, readUnitTree } from '@motcua/db'
 import { createLogger, GroupCommitWriter, listenIngest, RateLimiter } from '@motcua/ingest';
 import type { ClientToServerEvents, ServerToClientEvents, Snapshot, SubscribeAck } from '@motcua/metrics';
 import { createLoadStream, createSender, type SimEvent } from '@motcua/simulator';
+import { createTestTree, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
+import { rating } from '@motcua/test-helpers/events';
+import { deskKey, postBatch, startTestIngest, type TestIngest } from '@motcua/test-helpers/ingest';
+import {
+  killStartedServices,
+  startIngestProcess,
+  startService,
+  stopService,
+} from '@motcua/test-helpers/processes';
+import { startTcpProxy, type TcpProxy } from '@motcua/test-helpers/tcp-proxy';
+import { until, waitFor } from '@motcua/test-helpers/wait';
 import postgres from 'postgres';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestTree, openTestDb, type TestDb, type TestTree } from '../helpers/db.ts';
-import { rating } from '../helpers/events.ts';
-import { deskKey, postBatch, startTestIngest, type TestIngest } from '../helpers/ingest.ts';
-import { killStartedServices, startIngestProcess, startService, stopService } from '../helpers/processes.ts';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
-import { until, waitFor } from '../helpers/wait.ts';
 
 /** One HTTP answer the load saw (or a failure to get one). */
 interface Call {

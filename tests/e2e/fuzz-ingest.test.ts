@@ -3,11 +3,11 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { createDeskKey, type Database, revokeDeskKey } from '@motcua/db';
 import { createApp, createLogger, EVENT_TYPES, GroupCommitWriter, RateLimiter } from '@motcua/ingest';
 import { parseRfc3339 } from '@motcua/metrics';
+import { createTestTree, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
+import { startTestIngest, type TestIngest } from '@motcua/test-helpers/ingest';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestTree, openTestDb, type TestDb, type TestTree } from '../helpers/db.ts';
-import { startTestIngest, type TestIngest } from '../helpers/ingest.ts';
 
 /**
  * Malformed requests at POST /v1/events, generated with fast-check. Every one must get the

@@ -1,11 +1,11 @@
 import type { ClientToServerEvents, ServerToClientEvents } from '@motcua/metrics';
+import { DB_KINDS } from '@motcua/test-helpers/db';
+import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
+import { postBatch } from '@motcua/test-helpers/ingest';
+import { startTestSystem, type TestSystem } from '@motcua/test-helpers/system';
 import fc from 'fast-check';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DB_KINDS } from '../helpers/db.ts';
-import { dossierEvent, rating, received } from '../helpers/events.ts';
-import { postBatch } from '../helpers/ingest.ts';
-import { startTestSystem, type TestSystem } from '../helpers/system.ts';
 
 /**
  * Random parameters at the read API and random payloads at the socket `subscribe`: the

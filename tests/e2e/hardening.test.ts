@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDashboard } from '@motcua/dashboard/server';
 import { createViewer, readUnitTree, revokeViewer } from '@motcua/db';
+import { launchChromium } from '@motcua/test-helpers/browser';
+import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
+import { postBatch } from '@motcua/test-helpers/ingest';
+import { startTestSystem, type TestSystem } from '@motcua/test-helpers/system';
 import { sql } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.ts';
-import { dossierEvent, rating, received } from '../helpers/events.ts';
-import { postBatch } from '../helpers/ingest.ts';
-import { startTestSystem, type TestSystem } from '../helpers/system.ts';
 
 const CLIENT_DIR = fileURLToPath(new URL('../../apps/dashboard/build/client', import.meta.url));
 const XSS = ['<img src=x onerror=alert(1)>', '<script>alert(1)</script>', '"><svg onload=alert(1)>'];

@@ -5,13 +5,13 @@
  */
 import { createDeskKey, createViewer } from '@motcua/db';
 import type { ClientToServerEvents, ServerToClientEvents, Snapshot, SubscribeAck } from '@motcua/metrics';
+import { createTestTree, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
+import { rating, received } from '@motcua/test-helpers/events';
+import { postBatch } from '@motcua/test-helpers/ingest';
+import { type SpawnedService, spawnService } from '@motcua/test-helpers/spawn';
+import { waitFor } from '@motcua/test-helpers/wait';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestTree, openTestDb, type TestDb, type TestTree } from '../helpers/db.ts';
-import { rating, received } from '../helpers/events.ts';
-import { postBatch } from '../helpers/ingest.ts';
-import { type SpawnedService, spawnService } from '../helpers/spawn.ts';
-import { waitFor } from '../helpers/wait.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Snapshot } from '@motcua/metrics';
+import { until, waitFor } from '@motcua/test-helpers/wait';
 import { afterAll, describe, expect, it } from 'vitest';
-import { until, waitFor } from '../helpers/wait.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 

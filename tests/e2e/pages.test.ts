@@ -1,9 +1,9 @@
+import { launchChromium, SIZES, screenshot } from '@motcua/test-helpers/browser';
+import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
+import { postBatch } from '@motcua/test-helpers/ingest';
+import { startTestSystem, type TestSystem } from '@motcua/test-helpers/system';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, SIZES, screenshot } from '../helpers/browser.ts';
-import { dossierEvent, rating, received } from '../helpers/events.ts';
-import { postBatch } from '../helpers/ingest.ts';
-import { startTestSystem, type TestSystem } from '../helpers/system.ts';
 
 describe('dashboard pages in Chromium', () => {
   let s: TestSystem;

@@ -1,12 +1,12 @@
 import { createIngestMetrics } from '@motcua/ingest';
 import type { ClientToServerEvents, ServerToClientEvents, Snapshot } from '@motcua/metrics';
+import { DB_KINDS } from '@motcua/test-helpers/db';
+import { rating } from '@motcua/test-helpers/events';
+import { postBatch } from '@motcua/test-helpers/ingest';
+import { startTestSystem, type TestSystem } from '@motcua/test-helpers/system';
+import { until, waitFor } from '@motcua/test-helpers/wait';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DB_KINDS } from '../helpers/db.ts';
-import { rating } from '../helpers/events.ts';
-import { postBatch } from '../helpers/ingest.ts';
-import { startTestSystem, type TestSystem } from '../helpers/system.ts';
-import { until, waitFor } from '../helpers/wait.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 

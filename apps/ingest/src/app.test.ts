@@ -1,9 +1,9 @@
 import { gzipSync } from 'node:zlib';
 import { createDb, createDeskKey, type Database, revokeDeskKey } from '@motcua/db';
+import { createTestTree, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
+import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestTree, openTestDb, type TestDb, type TestTree } from '../../../tests/helpers/db.ts';
-import { dossierEvent, rating, received } from '../../../tests/helpers/events.ts';
 import { createApp } from './app.ts';
 import type { IngestDeps } from './env.ts';
 import { createLogger } from './log.ts';

@@ -1,7 +1,7 @@
+import { createTestTree, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
+import { rating } from '@motcua/test-helpers/events';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestTree, openTestDb, type TestDb, type TestTree } from '../../../tests/helpers/db.ts';
-import { rating } from '../../../tests/helpers/events.ts';
 import { validateEvent } from './routes/events/validate.ts';
 import { GroupCommitWriter } from './writer.ts';
 
