@@ -1,8 +1,27 @@
 /**
  * Turns the official administrative-unit lists (danh mục đơn vị hành chính) into the compact reference
- * data committed under packages/db/data/units/. The CSVs are read only here, never at run time.
+ * data committed under packages/db/data/units/. The product uses only that committed JSON; the CSVs are
+ * read only here, when the lists change, and are not part of the repository.
  *
- *   npx tsx scripts/build-units.ts [path-to-admin-units-dir]   (default: ../shared/data/admin-units)
+ *   npx tsx scripts/build-units.ts <units-2025-01-04.csv> <units-2025-07-01-from-old.csv>
+ *
+ * The two CSVs are the lists published by the General Statistics Office, now the National Statistics
+ * Office (Tổng cục Thống kê / Cục Thống kê), as gathered in the seed data of the open-source
+ * VietnamProvinces project:
+ *
+ *   units-2025-01-04.csv           the three-level tree in force until 30 June 2025: province (2-digit
+ *                                  code) → district (3-digit) → commune, ward or town (5-digit). One header
+ *                                  line `Tỉnh Thành Phố, Mã TP, Quận Huyện, Mã QH, Phường Xã, Mã PX, Cấp,
+ *                                  Tên Tiếng Anh`, then one row per commune (10,051), plus one row without a
+ *                                  commune for each of the 5 island districts that have none.
+ *   units-2025-07-01-from-old.csv  the two-level tree in force from 1 July 2025 (no districts), as a table
+ *                                  from each new commune to the old communes merged into it: two header
+ *                                  lines, section lines such as `THÀNH PHỐ HÀ NỘI` with empty fields, then
+ *                                  rows `Tỉnh (new code), Tên Xã mới, Mã Xã mới, Tên Xã cũ, Mã Xã cũ, Ghi chú,
+ *                                  Quận/huyện cũ (code), Tỉnh cũ (code)`. 3,321 new communes.
+ *
+ * Names carry their type word (Phường, Xã, Thị trấn, Quận, Huyện, Thị xã, Thành phố, Tỉnh, Đặc khu); some
+ * cells have stray spaces.
  *
  * Writes:
  *   vn-2025-01.json  { tree, provinces: [[code, name]], districts: [[code, name, provinceCode]],
@@ -18,6 +37,7 @@ import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = join(REPO_ROOT, 'packages/db/data/units');
+/** The two lists' file names as published; messages name a file by them, wherever it was read from. */
 const FILE_2025_01 = 'units-2025-01-04.csv';
 const FILE_2025_07 = 'units-2025-07-01-from-old.csv';
 
@@ -309,13 +329,19 @@ function compactJson(obj: Record<string, unknown>): string {
   return `{${parts.join(',\n')}}\n`;
 }
 
+const USAGE = `Usage: npx tsx scripts/build-units.ts <${FILE_2025_01}> <${FILE_2025_07}>`;
+
 function main(): void {
-  const srcDir = resolve(process.argv[2] ?? join(REPO_ROOT, '../shared/data/admin-units'));
+  const [file202501, file202507, ...extra] = process.argv.slice(2);
+  if (!file202501 || !file202507 || extra.length > 0) {
+    console.error(USAGE);
+    process.exit(2);
+  }
   const log: string[] = [];
 
-  const t1 = build202501(join(srcDir, FILE_2025_01), log);
+  const t1 = build202501(resolve(file202501), log);
   validate('vn-2025-01', [t1.provinces, t1.districts, t1.communes]);
-  const t2 = build202507(join(srcDir, FILE_2025_07), log);
+  const t2 = build202507(resolve(file202507), log);
   validate('vn-2025-07', [t2.provinces, t2.communes]);
 
   // Cross-check (reported, not fatal: the 2025-07 table was drawn from a slightly later pre-reform list).
