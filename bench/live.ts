@@ -9,7 +9,7 @@
  * rating at a time from this process, so a client watching the city, that district or its
  * commune knows which probe a snapshot includes by its count.
  */
-import type { ClientToServerEvents, ServerToClientEvents, Snapshot, SubscribeAck } from '@motcua/metrics';
+import type { ClientToServerEvents, ServerToClientEvents, Snapshot, SubscribeAck } from '@motcua/contract';
 import { io, type Socket } from 'socket.io-client';
 import type { BenchConfig } from './lib/config.ts';
 import { startLoad } from './lib/loadgen-client.ts';

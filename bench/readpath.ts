@@ -5,15 +5,8 @@
  *    communes, real volume) through `writeBatch`, the ingest's own write path, so rollups and
  *    dossier state are exactly what production would hold.
  */
-import {
-  type Database,
-  type IncomingEvent,
-  readSeries,
-  readSnapshot,
-  readUnitTree,
-  type UnitTree,
-  writeBatch,
-} from '@motcua/db';
+import { trustedEvent, type ValidatedEvent } from '@motcua/contract';
+import { type Database, readSeries, readSnapshot, readUnitTree, type UnitTree, writeBatch } from '@motcua/db';
 import {
   localDayStart,
   type ResolvedWindow,
@@ -21,7 +14,7 @@ import {
   type Series,
   type Snapshot,
 } from '@motcua/metrics';
-import { createCityModel, type SimEvent } from '@motcua/simulator';
+import { createCityModel } from '@motcua/simulator';
 import { sql } from 'drizzle-orm';
 import type { BenchConfig } from './lib/config.ts';
 import { createBenchDb, type StorageReading, storage } from './lib/pg.ts';
@@ -34,7 +27,6 @@ const LOAD_BATCH = 10_000;
 const LOAD_WRITERS = 2;
 /** Hà Nội at real volume, from the model (measured: ~22,700 events a day); sizes the history. */
 const EVENTS_PER_DAY_ESTIMATE = 22_700;
-const SOURCE_RE = /^\/units\/(\d{5})\/desks\/([A-Za-z0-9_-]{1,32})$/;
 
 export interface ReadPoint {
   events: number;
@@ -51,23 +43,6 @@ export interface ReadPoint {
 export interface ReadResult {
   load: { events: number; seconds: number; eventsPerSec: number; batch: number; writers: number };
   points: ReadPoint[];
-}
-
-/** An event as the ingest hands it to the write path (see apps/ingest validate.ts). */
-function toIncoming(e: SimEvent): IncomingEvent {
-  const m = SOURCE_RE.exec(e.source) as RegExpExecArray;
-  const data = e.data as Record<string, unknown>;
-  return {
-    source: e.source,
-    id: e.id,
-    type: e.type,
-    time: Date.parse(e.time),
-    unitCode: m[1],
-    deskCode: m[2],
-    dossierCode: (data.dossierCode as string | undefined) ?? null,
-    data,
-    attributes: e.subject === undefined ? null : { subject: e.subject },
-  };
 }
 
 const RATING = 'vn.motcua.rating.submitted';
@@ -275,9 +250,9 @@ export async function benchRead(cfg: BenchConfig, log: (s: string) => void): Pro
     for (let d = 0; next < targets.length; d++) {
       const from = start + d * DAY;
       const t0 = performance.now();
-      const lanes: IncomingEvent[][] = Array.from({ length: LOAD_WRITERS }, () => []);
+      const lanes: ValidatedEvent[][] = Array.from({ length: LOAD_WRITERS }, () => []);
       for (const e of model.generate(from, from + DAY)) {
-        const incoming = toIncoming(e);
+        const incoming = trustedEvent(e);
         lanes[writerOf.get(incoming.unitCode) ?? 0].push(incoming);
       }
       await Promise.all(

@@ -1,4 +1,5 @@
-import { createLoadStream, type SimEvent } from '@motcua/simulator';
+import type { DeskEvent } from '@motcua/contract';
+import { createLoadStream } from '@motcua/simulator';
 
 /** Stands for the run and cycle in ids and dossier codes; replaced at send time. */
 const TOKEN = 'QRUNQ';
@@ -33,7 +34,7 @@ export interface EventRows {
 
 const cut = (s: string) => s.split(TOKEN);
 
-function template(e: SimEvent): Template {
+function template(e: DeskEvent): Template {
   const m = SOURCE_RE.exec(e.source);
   if (!m) throw new Error(`pool: bad source ${e.source}`);
   const data = e.data as { dossierCode?: string };

@@ -5,7 +5,8 @@
  * `history` — the read benchmark's bulk load (whole days of the Hà Nội model, in time order).
  *   DATABASE_URL=postgres://… npx tsx bench/tools/write-profile.ts [live|history] [flushSize] [flushes]
  */
-import { type Database, type IncomingEvent, writeBatch } from '@motcua/db';
+import { type DeskEvent, trustedEvent, type ValidatedEvent } from '@motcua/contract';
+import { type Database, writeBatch } from '@motcua/db';
 import { localDayStart } from '@motcua/metrics';
 import { createCityModel } from '@motcua/simulator';
 import type { SQL } from 'drizzle-orm';
@@ -22,30 +23,6 @@ if (!base) {
 const shape = process.argv[2] ?? 'live';
 const flushSize = Number(process.argv[3] ?? (shape === 'live' ? 1200 : 10_000));
 const flushes = Number(process.argv[4] ?? (shape === 'live' ? 60 : 20));
-const SOURCE = /^\/units\/(\d{5})\/desks\/(.+)$/;
-
-function toIncoming(json: string): IncomingEvent {
-  const e = JSON.parse(json) as {
-    id: string;
-    source: string;
-    type: string;
-    time: string;
-    subject?: string;
-    data: Record<string, unknown>;
-  };
-  const m = SOURCE.exec(e.source) as RegExpExecArray;
-  return {
-    source: e.source,
-    id: e.id,
-    type: e.type,
-    time: Date.parse(e.time),
-    unitCode: m[1],
-    deskCode: m[2],
-    dossierCode: (e.data.dossierCode as string | undefined) ?? null,
-    data: e.data,
-    attributes: e.subject === undefined ? null : { subject: e.subject },
-  };
-}
 
 const bench = await createBenchDb(base, 'motcua_bench_writeprof');
 try {
@@ -80,21 +57,19 @@ try {
   let unit = 0;
   const model = createCityModel({ communes: communes.map((code) => ({ code })), seed: 1 });
   let day = localDayStart(Date.now()) - 60 * 86_400_000;
-  let buffered: IncomingEvent[] = [];
+  let buffered: ValidatedEvent[] = [];
   const historyBatch = () => {
     while (buffered.length < flushSize) {
-      buffered = buffered.concat(
-        model.generate(day, day + 86_400_000).map((e) => toIncoming(JSON.stringify(e))),
-      );
+      buffered = buffered.concat(model.generate(day, day + 86_400_000).map(trustedEvent));
       day += 86_400_000;
     }
     return buffered.splice(0, flushSize);
   };
   const liveBatch = () => {
-    const out: IncomingEvent[] = [];
+    const out: ValidatedEvent[] = [];
     while (out.length < flushSize) {
       unit = (unit + 1) % units.length;
-      for (const j of pool.json(unit, 10, 'wp')) out.push(toIncoming(j));
+      for (const j of pool.json(unit, 10, 'wp')) out.push(trustedEvent(JSON.parse(j) as DeskEvent));
     }
     return out;
   };

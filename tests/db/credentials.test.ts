@@ -2,13 +2,15 @@ import * as crypto from 'node:crypto';
 import {
   createDeskKey,
   createViewer,
+  GroupCommitWriter,
   hashSecret,
   prefixOf,
   secretMatches,
   verifyDeskKey,
   verifyViewerToken,
 } from '@motcua/db';
-import { createApp, createLogger, GroupCommitWriter, RateLimiter } from '@motcua/ingest';
+import { createApp, RateLimiter } from '@motcua/ingest';
+import { createLogger } from '@motcua/service';
 import { createTestTree, DB_KINDS, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { ClientToServerEvents, ServerToClientEvents, SubscribeAck } from '@motcua/contract';
 import { createDeskKey, createViewer, prefixOf, revokeDeskKey, revokeViewer } from '@motcua/db';
-import type { ClientToServerEvents, ServerToClientEvents, SubscribeAck } from '@motcua/metrics';
 import { DB_KINDS } from '@motcua/test-helpers/db';
 import { rating } from '@motcua/test-helpers/events';
 import { postBatch } from '@motcua/test-helpers/ingest';

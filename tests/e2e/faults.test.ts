@@ -2,11 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type {
+  ClientToServerEvents,
+  DeskEvent,
+  ServerToClientEvents,
+  Snapshot,
+  SubscribeAck,
+} from '@motcua/contract';
 import { type RunningDashboard, startDashboard } from '@motcua/dashboard/server';
-import { createDb, createViewer, type Database, readUnitTree } from '@motcua/db';
-import { createLogger, GroupCommitWriter, listenIngest, RateLimiter } from '@motcua/ingest';
-import type { ClientToServerEvents, ServerToClientEvents, Snapshot, SubscribeAck } from '@motcua/metrics';
-import { createLoadStream, createSender, type SimEvent } from '@motcua/simulator';
+import { createDb, createViewer, type Database, GroupCommitWriter, readUnitTree } from '@motcua/db';
+import { listenIngest, RateLimiter } from '@motcua/ingest';
+import { createLogger } from '@motcua/service';
+import { createLoadStream, createSender } from '@motcua/simulator';
 import { createTestTree, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
 import { rating } from '@motcua/test-helpers/events';
 import { deskKey, postBatch, startTestIngest, type TestIngest } from '@motcua/test-helpers/ingest';
@@ -55,7 +62,7 @@ function recordingFetch(calls: Call[]): typeof fetch {
     };
     calls.push(call);
     if (res.status === 200) {
-      const sent = JSON.parse(String(init?.body)) as SimEvent[];
+      const sent = JSON.parse(String(init?.body)) as DeskEvent[];
       const body = (await res.clone().json()) as { results: { index: number; status: string }[] };
       call.accepted = body.results.filter((r) => r.status === 'accepted').map((r) => keyOf(sent[r.index]));
     }
@@ -64,7 +71,7 @@ function recordingFetch(calls: Call[]): typeof fetch {
 }
 
 interface LoadTotals {
-  sent: SimEvent[];
+  sent: DeskEvent[];
   accepted: number;
   duplicates: number;
   rejected: number;
@@ -472,7 +479,7 @@ describe.skipIf(!process.env.DATABASE_URL)('ingest process crash and shutdown (P
       runId: randomBytes(3).toString('hex'),
     });
     const requests = Array.from({ length: 40 }, () => stream.next(250));
-    const answers: { status: number | string; events: SimEvent[]; accepted: string[] }[] = [];
+    const answers: { status: number | string; events: DeskEvent[]; accepted: string[] }[] = [];
     let answered = 0;
     let signalAt = 0;
     const inFlight = requests.map(async (events) => {

@@ -1,8 +1,9 @@
 import { connect } from 'node:net';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { createDeskKey, type Database, revokeDeskKey } from '@motcua/db';
-import { createApp, createLogger, EVENT_TYPES, GroupCommitWriter, RateLimiter } from '@motcua/ingest';
-import { parseRfc3339 } from '@motcua/metrics';
+import { EVENT_TYPES, parseRfc3339 } from '@motcua/contract';
+import { createDeskKey, type Database, GroupCommitWriter, revokeDeskKey } from '@motcua/db';
+import { createApp, RateLimiter } from '@motcua/ingest';
+import { createLogger } from '@motcua/service';
 import { createTestTree, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
 import { startTestIngest, type TestIngest } from '@motcua/test-helpers/ingest';
 import { sql } from 'drizzle-orm';

@@ -1,4 +1,4 @@
-import type { ClientToServerEvents, ServerToClientEvents } from '@motcua/metrics';
+import type { ClientToServerEvents, ServerToClientEvents } from '@motcua/contract';
 import { DB_KINDS } from '@motcua/test-helpers/db';
 import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
 import { postBatch } from '@motcua/test-helpers/ingest';

@@ -1,4 +1,4 @@
-import type { ClientToServerEvents, ServerToClientEvents, Snapshot, SubscribeAck } from '@motcua/metrics';
+import type { ClientToServerEvents, ServerToClientEvents, Snapshot, SubscribeAck } from '@motcua/contract';
 import { DB_KINDS } from '@motcua/test-helpers/db';
 import { rating } from '@motcua/test-helpers/events';
 import { postBatch } from '@motcua/test-helpers/ingest';

@@ -3,8 +3,9 @@
  * Postgres database, with LISTEN/NOTIFY between them. Every dashboard must hear every commit,
  * whichever ingest made it, and both must serve the same numbers.
  */
+
+import type { ClientToServerEvents, ServerToClientEvents, Snapshot, SubscribeAck } from '@motcua/contract';
 import { createDeskKey, createViewer } from '@motcua/db';
-import type { ClientToServerEvents, ServerToClientEvents, Snapshot, SubscribeAck } from '@motcua/metrics';
 import { createTestTree, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
 import { rating, received } from '@motcua/test-helpers/events';
 import { postBatch } from '@motcua/test-helpers/ingest';

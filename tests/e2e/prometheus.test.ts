@@ -1,5 +1,5 @@
+import type { ClientToServerEvents, ServerToClientEvents, Snapshot } from '@motcua/contract';
 import { createIngestMetrics } from '@motcua/ingest';
-import type { ClientToServerEvents, ServerToClientEvents, Snapshot } from '@motcua/metrics';
 import { DB_KINDS } from '@motcua/test-helpers/db';
 import { rating } from '@motcua/test-helpers/events';
 import { postBatch } from '@motcua/test-helpers/ingest';

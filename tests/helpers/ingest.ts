@@ -1,11 +1,6 @@
-import { createDeskKey, type Database } from '@motcua/db';
-import {
-  createLogger,
-  GroupCommitWriter,
-  listenIngest,
-  RateLimiter,
-  type RunningIngest,
-} from '@motcua/ingest';
+import { createDeskKey, type Database, GroupCommitWriter } from '@motcua/db';
+import { listenIngest, RateLimiter, type RunningIngest } from '@motcua/ingest';
+import { createLogger } from '@motcua/service';
 
 export interface TestIngest {
   url: string;

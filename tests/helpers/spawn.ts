@@ -57,7 +57,7 @@ export function spawnService(kind: ServiceKind, opts: SpawnOptions = {}): Promis
     ...(opts.nodeArgs ?? []),
     '--import',
     'tsx',
-    'packages/cli/src/main.ts',
+    'apps/cli/src/main.ts',
     'start',
     '--only',
     kind,

@@ -1,13 +1,14 @@
 import { type RunningDashboard, startDashboard } from '@motcua/dashboard/server';
-import { createDeskKey, createViewer, type Database, readUnitTree, type ViewerRole } from '@motcua/db';
 import {
-  createIngestMetrics,
-  createLogger,
+  createDeskKey,
+  createViewer,
+  type Database,
   GroupCommitWriter,
-  listenIngest,
-  RateLimiter,
-  type RunningIngest,
-} from '@motcua/ingest';
+  readUnitTree,
+  type ViewerRole,
+} from '@motcua/db';
+import { createIngestMetrics, listenIngest, RateLimiter, type RunningIngest } from '@motcua/ingest';
+import { createLogger } from '@motcua/service';
 import { createTestTree, type DbKind, openTestDb, type TestDb, type TestTree } from './db.ts';
 
 export interface TestSystem {

@@ -1,14 +1,13 @@
 import type { Server as HttpServer } from 'node:http';
+import type {
+  ClientToServerEvents,
+  LiveError,
+  ServerToClientEvents,
+  Snapshot,
+  SubscribeRequest,
+} from '@motcua/contract';
 import { type Database, readSnapshot, resolveUnit, type UnitTree, type Viewer } from '@motcua/db';
-import {
-  type ClientToServerEvents,
-  formatLocal,
-  type LiveError,
-  resolveWindow,
-  type ServerToClientEvents,
-  type Snapshot,
-  type SubscribeRequest,
-} from '@motcua/metrics';
+import { formatLocal, resolveWindow } from '@motcua/metrics';
 import { Server, type Socket } from 'socket.io';
 import { mayRead, viewerFrom } from '../src/lib/server/auth.ts';
 
@@ -284,20 +283,13 @@ export class LiveHub {
     // Embedded PGlite lives in this process: it cannot drop away.
     if (this.db.kind !== 'postgres' || this.#subs.size === 0 || this.#checking) return;
     this.#checking = true;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.db.ping(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('timeout')), PING_TIMEOUT_MS);
-        }),
-      ]);
+      await this.db.ping(PING_TIMEOUT_MS);
     } catch {
       // Subscriptions already stale are retrying; the others learn it now and retry until it is back.
       const now = Date.now();
       for (const sub of this.#subs.values()) if (sub.staleSince === null) this.#stale(sub, now);
     } finally {
-      clearTimeout(timer);
       this.#checking = false;
     }
   }

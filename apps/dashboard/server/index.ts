@@ -3,12 +3,14 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { ERROR_STATUS, errorBody } from '@motcua/contract';
 import type { Database, UnitTree } from '@motcua/db';
 import { viewerFrom } from '../src/lib/server/auth.ts';
 import { type DashboardRuntime, setRuntime } from '../src/lib/server/runtime.ts';
 import { LiveHub } from './hub.ts';
 import { createDashboardMetrics, type DashboardMetrics } from './metrics.ts';
 
+export { type DashboardConfig, loadDashboardConfig } from './config.ts';
 export { LiveHub } from './hub.ts';
 export type { DashboardMetrics } from './metrics.ts';
 
@@ -46,15 +48,12 @@ async function serveOps(req: IncomingMessage, res: ServerResponse, db: Database,
     send(res, 200, 'application/json', JSON.stringify({ status: 'ok' }));
   } else if (path === '/readyz') {
     try {
-      await Promise.race([
-        db.ping(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
-      ]);
+      await db.ping();
       send(res, 200, 'application/json', JSON.stringify({ status: 'ready' }));
     } catch {
       res.setHeader('Retry-After', '2');
-      const error = { code: 'unavailable', message: 'database unreachable', requestId: randomUUID() };
-      send(res, 503, 'application/json', JSON.stringify({ error }));
+      const body = errorBody('unavailable', 'database unreachable', randomUUID());
+      send(res, ERROR_STATUS.unavailable, 'application/json', JSON.stringify(body));
     }
   } else {
     return false;

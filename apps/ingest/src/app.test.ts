@@ -1,15 +1,14 @@
 import { gzipSync } from 'node:zlib';
-import { createDb, createDeskKey, type Database, revokeDeskKey } from '@motcua/db';
+import type { EventsReport } from '@motcua/contract';
+import { createDb, createDeskKey, type Database, GroupCommitWriter, revokeDeskKey } from '@motcua/db';
+import { createLogger } from '@motcua/service';
 import { createTestTree, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
 import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
 import type { IngestDeps } from './env.ts';
-import { createLogger } from './log.ts';
 import { RateLimiter } from './rate-limit.ts';
-import type { EventsReport } from './routes/events/post.ts';
-import { GroupCommitWriter } from './writer.ts';
 
 const BATCH = 'application/cloudevents-batch+json';
 const STRUCTURED = 'application/cloudevents+json';

@@ -1,9 +1,8 @@
-import type { Database } from '@motcua/db';
+import type { Database, GroupCommitWriter } from '@motcua/db';
+import type { Logger } from '@motcua/service';
 import type { DeskKeyCache } from './key-cache.ts';
-import type { Logger } from './log.ts';
 import type { IngestMetrics } from './metrics.ts';
 import type { RateLimiter } from './rate-limit.ts';
-import type { GroupCommitWriter } from './writer.ts';
 
 /** What handlers get through the Hono context (never through module imports). */
 export interface IngestDeps {

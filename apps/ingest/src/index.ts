@@ -1,13 +1,7 @@
 export { createApp } from './app.ts';
-export { ConfigError, type IngestConfig, loadIngestConfig } from './config.ts';
+export { type IngestConfig, loadIngestConfig } from './config.ts';
 export type { AdminRunner, IngestDeps } from './env.ts';
-export { ApiError, ErrorCode } from './errors.ts';
 export { DeskKeyCache } from './key-cache.ts';
-export { createLogger, type Logger, type LogLevel } from './log.ts';
 export { createIngestMetrics, type IngestMetrics } from './metrics.ts';
 export { RateLimiter } from './rate-limit.ts';
-export { LIMITS } from './routes/events/parse.ts';
-export type { EventResult, EventsReport } from './routes/events/post.ts';
-export { EVENT_TYPES, validateEvent } from './routes/events/validate.ts';
-export { listenIngest, type RunningIngest } from './server.ts';
-export { DatabaseUnavailableError, GroupCommitWriter } from './writer.ts';
+export { listenIngest, type RunningIngest, type StartedIngest, startIngest } from './server.ts';

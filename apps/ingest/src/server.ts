@@ -1,8 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
+import type { ValidatedEvent } from '@motcua/contract';
+import { type Database, GroupCommitWriter, type WriteStatus } from '@motcua/db';
+import { createLogger } from '@motcua/service';
 import { createApp } from './app.ts';
-import type { IngestDeps } from './env.ts';
+import type { IngestConfig } from './config.ts';
+import type { AdminRunner, IngestDeps } from './env.ts';
 import { DeskKeyCache } from './key-cache.ts';
+import { createIngestMetrics } from './metrics.ts';
+import { RateLimiter } from './rate-limit.ts';
 
 export interface RunningIngest {
   port: number;
@@ -93,4 +99,49 @@ export async function listenIngest(
     });
     server.once('error', reject);
   });
+}
+
+export interface StartedIngest extends RunningIngest {
+  /** Stores already validated events through the service's writer (the demo's history goes this way). */
+  write(events: ValidatedEvent[]): Promise<WriteStatus[]>;
+}
+
+/**
+ * The ingest service as its config describes it: its writer, rate limiter, log and metrics,
+ * listening on `config.port`. The caller owns the database.
+ */
+export async function startIngest(
+  config: IngestConfig,
+  opts: {
+    db: Database;
+    /** Called after each commit with the touched communes (the in-process signal of embedded mode). */
+    onCommit?: (units: string[]) => void;
+    /** Lets the CLI run its commands inside this process (embedded mode). */
+    admin?: { token: string; run: AdminRunner };
+    /** Node process metrics at /metrics. */
+    processMetrics?: boolean;
+  },
+): Promise<StartedIngest> {
+  const embedded = opts.db.kind === 'pglite';
+  const metrics = createIngestMetrics({ processMetrics: opts.processMetrics });
+  const writer = new GroupCommitWriter(opts.db, {
+    maxBatch: config.writerMaxBatch,
+    maxInFlight: embedded ? 1 : config.writerMaxInFlight,
+    notify: !embedded,
+    onCommit: opts.onCommit,
+    onFlush: metrics.observeFlush,
+  });
+  const running = await listenIngest(
+    {
+      db: opts.db,
+      writer,
+      limiter: new RateLimiter(config.rateLimit.eventsPerSecond, config.rateLimit.burst),
+      log: createLogger(config.logLevel, { service: 'ingest' }),
+      retryAfterSeconds: config.retryAfterSeconds,
+      metrics,
+      admin: opts.admin,
+    },
+    { port: config.port, host: config.host },
+  );
+  return { ...running, write: (events) => writer.write(events) };
 }

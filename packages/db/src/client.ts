@@ -42,7 +42,8 @@ export interface Database {
     onPayload: (payload: string) => void,
     onListen?: () => void,
   ): Promise<() => Promise<void>>;
-  ping(): Promise<void>;
+  /** Resolves once the database answers `select 1`; rejects if it does not within `timeoutMs` (default 2 s). */
+  ping(timeoutMs?: number): Promise<void>;
   /** Runs fn while holding a cluster-wide advisory lock (postgres); PGlite has one process anyway. */
   withLock<T>(lockId: number, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -102,6 +103,21 @@ function clientOf(on: Executor): postgres.Sql {
   return client;
 }
 
+/** Settles as `work` does, or rejects once `timeoutMs` pass first. */
+async function within(work: PromiseLike<unknown>, timeoutMs = 2000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      work,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
@@ -134,9 +150,7 @@ export async function createDb(config: DbConfig = {}): Promise<Database> {
         const sub = await client.listen(channel, onPayload, onListen);
         return () => sub.unlisten();
       },
-      async ping() {
-        await client`select 1`;
-      },
+      ping: (timeoutMs) => within(client`select 1`, timeoutMs),
       async withLock(lockId, fn) {
         const conn = await client.reserve();
         try {
@@ -169,9 +183,7 @@ export async function createDb(config: DbConfig = {}): Promise<Database> {
     async listen() {
       throw new Error('LISTEN is not used with the embedded database: use the in-process signal');
     },
-    async ping() {
-      await client.query('select 1');
-    },
+    ping: (timeoutMs) => within(client.query('select 1'), timeoutMs),
     withLock: (_lockId, fn) => fn(),
     async close() {
       await client.close();

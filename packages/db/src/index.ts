@@ -7,3 +7,4 @@ export * as schema from './schema/index.ts';
 export * from './tree.ts';
 export * from './units/index.ts';
 export * from './write.ts';
+export * from './writer.ts';

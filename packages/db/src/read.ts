@@ -1,8 +1,18 @@
+import type {
+  HeatCell,
+  Heatmap,
+  OverdueDossier,
+  OverdueList,
+  RatingItem,
+  RatingLevel,
+  RatingList,
+} from '@motcua/contract';
 import {
   addCounts,
   addOpen,
   alignStep,
   assembleSnapshot,
+  BUCKET_FIELDS,
   type BucketCounts,
   DAY,
   emptyCounts,
@@ -22,6 +32,7 @@ import {
 } from '@motcua/metrics';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
+import { ROLLUP_COUNTERS } from './columns.ts';
 import { listDesks, type UnitTree } from './tree.ts';
 
 type Range = [number, number];
@@ -60,12 +71,10 @@ export function bucketRanges(from: number, to: number): BucketRanges {
   return out;
 }
 
-const COUNTS_SQL =
-  sql.raw(`sum(very_satisfied)::float8 as "verySatisfied", sum(satisfied)::float8 as "satisfied",
-  sum(unsatisfied)::float8 as "unsatisfied", sum(early)::float8 as "early", sum(on_time)::float8 as "onTime",
-  sum(late)::float8 as "late", sum(unknown)::float8 as "unknown", sum(proc_ms)::float8 as "procMs",
-  sum(received_direct)::float8 as "receivedDirect", sum(received_online)::float8 as "receivedOnline",
-  sum(received_postal)::float8 as "receivedPostal"`);
+/** Every rollup counter summed over the selected buckets, named as the metrics' bucket fields. */
+const COUNTS_SQL = sql.raw(
+  ROLLUP_COUNTERS.map(([column], i) => `sum(${column})::float8 as "${BUCKET_FIELDS[i]}"`).join(', '),
+);
 
 function unitFilter(communes: string[]): SQL {
   return sql`unit_code = any(${`{${communes.join(',')}}`}::text[])`;
@@ -268,20 +277,17 @@ export async function readSeries(
   };
 }
 
-export interface HeatCell {
-  /** 0 = Monday … 6 = Sunday, local time. */
-  weekday: number;
-  hour: number;
-  total: number;
-  positive: number;
-}
-
 /** Satisfaction by local hour of day × weekday, from hour buckets. */
-export async function readHeatmap(db: Database, tree: UnitTree, code: string, window: ResolvedWindow) {
+export async function readHeatmap(
+  db: Database,
+  tree: UnitTree,
+  code: string,
+  window: ResolvedWindow,
+): Promise<Heatmap | null> {
   const scope = resolveScope(tree, code);
   if (!scope) return null;
   const { unit, communes, deskCode } = scope;
-  if (communes.length === 0) return { unit, cells: [] as HeatCell[] };
+  if (communes.length === 0) return { unit, cells: [] };
   const local = sql`(bucket_start + ${7 * HOUR})`;
   const rows = await db.query<HeatCell>(
     sql`select ((floor(${local} / ${DAY}) + 3)::int % 7) as weekday, (floor(${local} / ${HOUR})::bigint % 24)::int as hour,
@@ -295,22 +301,18 @@ export async function readHeatmap(db: Database, tree: UnitTree, code: string, wi
   return { unit, cells: rows };
 }
 
-export interface OverdueDossier {
-  unitCode: string;
-  unitName: string;
-  deskCode: string;
-  dossierCode: string;
-  receivedAt: string | null;
-  deadline: string;
-  reason: 'late' | 'supplements' | 'rescheduled';
-}
-
 /** Open dossiers that are overdue at `asOf`, the longest overdue first. */
-export async function readOverdue(db: Database, tree: UnitTree, code: string, asOf: number, limit = 50) {
+export async function readOverdue(
+  db: Database,
+  tree: UnitTree,
+  code: string,
+  asOf: number,
+  limit = 50,
+): Promise<OverdueList | null> {
   const scope = resolveScope(tree, code);
   if (!scope) return null;
   const { unit, communes, deskCode } = scope;
-  if (communes.length === 0) return { unit, total: 0, items: [] as OverdueDossier[] };
+  if (communes.length === 0) return { unit, total: 0, items: [] };
   const rows = await db.query<{
     unit_code: string;
     desk_code: string;
@@ -349,22 +351,13 @@ export async function readOverdue(db: Database, tree: UnitTree, code: string, as
   };
 }
 
-export interface RatingItem {
-  time: string;
-  deskCode: string;
-  level: string;
-  dossierCode: string | null;
-  comment?: string | null;
-  criteria?: Record<string, string> | null;
-}
-
 /** The latest ratings of a commune or desk (an index read, newest first). */
 export async function readLatestRatings(
   db: Database,
   tree: UnitTree,
   code: string,
   opts: { limit?: number; withComments: boolean },
-) {
+): Promise<RatingList | null> {
   const unit = resolveUnit(tree, code);
   if (!unit || (unit.level !== 'commune' && unit.level !== 'desk')) return null;
   const [communeCode, deskCode] = code.split('/');
@@ -385,9 +378,9 @@ export async function readLatestRatings(
       const item: RatingItem = {
         time: formatLocal(new Date(r.time).getTime()),
         deskCode: r.desk_code,
-        level: String(data.level),
+        level: data.level as RatingLevel,
         dossierCode: (data.dossierCode as string | undefined) ?? null,
-        criteria: (data.criteria as Record<string, string> | undefined) ?? null,
+        criteria: (data.criteria as RatingItem['criteria']) ?? null,
       };
       if (opts.withComments) item.comment = (data.comment as string | undefined) ?? null;
       return item;

@@ -1,4 +1,3 @@
-export * from './live.ts';
 export * from './outcome.ts';
 export * from './rates.ts';
 export * from './snapshot.ts';

@@ -1,6 +1,7 @@
+import { parseRfc3339 } from '@motcua/contract';
 import { describe, expect, it } from 'vitest';
 import { classifyOpen, computeDossierState, dossierContribution } from './outcome.ts';
-import { HOUR, parseRfc3339 } from './time.ts';
+import { HOUR } from './time.ts';
 import type { DossierEvent, DossierEventType } from './types.ts';
 
 /** Local (UTC+7) wall-clock time, e.g. '2026-11-25T17:00'. */

@@ -1,30 +1,19 @@
 import { onTimeMetrics, onTimeRate, satisfactionMetrics } from './rates.ts';
 import { formatLocal, windowToJson } from './time.ts';
-import type {
-  BucketCounts,
-  OpenMetrics,
-  ResolvedWindow,
-  SeriesPoint,
-  Snapshot,
-  UnitMetrics,
-  UnitRef,
+import {
+  BUCKET_FIELDS,
+  type BucketCounts,
+  type OpenMetrics,
+  type ResolvedWindow,
+  type SeriesPoint,
+  type Snapshot,
+  type UnitMetrics,
+  type UnitRef,
 } from './types.ts';
 
 /** All-zero rollup counts. */
 export function emptyCounts(): BucketCounts {
-  return {
-    verySatisfied: 0,
-    satisfied: 0,
-    unsatisfied: 0,
-    early: 0,
-    onTime: 0,
-    late: 0,
-    unknown: 0,
-    procMs: 0,
-    receivedDirect: 0,
-    receivedOnline: 0,
-    receivedPostal: 0,
-  };
+  return Object.fromEntries(BUCKET_FIELDS.map((f) => [f, 0])) as BucketCounts;
 }
 
 /** Adds `sign × add` into `into` field by field (sign −1 retracts a contribution); returns `into`. */

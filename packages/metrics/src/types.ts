@@ -1,17 +1,24 @@
-/** Shapes shared by the write path, the read path, the live stream and the browser. */
+/** Shapes of the formulas' inputs and outputs. What crosses an API is defined in @motcua/contract. */
+import type { Channel, DossierStep, WindowName } from '@motcua/contract';
 
-export type UnitLevel = 'city' | 'district' | 'commune' | 'desk';
-
-export interface UnitRef {
-  code: string;
-  name: string;
-  level: UnitLevel;
-}
-
-export type Channel = 'direct' | 'online' | 'postal';
-export type RatingLevel = 'very_satisfied' | 'satisfied' | 'unsatisfied';
-
-export type WindowName = '1h' | 'today' | '7d' | '30d' | 'custom';
+// The formulas' results are the contract's shapes; these names are what the formulas speak of.
+export type {
+  Channel,
+  OnTimeMetrics,
+  OpenMetrics,
+  RatingLevel,
+  ReceivedMetrics,
+  SatisfactionMetrics,
+  Series,
+  SeriesPoint,
+  SeriesStep,
+  Snapshot,
+  SnapshotWindow,
+  UnitLevel,
+  UnitMetrics,
+  UnitRef,
+  WindowName,
+} from '@motcua/contract';
 
 /** A resolved window: `from` inclusive, `to` exclusive, epoch milliseconds. */
 export interface ResolvedWindow {
@@ -20,110 +27,31 @@ export interface ResolvedWindow {
   to: number;
 }
 
-export interface SatisfactionMetrics {
-  verySatisfied: number;
-  satisfied: number;
-  unsatisfied: number;
-  total: number;
-  rate: number | null;
-  wilsonLow: number | null;
-}
-
-export interface OnTimeMetrics {
-  early: number;
-  onTime: number;
-  late: number;
-  unknown: number;
-  rate: number | null;
-  avgHours: number | null;
-  index766: number | null;
-}
-
-export interface ReceivedMetrics {
-  total: number;
-  direct: number;
-  online: number;
-  postal: number;
-}
-
-export interface OpenMetrics {
-  total: number;
-  overdue: number;
-  dueSoon: number;
-  waitingSupplement: number;
-}
-
-export interface UnitMetrics {
-  satisfaction: SatisfactionMetrics;
-  onTime: OnTimeMetrics;
-  received: ReceivedMetrics;
-  open: OpenMetrics;
-}
-
-export interface SnapshotWindow {
-  name: WindowName;
-  from: string;
-  to: string;
-}
-
-export interface Snapshot {
-  unit: UnitRef;
-  window: SnapshotWindow;
-  asOf: string;
-  metrics: UnitMetrics;
-  children: { unit: UnitRef; metrics: UnitMetrics }[];
-}
-
 /**
- * Additive counts kept in rollup buckets. Every field is a sum, so buckets of any
- * granularity and any set of desks add up field by field.
+ * The additive counts kept in rollup buckets. Every field is a sum, so buckets of any
+ * granularity and any set of desks add up field by field. The rollup table has one counter
+ * column per field (packages/db checks that at compile time and derives its SQL from the table):
+ * adding a counter means a column there and a name here.
  */
-export interface BucketCounts {
-  verySatisfied: number;
-  satisfied: number;
-  unsatisfied: number;
-  early: number;
-  onTime: number;
-  late: number;
-  unknown: number;
+export const BUCKET_FIELDS = [
+  'verySatisfied',
+  'satisfied',
+  'unsatisfied',
+  'early',
+  'onTime',
+  'late',
+  'unknown',
   /** Σ processing milliseconds over finished dossiers with a known outcome. */
-  procMs: number;
-  receivedDirect: number;
-  receivedOnline: number;
-  receivedPostal: number;
-}
+  'procMs',
+  'receivedDirect',
+  'receivedOnline',
+  'receivedPostal',
+] as const;
+export type BucketField = (typeof BUCKET_FIELDS)[number];
+export type BucketCounts = Record<BucketField, number>;
 
-export type SeriesStep = '1m' | '5m' | '15m' | '1h' | '1d';
-
-export interface SeriesPoint {
-  t: string;
-  satisfaction: {
-    verySatisfied: number;
-    satisfied: number;
-    unsatisfied: number;
-    total: number;
-    rate: number | null;
-  };
-  onTime: { early: number; onTime: number; late: number; unknown: number; rate: number | null };
-  received: number;
-}
-
-export interface Series {
-  unit: UnitRef;
-  window: SnapshotWindow;
-  step: SeriesStep;
-  points: SeriesPoint[];
-}
-
-export type DossierEventType =
-  | 'received'
-  | 'supplement_requested'
-  | 'supplement_received'
-  | 'rescheduled'
-  | 'resolved'
-  | 'returned'
-  | 'rejected'
-  | 'withdrawn';
+/** A dossier lifecycle step: the event type without its `vn.motcua.dossier.` prefix. */
+export type DossierEventType = DossierStep;
 
 /** The part of a dossier event the outcome rules need. Times are epoch ms. */
 export interface DossierEvent {

@@ -90,6 +90,3 @@ export const COMMENTS: Readonly<Record<RatingLevel, readonly string[]>> = {
     'Hệ thống lấy số thường xuyên bị lỗi.',
   ],
 };
-
-export const CRITERIA = ['time', 'attitude', 'guidance', 'visits', 'transparency'] as const;
-export type Criterion = (typeof CRITERIA)[number];

@@ -1,13 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type DeskEvent, validateEvent } from '@motcua/contract';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from './command.ts';
-import { contractProblems } from './contract-check.ts';
-import type { SimEvent } from './events.ts';
 
 /** A stand-in ingest: whoami for one key, and a batch endpoint that accepts everything once. */
 async function fakeIngest() {
-  const stored = new Map<string, SimEvent>();
+  const stored = new Map<string, DeskEvent>();
   const server = createServer((req, res) => {
     if (req.headers.authorization !== 'Bearer good') {
       res.writeHead(401, { 'content-type': 'application/json' });
@@ -22,15 +21,16 @@ async function fakeIngest() {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const events = JSON.parse(Buffer.concat(chunks).toString('utf8')) as SimEvent[];
+      const events = JSON.parse(Buffer.concat(chunks).toString('utf8')) as DeskEvent[];
       const results = events.map((e, index) => {
-        const problems = contractProblems(e);
-        if (problems.length > 0)
+        // The contract's own validator, as the real ingest runs it (not a checker of the simulator's).
+        const checked = validateEvent(e, Date.now());
+        if (!checked.ok)
           return {
             index,
             id: e.id,
             status: 'rejected',
-            error: { code: 'invalid_event', message: problems[0] },
+            error: { code: 'invalid_event', message: checked.message },
           };
         const key = `${e.source} ${e.id}`;
         const status = stored.has(key) ? 'duplicate' : 'accepted';

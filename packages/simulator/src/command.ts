@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { DeskEvent } from '@motcua/contract';
 import { type CliOptions, parseArgs, USAGE } from './args.ts';
-import type { SimEvent } from './events.ts';
 import { createLoadStream } from './load.ts';
 import { createSender, SendError } from './send.ts';
 
@@ -76,7 +76,7 @@ export async function runLoad(
   });
   const target = Math.max(1, Math.round(options.rate * options.duration));
   const totals: LoadTotals = { sent: 0, accepted: 0, duplicates: 0, rejected: 0, errors: [], elapsedMs: 0 };
-  const queue: SimEvent[][] = [];
+  const queue: DeskEvent[][] = [];
   const inFlight = new Set<Promise<void>>();
   let failure: Error | null = null;
   let generated = 0;
@@ -85,7 +85,7 @@ export async function runLoad(
 
   const pump = () => {
     while (inFlight.size < MAX_IN_FLIGHT && queue.length > 0 && failure === null) {
-      const batch = queue.shift() as SimEvent[];
+      const batch = queue.shift() as DeskEvent[];
       const p: Promise<void> = sender
         .send(batch)
         .then((r) => {

@@ -1,13 +1,6 @@
 export { type CliOptions, type ParsedArgs, parseArgs, USAGE } from './args.ts';
-export { CRITERIA, type Criterion, PROCEDURES, type Procedure } from './catalog.ts';
+export { PROCEDURES, type Procedure } from './catalog.ts';
 export { type Io, type LoadTotals, main, runLoad, whoami } from './command.ts';
-export {
-  EVENT_TYPES,
-  type RatingData,
-  type ReceivedData,
-  type SimEvent,
-  type SimEventType,
-} from './events.ts';
 export { createLoadStream, type LoadStream, type LoadStreamOptions } from './load.ts';
 export {
   CITY_COMMUNES,

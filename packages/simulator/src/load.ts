@@ -1,4 +1,4 @@
-import type { SimEvent } from './events.ts';
+import type { DeskEvent } from '@motcua/contract';
 import { createCityModel } from './model.ts';
 import { dayStartS, formatLocal, localDay } from './time.ts';
 
@@ -15,7 +15,7 @@ export interface LoadStreamOptions {
 
 export interface LoadStream {
   /** The next `count` events, stamped with the current time. */
-  next(count: number): SimEvent[];
+  next(count: number): DeskEvent[];
 }
 
 /** Simulated volume per day of the source model; high so one simulated day yields many events. */
@@ -37,7 +37,7 @@ export function createLoadStream(opts: LoadStreamOptions): LoadStream {
     .slice(2, 10)
     .replaceAll('-', '');
   let day = START_DAY;
-  let buffer: SimEvent[] = [];
+  let buffer: DeskEvent[] = [];
   let pos = 0;
 
   /** Dossiers received before the simulated start would show up as orphan events: skip them. */
@@ -56,10 +56,10 @@ export function createLoadStream(opts: LoadStreamOptions): LoadStream {
     pos = 0;
   }
 
-  function restamp(e: SimEvent, nowMs: number, time: string): SimEvent {
+  function restamp(e: DeskEvent, nowMs: number, time: string): DeskEvent {
     const shift = nowMs - Date.parse(e.time);
     const moved = (t: string) => formatLocal(Date.parse(t) + shift);
-    const out = { ...e, id: `${opts.runId}-${e.id}`, time, source: source ?? e.source } as SimEvent;
+    const out = { ...e, id: `${opts.runId}-${e.id}`, time, source: source ?? e.source } as DeskEvent;
     const data = { ...e.data } as Record<string, unknown>;
     if (typeof data.dossierCode === 'string') {
       data.dossierCode = `${data.dossierCode}.${opts.runId}`;
@@ -67,16 +67,16 @@ export function createLoadStream(opts: LoadStreamOptions): LoadStream {
     }
     if (typeof data.dueAt === 'string') data.dueAt = moved(data.dueAt);
     if (typeof data.newDueAt === 'string') data.newDueAt = moved(data.newDueAt);
-    out.data = data as SimEvent['data'];
+    out.data = data as DeskEvent['data'];
     return out;
   }
 
   return {
-    next(count: number): SimEvent[] {
+    next(count: number): DeskEvent[] {
       while (buffer.length - pos < count) fill();
       const nowMs = now();
       const time = formatLocal(nowMs);
-      const out = new Array<SimEvent>(count);
+      const out = new Array<DeskEvent>(count);
       for (let i = 0; i < count; i++) out[i] = restamp(buffer[pos + i], nowMs, time);
       pos += count;
       return out;

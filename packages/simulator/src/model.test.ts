@@ -1,7 +1,12 @@
+import { type DeskEvent, validateEvent } from '@motcua/contract';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { contractProblems } from './contract-check.ts';
-import type { SimEvent } from './events.ts';
 import { type CityModel, createCityModel } from './model.ts';
+
+/** The contract's validation message of an event, if any; `time` may lie anywhere (histories are generated ahead). */
+const contractProblems = (e: DeskEvent): string[] => {
+  const checked = validateEvent(e, Number.POSITIVE_INFINITY);
+  return checked.ok ? [] : [checked.message];
+};
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -24,24 +29,24 @@ function isOpen(time: string): boolean {
   return dow === 6 && hour >= 8 && hour < 12;
 }
 
-const received = (events: SimEvent[]) =>
+const received = (events: DeskEvent[]) =>
   events.filter(
-    (e): e is Extract<SimEvent, { type: 'vn.motcua.dossier.received' }> =>
+    (e): e is Extract<DeskEvent, { type: 'vn.motcua.dossier.received' }> =>
       e.type === 'vn.motcua.dossier.received',
   );
-const ratings = (events: SimEvent[]) =>
+const ratings = (events: DeskEvent[]) =>
   events.filter(
-    (e): e is Extract<SimEvent, { type: 'vn.motcua.rating.submitted' }> =>
+    (e): e is Extract<DeskEvent, { type: 'vn.motcua.rating.submitted' }> =>
       e.type === 'vn.motcua.rating.submitted',
   );
-const unitOf = (e: SimEvent) => e.source.slice(7, 12);
+const unitOf = (e: DeskEvent) => e.source.slice(7, 12);
 const satisfied = (list: ReturnType<typeof ratings>) =>
   list.filter((e) => e.data.level !== 'unsatisfied').length / list.length;
 
 describe('city model over one week of 526 communes', () => {
   let model: CityModel;
-  let week: SimEvent[];
-  const dayOf = (e: SimEvent) => Math.floor((Date.parse(e.time) - MONDAY) / DAY);
+  let week: DeskEvent[];
+  const dayOf = (e: DeskEvent) => Math.floor((Date.parse(e.time) - MONDAY) / DAY);
 
   beforeAll(() => {
     model = createCityModel({ communes, seed: 7 });
@@ -161,7 +166,7 @@ describe('city model over one week of 526 communes', () => {
       expect(a.length).toBeGreaterThan(100);
       expect(b).toEqual(a);
       const codes = new Set(some.map((c) => c.code));
-      const inHour = (e: SimEvent) => Date.parse(e.time) >= from && Date.parse(e.time) < from + HOUR;
+      const inHour = (e: DeskEvent) => Date.parse(e.time) >= from && Date.parse(e.time) < from + HOUR;
       expect(week.filter((e) => inHour(e) && codes.has(unitOf(e)))).toEqual(a);
       const c = createCityModel({ communes: some, seed: 8 }).generate(from, from + HOUR);
       expect(c.map((e) => e.id)).not.toEqual(a.map((e) => e.id));
@@ -180,7 +185,7 @@ describe('city model over one week of 526 communes', () => {
       const split = [...fresh.generate(a, b), ...fresh.generate(b, c)];
       expect(split.map((e) => e.id)).toEqual(whole.map((e) => e.id));
       // Live mode: many small steps on one model (the cache skips units with nothing to say).
-      const stepped: SimEvent[] = [];
+      const stepped: DeskEvent[] = [];
       const live = createCityModel({ communes: some, seed: 7 });
       for (let t = a; t < c; t += 17 * 60_000)
         stepped.push(...live.generate(t, Math.min(t + 17 * 60_000, c)));
@@ -220,7 +225,7 @@ describe('city model over one week of 526 communes', () => {
 
 describe('dossier lifecycles', () => {
   const TUESDAY = MONDAY + DAY;
-  let byDossier: Map<string, SimEvent[]>;
+  let byDossier: Map<string, DeskEvent[]>;
 
   beforeAll(() => {
     const model = createCityModel({ communes: communes.slice(0, 300), seed: 11 });
@@ -234,7 +239,7 @@ describe('dossier lifecycles', () => {
     }
   }, SLOW);
 
-  const kinds = (list: SimEvent[]) => list.map((e) => e.type.split('.').pop());
+  const kinds = (list: DeskEvent[]) => list.map((e) => e.type.split('.').pop());
 
   it('starts with received, keeps a sane order, and finishes within working hours', () => {
     expect(byDossier.size).toBeGreaterThan(3000);
@@ -272,7 +277,7 @@ describe('dossier lifecycles', () => {
       const resolved = list.find((e) => e.type === 'vn.motcua.dossier.resolved');
       if (!resolved) continue;
       finished++;
-      const first = list[0] as Extract<SimEvent, { type: 'vn.motcua.dossier.received' }>;
+      const first = list[0] as Extract<DeskEvent, { type: 'vn.motcua.dossier.received' }>;
       let paused = 0;
       let asked = 0;
       for (const e of list) {

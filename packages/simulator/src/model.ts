@@ -1,14 +1,13 @@
-import type { Channel, RatingLevel } from '@motcua/metrics';
 import {
-  COMMENTS,
+  type Channel,
   CRITERIA,
   type Criterion,
-  PROCEDURES,
-  type Procedure,
-  REJECT_REASONS,
-  SUPPLEMENT_REASONS,
-} from './catalog.ts';
-import { EVENT_TYPES, type RatingData, type SimEvent } from './events.ts';
+  type DeskEvent,
+  EVENT_TYPE,
+  type EventData,
+  type RatingLevel,
+} from '@motcua/contract';
+import { COMMENTS, PROCEDURES, type Procedure, REJECT_REASONS, SUPPLEMENT_REASONS } from './catalog.ts';
 import { hashSeed, Random } from './random.ts';
 import {
   addWork,
@@ -23,6 +22,8 @@ import {
   weekdaysAfter,
   yymmdd,
 } from './time.ts';
+
+type RatingData = EventData<typeof EVENT_TYPE.rating>;
 
 // Published figures the model is calibrated to (Hà Nội, 2025). A second figure we were given,
 // "≈65 per commune per day", contradicts these (8,000 / 526 ≈ 15); the city total wins.
@@ -208,7 +209,7 @@ export interface CityModel {
    * All events whose `time` lies in [fromMs, toMs), sorted by time. Deterministic for a seed, and
    * consistent across ranges: [a, b) followed by [b, c) equals [a, c).
    */
-  generate(fromMs: number, toMs: number, opts?: GenerateOptions): SimEvent[];
+  generate(fromMs: number, toMs: number, opts?: GenerateOptions): DeskEvent[];
 }
 
 interface Commune extends CommuneModel {
@@ -518,7 +519,7 @@ function ratingData(plan: RatingPlan, code: string | null): RatingData {
   return data;
 }
 
-function toEvent(raw: Raw): SimEvent {
+function toEvent(raw: Raw): DeskEvent {
   const source = raw.unit.commune.sources[raw.desk];
   const time = formatLocal(raw.t * 1000);
   const d = raw.dossier;
@@ -529,7 +530,7 @@ function toEvent(raw: Raw): SimEvent {
       specversion: '1.0',
       id,
       source,
-      type: EVENT_TYPES.rating,
+      type: EVENT_TYPE.rating,
       time,
       datacontenttype: JSON_TYPE,
       data,
@@ -555,7 +556,7 @@ function toEvent(raw: Raw): SimEvent {
         specversion: '1.0',
         id,
         source,
-        type: EVENT_TYPES.received,
+        type: EVENT_TYPE.received,
         time,
         subject: code,
         datacontenttype: JSON_TYPE,
@@ -564,22 +565,22 @@ function toEvent(raw: Raw): SimEvent {
     }
     case 'supplement': {
       const data = raw.reason === null ? { dossierCode: code } : { dossierCode: code, reason: raw.reason };
-      const type = EVENT_TYPES.supplementRequested;
+      const type = EVENT_TYPE.supplementRequested;
       return { specversion: '1.0', id, source, type, time, subject: code, datacontenttype: JSON_TYPE, data };
     }
     case 'rescheduled': {
       const data = { dossierCode: code, newDueAt: formatLocal(raw.due * 1000) };
-      const type = EVENT_TYPES.rescheduled;
+      const type = EVENT_TYPE.rescheduled;
       return { specversion: '1.0', id, source, type, time, subject: code, datacontenttype: JSON_TYPE, data };
     }
     case 'rejected': {
       const data = raw.reason === null ? { dossierCode: code } : { dossierCode: code, reason: raw.reason };
-      const type = EVENT_TYPES.rejected;
+      const type = EVENT_TYPE.rejected;
       return { specversion: '1.0', id, source, type, time, subject: code, datacontenttype: JSON_TYPE, data };
     }
     case 'rating': {
       const data = ratingData(raw.rating as RatingPlan, code);
-      const type = EVENT_TYPES.rating;
+      const type = EVENT_TYPE.rating;
       return { specversion: '1.0', id, source, type, time, subject: code, datacontenttype: JSON_TYPE, data };
     }
     default: {
@@ -600,10 +601,10 @@ function toEvent(raw: Raw): SimEvent {
 
 const JSON_TYPE = 'application/json';
 const PLAIN_TYPES = {
-  supplied: EVENT_TYPES.supplementReceived,
-  resolved: EVENT_TYPES.resolved,
-  returned: EVENT_TYPES.returned,
-  withdrawn: EVENT_TYPES.withdrawn,
+  supplied: EVENT_TYPE.supplementReceived,
+  resolved: EVENT_TYPE.resolved,
+  returned: EVENT_TYPE.returned,
+  withdrawn: EVENT_TYPE.withdrawn,
 } as const;
 
 function lowerBound(a: Uint32Array, x: number): number {
@@ -714,7 +715,7 @@ export function createCityModel(opts: ModelOptions): CityModel {
     return lb === index.times.length || index.times[lb] >= toS;
   };
 
-  function generate(fromMs: number, toMs: number, g: GenerateOptions = {}): SimEvent[] {
+  function generate(fromMs: number, toMs: number, g: GenerateOptions = {}): DeskEvent[] {
     const steps = g.schedule ?? [{ from: g.speedFrom ?? Number.NEGATIVE_INFINITY, speed: g.speed ?? 1 }];
     const schedule = steps
       .map((p) => ({ from: Number.isFinite(p.from) ? Math.ceil(p.from / 1000) : p.from, speed: p.speed }))
@@ -751,7 +752,7 @@ export function createCityModel(opts: ModelOptions): CityModel {
       }
     }
     const sorted = sortByTime(sink.out);
-    const events = new Array<SimEvent>(sorted.length);
+    const events = new Array<DeskEvent>(sorted.length);
     for (let i = 0; i < sorted.length; i++) events[i] = toEvent(sorted[i]);
     return events;
   }

@@ -1,10 +1,10 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { DeskEvent } from '@motcua/contract';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SimEvent } from './events.ts';
 import { createSender, MAX_BATCH_BYTES, parseRetryAfter, SendError } from './send.ts';
 
-function rating(id: string, comment?: string): SimEvent {
+function rating(id: string, comment?: string): DeskEvent {
   return {
     specversion: '1.0',
     id,
@@ -29,7 +29,7 @@ async function flakyIngest() {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const events = JSON.parse(Buffer.concat(chunks).toString('utf8')) as SimEvent[];
+      const events = JSON.parse(Buffer.concat(chunks).toString('utf8')) as DeskEvent[];
       seen.push({ headers: req.headers, url: req.url, ids: events.map((e) => e.id) });
       if (seen.length === 1) {
         res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '0' });

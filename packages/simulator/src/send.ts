@@ -1,4 +1,4 @@
-import type { SimEvent } from './events.ts';
+import type { DeskEvent } from '@motcua/contract';
 
 /** Contract limits per request and per event. */
 export const MAX_BATCH_EVENTS = 1000;
@@ -37,7 +37,7 @@ export interface SendResult {
 
 export interface Sender {
   /** Posts the events in batches, retrying transient failures; resolves with the summed report. */
-  send(events: readonly SimEvent[]): Promise<SendResult>;
+  send(events: readonly DeskEvent[]): Promise<SendResult>;
 }
 
 /** A failure that retrying cannot fix (bad key, unexpected status) or that outlasted the retry budget. */
@@ -166,7 +166,7 @@ export function createSender(opts: SenderOptions): Sender {
     }
   }
 
-  async function send(events: readonly SimEvent[]): Promise<SendResult> {
+  async function send(events: readonly DeskEvent[]): Promise<SendResult> {
     const total: SendResult = {
       accepted: 0,
       duplicates: 0,

@@ -2,13 +2,13 @@
  * The browser's live connection: one Socket.IO socket per tab, typed by the shared event map,
  * with reference-counted subscriptions that are sent again after every reconnect.
  */
+import type { Snapshot } from '@motcua/contract';
 import {
   type ClientToServerEvents,
   isLiveError,
   type LiveError,
   type ServerToClientEvents,
-  type Snapshot,
-} from '@motcua/metrics';
+} from '@motcua/contract/live';
 import { io, type Socket } from 'socket.io-client';
 import { browser } from '$app/environment';
 

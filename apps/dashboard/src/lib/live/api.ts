@@ -1,65 +1,8 @@
 /** Typed reads of the dashboard's own HTTP API (same origin, session cookie). */
-import type { Series, Snapshot, UnitLevel, UnitRef } from '@motcua/metrics';
+
+import type { Heatmap, OverdueList, RatingList, Series, Snapshot, UnitInfo } from '@motcua/contract';
+import { isErrorEnvelope } from '@motcua/contract/errors';
 import type { LiveWindow } from '../live.svelte.ts';
-
-export interface UnitInfo {
-  unit: UnitRef;
-  /** Root first. */
-  ancestors: UnitRef[];
-  children: UnitRef[];
-}
-
-export interface HeatCell {
-  /** 0 = Monday … 6 = Sunday. */
-  weekday: number;
-  hour: number;
-  total: number;
-  positive: number;
-}
-
-export interface Heatmap {
-  unit: UnitRef;
-  cells: HeatCell[];
-}
-
-export interface OverdueItem {
-  unitCode: string;
-  unitName: string;
-  deskCode: string;
-  dossierCode: string;
-  receivedAt: string | null;
-  deadline: string;
-  reason: 'late' | 'supplements' | 'rescheduled';
-}
-
-export interface OverdueList {
-  unit: UnitRef;
-  total: number;
-  items: OverdueItem[];
-}
-
-export type RatingLevelName = 'very_satisfied' | 'satisfied' | 'unsatisfied';
-
-export interface RatingItem {
-  time: string;
-  deskCode: string;
-  level: RatingLevelName;
-  dossierCode: string | null;
-  criteria?: Record<string, string> | null;
-  /** Absent for display viewers; null when the citizen left none. */
-  comment?: string | null;
-}
-
-export interface RatingList {
-  unit: UnitRef;
-  items: RatingItem[];
-}
-
-export interface Me {
-  role: 'city' | 'district' | 'commune' | 'display';
-  label: string;
-  unit: { code: string; name?: string; level?: UnitLevel };
-}
 
 /** An error answer of the API: `{ error: { code, message, requestId } }` with its status. */
 export class ApiError extends Error {
@@ -88,18 +31,12 @@ async function getJson<T>(fetchFn: Fetch, url: string): Promise<T> {
     throw new ApiError(0, 'network', (err as Error).message);
   }
   if (!res.ok) {
-    let code = 'http';
-    let message = res.statusText;
-    let requestId: string | null = null;
-    try {
-      const body = (await res.json()) as { error?: { code?: string; message?: string; requestId?: string } };
-      code = body.error?.code ?? code;
-      message = body.error?.message ?? message;
-      requestId = body.error?.requestId ?? null;
-    } catch {
-      // not JSON: keep the status text
+    const body: unknown = await res.json().catch(() => null);
+    if (isErrorEnvelope(body)) {
+      throw new ApiError(res.status, body.error.code, body.error.message, body.error.requestId);
     }
-    throw new ApiError(res.status, code, message, requestId);
+    // Not our envelope (a proxy's page, say): keep the status text.
+    throw new ApiError(res.status, 'http', res.statusText);
   }
   return (await res.json()) as T;
 }

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
+import { ApiError, type ErrorCode, LIMITS } from '@motcua/contract';
 import { assert, describe, expect, it, vi } from 'vitest';
-import { ApiError, type ErrorCode } from '../../errors.ts';
-import { LIMITS, parseEvents, readBody } from './parse.ts';
+import { parseEvents, readBody } from './parse.ts';
 
 const MiB = 1024 * 1024;
 const STRUCTURED = 'application/cloudevents+json';

@@ -1,13 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { ApiError } from '../../errors.ts';
-
-export const LIMITS = {
-  maxEvents: 1000,
-  maxBodyBytes: 1024 * 1024,
-  maxEventBytes: 32 * 1024,
-  /** JSON nesting; an event needs 4 (batch, event, data, criteria). Deeper bodies would overflow the stack of the recursive checks after parsing. */
-  maxDepth: 32,
-} as const;
+import { ApiError, LIMITS } from '@motcua/contract';
 
 export type ContentMode = 'structured' | 'batch' | 'binary';
 

@@ -1,21 +1,15 @@
-import type { IncomingEvent } from '@motcua/db';
+import {
+  ApiError,
+  type EventResult,
+  type EventsReport,
+  errorBody,
+  type ValidatedEvent,
+  validateEvent,
+} from '@motcua/contract';
+import { DatabaseUnavailableError, WriterClosedError } from '@motcua/db';
 import type { Context } from 'hono';
 import type { IngestEnv } from '../../env.ts';
-import { ApiError, type ErrorCode, errorBody } from '../../errors.ts';
-import { DatabaseUnavailableError, WriterClosedError } from '../../writer.ts';
 import { parseEvents, readBody } from './parse.ts';
-import { validateEvent } from './validate.ts';
-
-export type EventResult =
-  | { index: number; id: string | null; status: 'accepted' | 'duplicate' }
-  | { index: number; id: string | null; status: 'rejected'; error: { code: string; message: string } };
-
-export interface EventsReport {
-  accepted: number;
-  duplicates: number;
-  rejected: number;
-  results: EventResult[];
-}
 
 const idOf = (raw: unknown): string | null => {
   const id = (raw as { id?: unknown } | null)?.id;
@@ -42,7 +36,7 @@ export async function postEvents(c: Context<IngestEnv>) {
 
   const now = Date.now();
   const results: EventResult[] = [];
-  const valid: { index: number; event: IncomingEvent }[] = [];
+  const valid: { index: number; event: ValidatedEvent }[] = [];
   parsed.events.forEach((raw, index) => {
     const id = idOf(raw);
     const checked = validateEvent(raw, now);
@@ -116,11 +110,8 @@ export async function postEvents(c: Context<IngestEnv>) {
     const error =
       first && 'error' in first
         ? first.error
-        : { code: 'invalid_event', message: 'every event was rejected' };
-    return c.json(
-      { ...report, ...errorBody(error.code as ErrorCode, error.message, c.get('requestId')) },
-      400,
-    );
+        : ({ code: 'invalid_event', message: 'every event was rejected' } as const);
+    return c.json({ ...report, ...errorBody(error.code, error.message, c.get('requestId')) }, 400);
   }
   return c.json(report, 200);
 }

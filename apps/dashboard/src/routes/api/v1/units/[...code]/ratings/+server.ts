@@ -1,6 +1,7 @@
+import { ApiError } from '@motcua/contract';
 import { readLatestRatings } from '@motcua/db';
 import { json } from '@sveltejs/kit';
-import { ReadError, withReadContext } from '$lib/server/api.ts';
+import { withReadContext } from '$lib/server/api.ts';
 import { mayReadComments } from '$lib/server/auth.ts';
 import type { RequestHandler } from './$types';
 
@@ -8,12 +9,12 @@ import type { RequestHandler } from './$types';
 export const GET: RequestHandler = (event) =>
   withReadContext(event, async ({ runtime, viewer, code, unit }) => {
     if (unit.level !== 'commune' && unit.level !== 'desk') {
-      throw new ReadError('bad_request', 'unit: latest ratings are listed for a commune or a desk');
+      throw new ApiError('bad_request', 'unit: latest ratings are listed for a commune or a desk');
     }
     const list = await readLatestRatings(runtime.db, runtime.tree, code, {
       limit: 30,
       withComments: mayReadComments(viewer),
     });
-    if (!list) throw new ReadError('not_found', `unit ${code}: unknown`);
+    if (!list) throw new ApiError('not_found', `unit ${code}: unknown`);
     return json(list);
   });

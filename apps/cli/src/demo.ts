@@ -1,5 +1,6 @@
-import { createDeskKey, type Database, type IncomingEvent, type UnitTree } from '@motcua/db';
-import { createCityModel, createSender, type SimEvent } from '@motcua/simulator';
+import type { DeskEvent, ValidatedEvent } from '@motcua/contract';
+import { createDeskKey, type Database, type UnitTree } from '@motcua/db';
+import { createCityModel, createSender } from '@motcua/simulator';
 import { type HistorySlice, historySlices } from './demo-history.ts';
 import { type DemoState, writeDemoState } from './demo-state.ts';
 
@@ -8,8 +9,8 @@ const BACKFILL_DAYS = 35;
 /** Communes per backfill transaction: about 3,000 events of 35 days, a quarter second of writing. */
 const BACKFILL_COMMUNES = 2;
 
-function byCommune(events: SimEvent[]): Map<string, SimEvent[]> {
-  const out = new Map<string, SimEvent[]>();
+function byCommune(events: DeskEvent[]): Map<string, DeskEvent[]> {
+  const out = new Map<string, DeskEvent[]>();
   for (const e of events) {
     const unit = e.source.split('/')[2];
     const list = out.get(unit);
@@ -40,7 +41,7 @@ export async function startDemo(opts: {
   state: DemoState;
   ingestUrl: string;
   /** Stores events through the ingest's writer (history is not sent over HTTP). */
-  write: (events: IncomingEvent[]) => Promise<unknown>;
+  write: (events: ValidatedEvent[]) => Promise<unknown>;
   speed: number;
   seed: number;
   say: (line: string) => void;
@@ -57,7 +58,7 @@ export async function startDemo(opts: {
   const senders = new Map(
     communes.map((code) => [code, createSender({ target: opts.ingestUrl, key: state.deskKeys[code] })]),
   );
-  const send = async (events: SimEvent[], concurrency: number) => {
+  const send = async (events: DeskEvent[], concurrency: number) => {
     await pool([...byCommune(events)], concurrency, async ([code, list]) => {
       await senders.get(code)?.send(list);
     });

@@ -14,16 +14,8 @@ import {
   TREE_NAMES,
   type TreeName,
 } from '@motcua/db';
-import {
-  ConfigError,
-  createIngestMetrics,
-  createLogger,
-  GroupCommitWriter,
-  listenIngest,
-  loadIngestConfig,
-  RateLimiter,
-  type RunningIngest,
-} from '@motcua/ingest';
+import { type IngestConfig, loadIngestConfig, type StartedIngest, startIngest } from '@motcua/ingest';
+import { ConfigError, loadSharedConfig, type SharedConfig } from '@motcua/service';
 import { removeAdminInfo, writeAdminInfo } from './admin-file.ts';
 import { captureDbCommand, parseArgs, USAGE, UsageError } from './commands.ts';
 import { type DemoState, readDemoState, writeDemoState } from './demo-state.ts';
@@ -72,23 +64,6 @@ function parseStart(argv: string[], embedded: boolean): StartOptions {
   return { only: (only as StartOptions['only']) ?? null, tree, demo, speed, seed };
 }
 
-function dashboardConfig(env: NodeJS.ProcessEnv) {
-  const port = Number(env.DASHBOARD_PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new ConfigError('DASHBOARD_PORT: expected a port');
-  const publicUrl = env.PUBLIC_URL;
-  if (publicUrl && !/^https?:\/\//.test(publicUrl))
-    throw new ConfigError('PUBLIC_URL: expected an http(s) URL');
-  return {
-    port,
-    publicUrl,
-    secureCookies: env.COOKIE_SECURE
-      ? env.COOKIE_SECURE === '1'
-      : (publicUrl?.startsWith('https://') ?? false),
-    frameAncestors: env.FRAME_ANCESTORS || "'none'",
-  };
-}
-
 /** Builds the dashboard on first start (or after a clean), so `npm start` is all a newcomer types. */
 function ensureDashboardBuilt(built: boolean) {
   if (built) return;
@@ -113,12 +88,19 @@ export async function start(argv: string[]): Promise<number> {
   const t0 = performance.now();
   const embedded = !process.env.DATABASE_URL;
   let opts: StartOptions;
-  let ingestConfig: ReturnType<typeof loadIngestConfig>;
-  let dashConfig: ReturnType<typeof dashboardConfig>;
+  let shared: SharedConfig;
+  let ingestConfig: IngestConfig | null = null;
+  let dashboardModule: typeof import('@motcua/dashboard/server') | null = null;
+  let dashConfig: import('@motcua/dashboard/server').DashboardConfig | null = null;
   try {
     opts = parseStart(argv, embedded);
-    ingestConfig = loadIngestConfig();
-    dashConfig = dashboardConfig(process.env);
+    // Each service reads its own settings (and the shared ones, the same way) from the environment.
+    shared = loadSharedConfig();
+    if (opts.only !== 'dashboard') ingestConfig = loadIngestConfig();
+    if (opts.only !== 'ingest') {
+      dashboardModule = await import('@motcua/dashboard/server');
+      dashConfig = dashboardModule.loadDashboardConfig();
+    }
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError) {
       process.stderr.write(`error: ${err.message}\n\n${USAGE}\n`);
@@ -127,17 +109,12 @@ export async function start(argv: string[]): Promise<number> {
     throw err;
   }
   const say = (s: string) => process.stdout.write(`${s}\n`);
-  const log = createLogger(ingestConfig.logLevel, { service: opts.only ?? 'motcua' });
-  const runIngest = opts.only !== 'dashboard';
-  const runDashboard = opts.only !== 'ingest';
-
-  const dashboardModule = runDashboard ? await import('@motcua/dashboard/server') : null;
   if (dashboardModule) ensureDashboardBuilt(dashboardModule.dashboardBuilt());
 
-  const dataDir = ingestConfig.database.dataDir ?? resolveDataDir();
+  const dataDir = shared.database.dataDir ?? resolveDataDir();
   let db: Database;
   try {
-    db = await createDb({ url: ingestConfig.database.url, dataDir });
+    db = await createDb({ url: shared.database.url, dataDir });
   } catch (err) {
     if (err instanceof DatabaseLockedError) {
       process.stderr.write(`error: ${err.message}\n`);
@@ -148,48 +125,31 @@ export async function start(argv: string[]): Promise<number> {
   await migrate(db);
   const tree = await ensureUnits(db, opts.tree, say);
 
-  let dashboard: Awaited<ReturnType<NonNullable<typeof dashboardModule>['startDashboard']>> | null = null;
-  if (dashboardModule) {
+  let dashboard: import('@motcua/dashboard/server').RunningDashboard | null = null;
+  if (dashboardModule && dashConfig) {
     dashboard = await dashboardModule.startDashboard({
+      ...dashConfig,
       db,
       tree,
-      port: dashConfig.port,
-      host: ingestConfig.host,
       listen: !embedded,
-      secureCookies: dashConfig.secureCookies,
-      frameAncestors: dashConfig.frameAncestors,
       // One process, one set of process metrics: the ingest's /metrics has them when it runs here.
-      processMetrics: !runIngest,
+      processMetrics: !ingestConfig,
     });
   }
 
-  let ingest: RunningIngest | null = null;
-  let writer: GroupCommitWriter | null = null;
+  let ingest: StartedIngest | null = null;
   const adminToken = randomBytes(24).toString('base64url');
-  if (runIngest) {
+  if (ingestConfig) {
     const hub = dashboard?.hub;
-    const metrics = createIngestMetrics({ processMetrics: true });
-    writer = new GroupCommitWriter(db, {
-      maxBatch: ingestConfig.writerMaxBatch,
-      maxInFlight: embedded ? 1 : ingestConfig.writerMaxInFlight,
-      notify: !embedded,
+    ingest = await startIngest(ingestConfig, {
+      db,
+      // Embedded: one process, so the dashboard hears of commits directly (Postgres: NOTIFY).
       onCommit: embedded && hub ? (units) => hub.unitsChanged(units) : undefined,
-      onFlush: metrics.observeFlush,
+      admin: embedded ? { token: adminToken, run: (args) => captureDbCommand(db, args) } : undefined,
+      processMetrics: true,
     });
-    ingest = await listenIngest(
-      {
-        db,
-        writer,
-        limiter: new RateLimiter(ingestConfig.rateLimit.eventsPerSecond, ingestConfig.rateLimit.burst),
-        log,
-        retryAfterSeconds: ingestConfig.retryAfterSeconds,
-        metrics,
-        admin: embedded ? { token: adminToken, run: (args) => captureDbCommand(db, args) } : undefined,
-      },
-      { port: ingestConfig.port, host: ingestConfig.host },
-    );
   }
-  const ingestUrl = ingest ? `http://${hostForUrl(ingestConfig.host)}:${ingest.port}` : null;
+  const ingestUrl = ingest ? `http://${hostForUrl(shared.host)}:${ingest.port}` : null;
   if (embedded && ingestUrl) writeAdminInfo(dataDir, { pid: process.pid, url: ingestUrl, token: adminToken });
 
   // Demo data and the printed links.
@@ -205,23 +165,23 @@ export async function start(argv: string[]): Promise<number> {
     demoState = { cityViewerToken: viewer.token, deskKeys: {}, backfilledUntil: null };
     writeDemoState(dataDir, demoState);
   }
-  if (opts.demo && ingestUrl && writer && demoState) {
+  if (opts.demo && ingestUrl && ingest && demoState) {
     const { startDemo } = await import('./demo.ts');
-    const demoWriter = writer;
+    const demoIngest = ingest;
     demo = await startDemo({
       db,
       tree,
       dataDir,
       state: demoState,
       ingestUrl,
-      write: (events) => demoWriter.write(events),
+      write: (events) => demoIngest.write(events),
       speed: opts.speed,
       seed: opts.seed,
       say,
     });
   }
 
-  const dashboardBase = dashConfig.publicUrl ?? `http://${hostForUrl(ingestConfig.host)}:${dashboard?.port}`;
+  const dashboardBase = dashConfig?.publicUrl ?? `http://${hostForUrl(shared.host)}:${dashboard?.port}`;
   say('');
   say('Một Cửa Live is running.');
   if (ingestUrl) say(`  Ingest:    ${ingestUrl}/v1/events`);

@@ -1,28 +1,51 @@
-import type { IncomingEvent } from '@motcua/db';
-import { parseRfc3339 } from '@motcua/metrics';
+/**
+ * The event contract: what a desk sends to `POST /v1/events`. Every type, field, limit and
+ * message is defined here once; the ingest validates with it, the simulator and the client
+ * library type their events with it, and the OpenAPI document is generated from it.
+ */
 import { z } from 'zod';
+import { parseRfc3339 } from './time.ts';
 
 /** How far in the future an event's `time` may lie (desk clocks drift). */
 export const MAX_FUTURE_MS = 5 * 60_000;
 
-const SOURCE_RE = /^\/units\/(\d{5})\/desks\/([A-Za-z0-9_-]{1,32})$/;
-const EXTENSION_RE = /^[a-z0-9]{1,20}$/;
-const LEVELS = ['very_satisfied', 'satisfied', 'unsatisfied'] as const;
-const CHANNELS = ['direct', 'online', 'postal'] as const;
-const CRITERIA = ['time', 'attitude', 'guidance', 'visits', 'transparency'] as const;
+/** What one request may carry. */
+export const LIMITS = {
+  maxEvents: 1000,
+  maxBodyBytes: 1024 * 1024,
+  maxEventBytes: 32 * 1024,
+  /** JSON nesting; an event needs 4 (batch, event, data, criteria). Deeper bodies would overflow the stack of the recursive checks after parsing. */
+  maxDepth: 32,
+} as const;
 
-export const EVENT_TYPES = [
-  'vn.motcua.dossier.received',
-  'vn.motcua.dossier.supplement_requested',
-  'vn.motcua.dossier.supplement_received',
-  'vn.motcua.dossier.rescheduled',
-  'vn.motcua.dossier.resolved',
-  'vn.motcua.dossier.returned',
-  'vn.motcua.dossier.rejected',
-  'vn.motcua.dossier.withdrawn',
-  'vn.motcua.rating.submitted',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+export const SOURCE_RE = /^\/units\/(\d{5})\/desks\/([A-Za-z0-9_-]{1,32})$/;
+const EXTENSION_RE = /^[a-z0-9]{1,20}$/;
+
+export const RATING_LEVELS = ['very_satisfied', 'satisfied', 'unsatisfied'] as const;
+export type RatingLevel = (typeof RATING_LEVELS)[number];
+export const CHANNELS = ['direct', 'online', 'postal'] as const;
+export type Channel = (typeof CHANNELS)[number];
+export const CRITERIA = ['time', 'attitude', 'guidance', 'visits', 'transparency'] as const;
+export type Criterion = (typeof CRITERIA)[number];
+
+/** CloudEvents `type` of every event, by short name. */
+export const EVENT_TYPE = {
+  received: 'vn.motcua.dossier.received',
+  supplementRequested: 'vn.motcua.dossier.supplement_requested',
+  supplementReceived: 'vn.motcua.dossier.supplement_received',
+  rescheduled: 'vn.motcua.dossier.rescheduled',
+  resolved: 'vn.motcua.dossier.resolved',
+  returned: 'vn.motcua.dossier.returned',
+  rejected: 'vn.motcua.dossier.rejected',
+  withdrawn: 'vn.motcua.dossier.withdrawn',
+  rating: 'vn.motcua.rating.submitted',
+} as const;
+export type EventType = (typeof EVENT_TYPE)[keyof typeof EVENT_TYPE];
+export const EVENT_TYPES = Object.values(EVENT_TYPE) as [EventType, ...EventType[]];
+/** The prefix of every dossier lifecycle type; what follows it is the step (`received`, `resolved`…). */
+export const DOSSIER_TYPE_PREFIX = 'vn.motcua.dossier.';
+type StepOf<T> = T extends `${typeof DOSSIER_TYPE_PREFIX}${infer S}` ? S : never;
+export type DossierStep = StepOf<EventType>;
 
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `expected one of ${values.join(', ')}` });
@@ -37,7 +60,7 @@ const timestamp = z
 const dossierCode = text(1, 64);
 
 /** `data` per type. Strict: fields not listed are refused (personal data stays in the source system). */
-const DATA_SCHEMAS = {
+export const DATA_SCHEMAS = {
   'vn.motcua.dossier.received': z.strictObject({
     dossierCode,
     procedureCode: text(1, 64),
@@ -53,10 +76,12 @@ const DATA_SCHEMAS = {
   'vn.motcua.dossier.rejected': z.strictObject({ dossierCode, reason: text(0, 500).optional() }),
   'vn.motcua.dossier.withdrawn': z.strictObject({ dossierCode }),
   'vn.motcua.rating.submitted': z.strictObject({
-    level: oneOf(LEVELS),
+    level: oneOf(RATING_LEVELS),
     dossierCode: dossierCode.optional(),
     criteria: z
-      .partialRecord(oneOf(CRITERIA), oneOf(LEVELS), { error: 'expected an object of criterion → level' })
+      .partialRecord(oneOf(CRITERIA), oneOf(RATING_LEVELS), {
+        error: 'expected an object of criterion → level',
+      })
       .optional(),
     officialId: text(1, 64).optional(),
     comment: text(0, 500).optional(),
@@ -75,7 +100,7 @@ const CONTEXT_ATTRIBUTES = new Set([
   'data',
 ]);
 
-const envelope = z.object({
+export const envelope = z.object({
   specversion: z.literal('1.0', { error: 'expected "1.0"' }),
   id: text(1, 128),
   source: z
@@ -89,7 +114,39 @@ const envelope = z.object({
   data: z.record(z.string(), z.unknown(), { error: 'expected an object' }),
 });
 
-export type ValidationResult = { ok: true; event: IncomingEvent } | { ok: false; message: string };
+/** The `data` of an event of type T, as a sender writes it. */
+export type EventData<T extends EventType = EventType> = z.input<(typeof DATA_SCHEMAS)[T]>;
+
+/** One event in the CloudEvents 1.0 structured JSON form, as a desk sends it. */
+export type DeskEvent = {
+  [T in EventType]: {
+    specversion: '1.0';
+    id: string;
+    source: string;
+    type: T;
+    time: string;
+    subject?: string;
+    dataschema?: string;
+    datacontenttype?: 'application/json';
+    data: EventData<T>;
+  };
+}[EventType];
+
+/** An event that passed validation, ready to store. */
+export interface ValidatedEvent {
+  source: string;
+  id: string;
+  type: EventType;
+  /** Epoch ms of the CloudEvents `time`. */
+  time: number;
+  unitCode: string;
+  deskCode: string;
+  dossierCode: string | null;
+  data: Record<string, unknown>;
+  attributes: Record<string, unknown> | null;
+}
+
+export type ValidationResult = { ok: true; event: ValidatedEvent } | { ok: false; message: string };
 
 function describe(issue: z.core.$ZodIssue, prefix: string): string {
   const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
@@ -170,19 +227,65 @@ export function validateEvent(raw: unknown, now: number): ValidationResult {
   if (e.subject !== undefined) attributes.subject = e.subject;
   if (e.dataschema !== undefined) attributes.dataschema = e.dataschema;
 
-  const [, unitCode, deskCode] = SOURCE_RE.exec(e.source) as RegExpExecArray;
+  return { ok: true, event: storedForm(e.source, e.id, e.type, time, data.data, attributes) };
+}
+
+function storedForm(
+  source: string,
+  id: string,
+  type: EventType,
+  time: number,
+  data: Record<string, unknown>,
+  attributes: Record<string, unknown>,
+): ValidatedEvent {
+  const [, unitCode, deskCode] = SOURCE_RE.exec(source) as RegExpExecArray;
   return {
-    ok: true,
-    event: {
-      source: e.source,
-      id: e.id,
-      type: e.type,
-      time,
-      unitCode,
-      deskCode,
-      dossierCode: dossier,
-      data: data.data,
-      attributes: Object.keys(attributes).length > 0 ? attributes : null,
-    },
+    source,
+    id,
+    type,
+    time,
+    unitCode,
+    deskCode,
+    dossierCode: (data as { dossierCode?: string }).dossierCode ?? null,
+    data,
+    attributes: Object.keys(attributes).length > 0 ? attributes : null,
   };
 }
+
+/**
+ * The stored form of an event made by our own generator, skipping every check: for benchmarks
+ * that load millions of simulator events and measure the store, not the validator.
+ */
+export function trustedEvent(e: DeskEvent): ValidatedEvent {
+  const attributes = e.subject === undefined ? {} : { subject: e.subject };
+  return storedForm(e.source, e.id, e.type, parseRfc3339(e.time) as number, e.data, attributes);
+}
+
+/** What became of one event of a request, by its position in the request. */
+export const eventResultSchema = z
+  .discriminatedUnion('status', [
+    z.object({
+      index: z.number().int().min(0),
+      id: z.string().nullable(),
+      status: z.enum(['accepted', 'duplicate']),
+    }),
+    z.object({
+      index: z.number().int().min(0),
+      id: z.string().nullable(),
+      status: z.literal('rejected'),
+      error: z.object({ code: z.enum(['invalid_event', 'forbidden_source']), message: z.string() }),
+    }),
+  ])
+  .meta({ id: 'EventResult' });
+export type EventResult = z.infer<typeof eventResultSchema>;
+
+/** The answer to `POST /v1/events` (200; on 400 with every event rejected, also an `error`). */
+export const eventsReportSchema = z
+  .object({
+    accepted: z.number().int().min(0),
+    duplicates: z.number().int().min(0),
+    rejected: z.number().int().min(0),
+    results: z.array(eventResultSchema),
+  })
+  .meta({ id: 'EventsReport' });
+export type EventsReport = z.infer<typeof eventsReportSchema>;

@@ -1,14 +1,10 @@
-import {
-  type Database,
-  type Executor,
-  type IncomingEvent,
-  isConnectionError,
-  type WriteStatus,
-  writeBatch,
-} from '@motcua/db';
+import type { ValidatedEvent } from '@motcua/contract';
+import type { Database, Executor } from './client.ts';
+import { isConnectionError } from './errors.ts';
+import { type WriteStatus, writeBatch } from './write.ts';
 
 interface Pending {
-  events: IncomingEvent[];
+  events: ValidatedEvent[];
   resolve: (statuses: WriteStatus[]) => void;
   reject: (err: unknown) => void;
 }
@@ -91,7 +87,7 @@ export class GroupCommitWriter {
   }
 
   /** Stores the events; resolves with a status per event once committed. */
-  write(events: IncomingEvent[]): Promise<WriteStatus[]> {
+  write(events: ValidatedEvent[]): Promise<WriteStatus[]> {
     if (this.#closed) return Promise.reject(new WriterClosedError('the ingest is shutting down'));
     if (events.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
@@ -161,7 +157,7 @@ export class GroupCommitWriter {
     if (result.units.length > 0) this.options.onCommit?.(result.units);
   }
 
-  async #writeWithRetry(events: IncomingEvent[]) {
+  async #writeWithRetry(events: ValidatedEvent[]) {
     for (let attempt = 1; ; attempt++) {
       try {
         return await writeBatch(this.#writeDb, events, {

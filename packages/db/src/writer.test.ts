@@ -1,8 +1,8 @@
+import { validateEvent } from '@motcua/contract';
 import { createTestTree, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
 import { rating } from '@motcua/test-helpers/events';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateEvent } from './routes/events/validate.ts';
 import { GroupCommitWriter } from './writer.ts';
 
 const PGLITE_TIMEOUT = 60_000;

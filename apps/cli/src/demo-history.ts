@@ -4,8 +4,7 @@
  * ~800,000 events takes a core for several seconds; here it overlaps with the database writes.
  */
 import { parentPort, Worker, workerData } from 'node:worker_threads';
-import type { IncomingEvent } from '@motcua/db';
-import { validateEvent } from '@motcua/ingest';
+import { type ValidatedEvent, validateEvent } from '@motcua/contract';
 import { createCityModel } from '@motcua/simulator';
 
 export interface HistorySlice {
@@ -22,13 +21,13 @@ export interface HistoryJob {
 }
 
 type ToWorker = { credit: number };
-type FromWorker = { events: IncomingEvent[] } | { done: true } | { error: string };
+type FromWorker = { events: ValidatedEvent[] } | { done: true } | { error: string };
 
 /** Slices made ahead of the writer: enough to keep it busy, few enough to bound memory. */
 const AHEAD = 2;
 
 /** Yields each slice's events in order; `return()` (breaking out of the loop) stops the worker. */
-export async function* historySlices(job: HistoryJob): AsyncGenerator<IncomingEvent[]> {
+export async function* historySlices(job: HistoryJob): AsyncGenerator<ValidatedEvent[]> {
   const worker = new Worker(new URL('./demo-history-worker.mjs', import.meta.url), { workerData: job });
   const inbox: FromWorker[] = [];
   let wake: (() => void) | null = null;

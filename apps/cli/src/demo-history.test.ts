@@ -1,4 +1,4 @@
-import { validateEvent } from '@motcua/ingest';
+import { validateEvent } from '@motcua/contract';
 import { createCityModel } from '@motcua/simulator';
 import { describe, expect, it } from 'vitest';
 import { type HistoryJob, historySlices } from './demo-history.ts';

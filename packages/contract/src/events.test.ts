@@ -1,6 +1,6 @@
-import type { IncomingEvent } from '@motcua/db';
 import { assert, describe, expect, it } from 'vitest';
-import { EVENT_TYPES, type EventType, MAX_FUTURE_MS, validateEvent } from './validate.ts';
+import type { ValidatedEvent } from './events.ts';
+import { EVENT_TYPES, type EventType, MAX_FUTURE_MS, validateEvent } from './events.ts';
 
 /** The server clock of every test: 08:00 in Hà Nội (UTC+7). */
 const NOW = Date.parse('2026-03-01T01:00:00Z');
@@ -65,7 +65,7 @@ function rejection(raw: unknown): string {
   return result.message;
 }
 
-function accepted(raw: unknown): IncomingEvent {
+function accepted(raw: unknown): ValidatedEvent {
   const result = validateEvent(raw, NOW);
   if (!result.ok) assert.fail(`expected acceptance, got "${result.message}"`);
   return result.event;

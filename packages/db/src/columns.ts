@@ -1,0 +1,82 @@
+import { BUCKET_FIELDS, type BucketField } from '@motcua/metrics';
+import { getTableColumns, type SQL, sql, type Table } from 'drizzle-orm';
+import { dossiers } from './schema/dossiers.ts';
+import { rollups } from './schema/rollups.ts';
+
+export type ColumnType = 'text' | 'bigint' | 'integer' | 'boolean' | 'float8' | 'jsonb';
+/** A column of rows sent as arrays: its SQL name, its SQL type, and how to read it from a row. */
+export type Column<R> = readonly [name: string, type: ColumnType, get: (r: R) => unknown];
+
+/**
+ * `(…) as x`: the rows as a table, sent as one array parameter per column and unnested. The
+ * server parses typed arrays faster than one jsonb document of records (about a fifth less
+ * time per insert on PGlite). jsonb and boolean columns travel as text and are cast after
+ * unnesting (postgres.js sends a boolean array as a plain boolean).
+ */
+export function rowsOf<R>(rows: readonly R[], columns: readonly Column<R>[]): SQL {
+  const asText = (type: ColumnType) => type === 'jsonb' || type === 'boolean';
+  const toText = (type: ColumnType) => (type === 'jsonb' ? JSON.stringify : String);
+  const arrays = columns.map(([, type, get]) => {
+    if (!asText(type)) return rows.map(get);
+    const text = toText(type);
+    return rows.map((r) => {
+      const v = get(r);
+      return v == null ? null : text(v);
+    });
+  });
+  const params = sql.join(
+    columns.map(([, type], i) => sql`${sql.param(arrays[i])}::${sql.raw(asText(type) ? 'text' : type)}[]`),
+    sql`, `,
+  );
+  const names = columns.map(([name]) => name).join(', ');
+  const select = columns
+    .map(([name, type]) => (asText(type) ? `${name}::${type} as ${name}` : name))
+    .join(', ');
+  return sql`(select ${sql.raw(select)} from unnest(${params}) as u(${sql.raw(names)})) as x`;
+}
+
+const SQL_TYPES: Record<string, ColumnType> = {
+  text: 'text',
+  bigint: 'bigint',
+  integer: 'integer',
+  boolean: 'boolean',
+  jsonb: 'jsonb',
+};
+
+/**
+ * The columns of a Drizzle table as unnest columns over rows keyed by the table's own field
+ * names (`unitCode`, not `unit_code`), in the table's order; `keys` picks some of them.
+ */
+export function columnsOf<T extends Table, K extends keyof T['$inferSelect'] & string>(
+  table: T,
+  keys?: readonly K[],
+): Column<Partial<Record<K, unknown>>>[] {
+  const all = getTableColumns(table) as Record<string, { name: string; getSQLType(): string }>;
+  return (keys ?? (Object.keys(all) as K[])).map((key) => {
+    const column = all[key];
+    const type = SQL_TYPES[column.getSQLType()];
+    if (!type) throw new Error(`${column.name}: no array type for ${column.getSQLType()}`);
+    return [column.name, type, (r) => r[key]];
+  });
+}
+
+/** The SQL column names of a column list, comma-separated. */
+export const namesOf = (columns: readonly Column<never>[]) => columns.map(([name]) => name).join(', ');
+
+/** The key of a rollup row; every other column is a counter. */
+export const ROLLUP_KEY = ['grain', 'unitCode', 'bucketStart', 'deskCode'] as const;
+type RollupField = keyof typeof rollups.$inferSelect;
+type CounterField = Exclude<RollupField, (typeof ROLLUP_KEY)[number]>;
+// The rollup table's counters and the metrics' bucket fields are the same names (checked both ways).
+const sameFields: [CounterField] extends [BucketField]
+  ? [BucketField] extends [CounterField]
+    ? true
+    : never
+  : never = true;
+void sameFields;
+
+/** The rollup counter columns, in the order of the metrics' bucket fields. */
+export const ROLLUP_COUNTERS = columnsOf(rollups, BUCKET_FIELDS);
+export const ROLLUP_KEY_COLUMNS = columnsOf(rollups, ROLLUP_KEY);
+export const DOSSIER_COLUMNS = columnsOf(dossiers);
+export const DOSSIER_KEY_COLUMNS = columnsOf(dossiers, ['unitCode', 'dossierCode']);
