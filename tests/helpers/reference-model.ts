@@ -1,6 +1,6 @@
 /**
  * A reference computation of the snapshot numbers, written from the metrics contract
- * (`shared/contract/metrics.md`) over the raw events, with nothing from the implementation's
+ * (`docs/metrics.md`) over the raw events, with nothing from the implementation's
  * outcome or rate code. Slow and plain on purpose: it is what the model check compares to.
  *
  * The readings it mirrors where the contract leaves room (documented in `packages/metrics`):

@@ -1,12 +1,6 @@
+import type { ViewerRole } from '@motcua/contract';
 import { type RunningDashboard, startDashboard } from '@motcua/dashboard/server';
-import {
-  createDeskKey,
-  createViewer,
-  type Database,
-  GroupCommitWriter,
-  readUnitTree,
-  type ViewerRole,
-} from '@motcua/db';
+import { createDeskKey, createViewer, type Database, GroupCommitWriter, readUnitTree } from '@motcua/db';
 import { createIngestMetrics, listenIngest, RateLimiter, type RunningIngest } from '@motcua/ingest';
 import { createLogger } from '@motcua/service';
 import { createTestTree, type DbKind, openTestDb, type TestDb, type TestTree } from './db.ts';

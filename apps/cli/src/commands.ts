@@ -1,3 +1,4 @@
+import { VIEWER_ROLES, type ViewerRole } from '@motcua/contract';
 import {
   CredentialError,
   createDeskKey,
@@ -11,8 +12,6 @@ import {
   revokeDeskKey,
   revokeViewer,
   TREE_NAMES,
-  VIEWER_ROLES,
-  type ViewerRole,
 } from '@motcua/db';
 
 export const USAGE = `Usage: npm run motcua -- <command>

@@ -1,14 +1,15 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ViewerRole } from '@motcua/contract';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
 import { deskKeys, sessions, units, viewers } from './schema/index.ts';
 
-export type ViewerRole = 'city' | 'district' | 'commune' | 'display';
-export const VIEWER_ROLES: readonly ViewerRole[] = ['city', 'district', 'commune', 'display'];
-
 const PREFIX_LENGTH = 10;
 
-/** `mck_` desk keys and `mcv_` viewer tokens: a lookup prefix and a secret, 160 bits in all. */
+/**
+ * `mck_` desk keys, `mcv_` viewer tokens and `mcs_` sessions: 192 random bits; the first 10
+ * characters after the kind (60 bits) are the lookup prefix, which is stored and shown.
+ */
 export function newSecret(kind: 'mck' | 'mcv' | 'mcs'): { secret: string; prefix: string; hash: string } {
   const body = randomBytes(24).toString('base64url');
   const secret = `${kind}_${body}`;

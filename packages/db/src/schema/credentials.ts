@@ -1,3 +1,4 @@
+import type { ViewerRole } from '@motcua/contract';
 import { integer, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** Keys desks write with. Only a SHA-256 of the key is stored; `prefix` finds the row. */
@@ -17,7 +18,7 @@ export const viewers = pgTable('viewers', {
   id: serial('id').primaryKey(),
   prefix: text('prefix').notNull().unique(),
   hash: text('hash').notNull(),
-  role: text('role').$type<'city' | 'district' | 'commune' | 'display'>().notNull(),
+  role: text('role').$type<ViewerRole>().notNull(),
   unitCode: text('unit_code').notNull(),
   label: text('label').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
