@@ -12,6 +12,8 @@ describe.each(DB_KINDS)('read API on %s', (kind) => {
   let d1: string;
   let c00: string;
   let cityToken: string;
+  /** When the three ratings were made (one instant, so they share one series point). */
+  let ratedAt: number;
 
   beforeAll(async () => {
     s = await startTestSystem(kind);
@@ -21,10 +23,11 @@ describe.each(DB_KINDS)('read API on %s', (kind) => {
     cityToken = await s.viewer('city', city);
     const key = await s.deskKey(c00);
     const now = Date.now();
+    ratedAt = now - 60_000;
     const res = await postBatch(s.ingestUrl, key, [
-      rating(c00, 'very_satisfied', { desk: 'Q01' }),
-      rating(c00, 'satisfied', { desk: 'Q02' }),
-      rating(c00, 'unsatisfied', { desk: 'Q02' }),
+      rating(c00, 'very_satisfied', { desk: 'Q01', time: ratedAt }),
+      rating(c00, 'satisfied', { desk: 'Q02', time: ratedAt }),
+      rating(c00, 'unsatisfied', { desk: 'Q02', time: ratedAt }),
       received(c00, 'HS-A', now + 3 * 86_400_000, { time: now - 40 * 60_000 }, 'online'),
       dossierEvent(c00, 'resolved', 'HS-A', { time: now - 20 * 60_000 }),
       received(c00, 'HS-B', now - 45 * 60_000, { time: now - 50 * 60_000 }),
@@ -65,11 +68,38 @@ describe.each(DB_KINDS)('read API on %s', (kind) => {
   });
 
   it('serves a series with one point per step', async () => {
-    const r = await apiGet(s.dashboardUrl, `/api/v1/units/${city}/series?window=1h&step=15m`, cityToken);
+    // Worked by hand: B is the 15-minute boundary at or before the ratings. The window runs from
+    // B − 37 min (inside the step starting at B − 45 min) to the minute after the ratings (after B,
+    // at most B + 15 min), so it has exactly the 4 points B − 45, B − 30, B − 15 and B, and only
+    // the last one holds the 3 ratings.
+    const B = Math.floor(ratedAt / (15 * 60_000)) * 15 * 60_000;
+    const from = new Date(B - 37 * 60_000).toISOString();
+    const to = new Date(Math.floor(ratedAt / 60_000) * 60_000 + 60_000).toISOString();
+    const r = await apiGet(
+      s.dashboardUrl,
+      `/api/v1/units/${city}/series?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&step=15m`,
+      cityToken,
+    );
     expect(r.status).toBe(200);
-    const points = r.body.points as { satisfaction: { total: number } }[];
-    expect(points.length).toBeGreaterThan(0);
-    expect(points.reduce((n, p) => n + p.satisfaction.total, 0)).toBe(3);
+    expect(r.body.step).toBe('15m');
+    const points = r.body.points as {
+      t: string;
+      satisfaction: { verySatisfied: number; satisfied: number; unsatisfied: number; total: number };
+    }[];
+    const empty = { verySatisfied: 0, satisfied: 0, unsatisfied: 0, total: 0 };
+    expect(points.map((p) => Date.parse(p.t))).toEqual([
+      B - 45 * 60_000,
+      B - 30 * 60_000,
+      B - 15 * 60_000,
+      B,
+    ]);
+    expect(points.map((p) => p.t.endsWith('+07:00'))).toEqual([true, true, true, true]);
+    expect(points.map((p) => p.satisfaction)).toEqual([
+      expect.objectContaining(empty),
+      expect.objectContaining(empty),
+      expect.objectContaining(empty),
+      expect.objectContaining({ verySatisfied: 1, satisfied: 1, unsatisfied: 1, total: 3 }),
+    ]);
     const bad = await apiGet(s.dashboardUrl, `/api/v1/units/${city}/series?window=today&step=2m`, cityToken);
     expect(bad.status).toBe(400);
   });

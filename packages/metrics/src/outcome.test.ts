@@ -152,7 +152,23 @@ describe('computeDossierState', () => {
       ev('returned', '2026-11-26T09:00'),
       ev('resolved', '2026-11-27T10:00'),
     ];
-    const expected = computeDossierState(inOrder);
+    // Worked by hand: the second request (23T09:00) is never answered, so the dossier pauses from
+    // it until the finish, the earlier resolved (27T10:00; returned is not the finish when resolved
+    // exists): 97 h. The first request is answered at once (0 h). Two requests ⇒ late. Processing:
+    // 20T08:00 → 27T10:00 is 170 h, minus 97 h paused = 73 h.
+    const expected = {
+      deskCode: '00004/Q01',
+      receivedAt: at('2026-11-20T08:00'),
+      dueAt: at('2026-11-25T17:00'),
+      channel: 'online',
+      supplementRequests: 2,
+      rescheduled: false,
+      pausedMs: 97 * HOUR,
+      pendingSince: null,
+      finishedAt: at('2026-11-27T10:00'),
+      outcome: 'late',
+      processingMs: 73 * HOUR,
+    };
     for (const order of permutations(inOrder)) expect(computeDossierState(order)).toEqual(expected);
   });
 

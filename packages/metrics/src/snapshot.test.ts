@@ -87,8 +87,12 @@ describe('assembleSnapshot', () => {
   it('is all zero and null without children', () => {
     const s = assembleSnapshot({ unit, window, asOf: window.to, children: [] });
     expect(s.children).toEqual([]);
-    expect(s.metrics).toEqual(metricsFromCounts(emptyCounts(), emptyOpen()));
-    expect(s.metrics.satisfaction.rate).toBeNull();
+    expect(s.metrics).toEqual({
+      satisfaction: { verySatisfied: 0, satisfied: 0, unsatisfied: 0, total: 0, rate: null, wilsonLow: null },
+      onTime: { early: 0, onTime: 0, late: 0, unknown: 0, rate: null, avgHours: null, index766: null },
+      received: { total: 0, direct: 0, online: 0, postal: 0 },
+      open: { total: 0, overdue: 0, dueSoon: 0, waitingSupplement: 0 },
+    });
   });
 });
 
