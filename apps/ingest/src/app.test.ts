@@ -444,17 +444,41 @@ describe('createApp over PGlite', () => {
   });
 
   describe('failures inside the database', () => {
-    it('stores a very old event (backfill) or refuses it by its time, and keeps the rest of the batch', async () => {
+    it('stores an event of year 0000 at its own time (backfill has no lower bound), with the rest of the batch', async () => {
+      // The contract's one answer for year 0000: `0000-01-01T00:00:00Z` is a valid RFC 3339
+      // timestamp (full-date is 4DIGIT; proleptic Gregorian, year 0 = 1 BC), and the only bound on
+      // an event's time is that it lies at most 5 minutes in the future. So the event is accepted
+      // and stored at its own instant, −62,167,219,200,000 ms (Postgres shows 0001-01-01 00:00:00+00
+      // BC), and its rating counts in the buckets of that instant. No lower bound, on purpose:
+      // a desk may backfill a history of any age.
+      const YEAR_0000 = -62_167_219_200_000;
       const unit = ownUnit();
       const good = rating(unit, 'satisfied');
       const ancient = rating(unit, 'satisfied', { time: '0000-01-01T00:00:00Z' });
       const res = await postBatch(app, await key(unit), [good, ancient]);
       expect(res.status).toBe(200);
-      const [first, second] = (res.body as unknown as EventsReport).results;
-      expect(first).toEqual({ index: 0, id: good.id, status: 'accepted' });
-      if (second.status === 'rejected') expect(second.error.message).toMatch(/^time: /);
-      else expect(second.status).toBe('accepted');
-      expect(await storedIds(unit)).toContain(good.id);
+      expect(res.body).toMatchObject({ accepted: 2, duplicates: 0, rejected: 0 });
+      expect((res.body as unknown as EventsReport).results).toEqual([
+        { index: 0, id: good.id, status: 'accepted' },
+        { index: 1, id: ancient.id, status: 'accepted' },
+      ]);
+      const stored = await t.db.query<{ id: string; ms: number }>(
+        sql`select id, (extract(epoch from time) * 1000)::float8 as ms from events where unit_code = ${unit} order by time`,
+      );
+      expect(stored).toEqual([
+        { id: ancient.id, ms: YEAR_0000 },
+        { id: good.id, ms: Date.parse(good.time) },
+      ]);
+      // Its minute and hour start at that midnight UTC; its local (UTC+7) day began 7 h earlier.
+      const buckets = await t.db.query<{ grain: string; start: number; satisfied: number }>(
+        sql`select grain, bucket_start::float8 as start, satisfied from rollups
+          where unit_code = ${unit} and bucket_start < 0 order by grain`,
+      );
+      expect(buckets).toEqual([
+        { grain: 'd', start: YEAR_0000 - 7 * 3_600_000, satisfied: 1 },
+        { grain: 'h', start: YEAR_0000, satisfied: 1 },
+        { grain: 'm', start: YEAR_0000, satisfied: 1 },
+      ]);
     });
 
     it('answers 500 without details and never logs a citizen comment when a statement fails', async () => {
