@@ -10,6 +10,7 @@ export default defineConfig({
             'packages/*/src/**/*.test.ts',
             'apps/ingest/src/**/*.test.ts',
             'apps/cli/src/**/*.test.ts',
+            'apps/dashboard/server/**/*.test.ts',
             'scripts/**/*.test.mjs',
           ],
         },

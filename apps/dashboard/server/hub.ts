@@ -27,6 +27,31 @@ const PING_TIMEOUT_MS = 3_000;
 type SocketData = { viewer: Viewer };
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
+/** A timer handle of the hub's clock (Node's `Timeout` by default). */
+export type HubTimer = object;
+
+/** The hub's time source and timers: the system's by default; tests pass a manual one. */
+export interface HubClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): HubTimer;
+  clearTimeout(timer: HubTimer): void;
+  /** A repeating timer that does not keep the process alive. */
+  setInterval(fn: () => void, ms: number): HubTimer;
+  clearInterval(timer: HubTimer): void;
+}
+
+const systemClock: HubClock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (t) => clearTimeout(t as NodeJS.Timeout),
+  setInterval: (fn, ms) => setInterval(fn, ms).unref(),
+  clearInterval: (t) => clearInterval(t as NodeJS.Timeout),
+};
+
+export interface LiveHubOptions {
+  clock?: HubClock;
+}
+
 interface Subscription {
   key: string;
   unit: string;
@@ -34,7 +59,7 @@ interface Subscription {
   communes: string[];
   lastEmit: number;
   dirty: boolean;
-  timer: NodeJS.Timeout | null;
+  timer: HubTimer | null;
   /** A snapshot read is in flight: changes meanwhile only mark the subscription dirty. */
   reading: boolean;
   staleSince: number | null;
@@ -45,7 +70,7 @@ const buffered = (s: LiveSocket) => (s.conn as unknown as { writeBuffer: unknown
 
 const err = (code: LiveError['error']['code'], message: string): LiveError => ({ error: { code, message } });
 
-function checkRequest(req: unknown): SubscribeRequest | LiveError {
+export function checkRequest(req: unknown): SubscribeRequest | LiveError {
   if (req === null || typeof req !== 'object')
     return err('bad_request', 'payload: expected { unit, window }');
   const { unit, window, from, to } = req as Record<string, unknown>;
@@ -86,8 +111,9 @@ export class LiveHub {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
   readonly #subs = new Map<string, Subscription>();
   readonly #byCommune = new Map<string, Set<string>>();
-  readonly #refresh: NodeJS.Timeout;
-  readonly #health: NodeJS.Timeout;
+  readonly #clock: HubClock;
+  readonly #refresh: HubTimer;
+  readonly #health: HubTimer;
   #checking = false;
   readonly stats: HubStats = { clients: 0, subscriptions: 0, snapshots: 0, snapshotMs: 0 };
   /** Told of every snapshot sent (a subscribe's ack or a push) and how long its read took. */
@@ -97,7 +123,9 @@ export class LiveHub {
     http: HttpServer,
     readonly db: Database,
     readonly tree: UnitTree,
+    opts: LiveHubOptions = {},
   ) {
+    this.#clock = opts.clock ?? systemClock;
     this.io = new Server(http, { path: '/socket.io', serveClient: false, maxHttpBufferSize: 16 * 1024 });
     this.io.use(async (socket, next) => {
       try {
@@ -113,10 +141,8 @@ export class LiveHub {
       }
     });
     this.io.on('connection', (socket) => this.#onConnection(socket));
-    this.#refresh = setInterval(() => this.#refreshQuiet(), 5_000);
-    this.#refresh.unref();
-    this.#health = setInterval(() => void this.#checkDatabase(), HEALTH_MS);
-    this.#health.unref();
+    this.#refresh = this.#clock.setInterval(() => this.#refreshQuiet(), 5_000);
+    this.#health = this.#clock.setInterval(() => void this.#checkDatabase(), HEALTH_MS);
   }
 
   /** The "units changed" signal: communes touched by a commit. */
@@ -130,9 +156,9 @@ export class LiveHub {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.#refresh);
-    clearInterval(this.#health);
-    for (const sub of this.#subs.values()) if (sub.timer) clearTimeout(sub.timer);
+    this.#clock.clearInterval(this.#refresh);
+    this.#clock.clearInterval(this.#health);
+    for (const sub of this.#subs.values()) if (sub.timer) this.#clock.clearTimeout(sub.timer);
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
   }
 
@@ -148,7 +174,7 @@ export class LiveHub {
       if (!mayRead(this.tree, socket.data.viewer, req.unit)) {
         return ack(err('forbidden', `unit ${req.unit}: outside your unit`));
       }
-      const asOf = Date.now();
+      const asOf = this.#clock.now();
       const w = resolveWindow({ window: req.window, from: req.from, to: req.to }, asOf);
       if (!w.ok) return ack(err('bad_request', `${w.field}: ${w.message}`));
       const key = JSON.stringify([req.unit, req.window, req.from ?? null, req.to ?? null]);
@@ -191,7 +217,7 @@ export class LiveHub {
       unit: req.unit,
       req: { window: req.window, from: req.from, to: req.to },
       communes,
-      lastEmit: Date.now(),
+      lastEmit: this.#clock.now(),
       dirty: false,
       timer: null,
       reading: false,
@@ -213,7 +239,7 @@ export class LiveHub {
     if ((this.io.sockets.adapter.rooms.get(key)?.size ?? 0) > 0) return;
     const sub = this.#subs.get(key);
     if (!sub) return;
-    if (sub.timer) clearTimeout(sub.timer);
+    if (sub.timer) this.#clock.clearTimeout(sub.timer);
     this.#subs.delete(key);
     for (const c of sub.communes) this.#byCommune.get(c)?.delete(key);
     this.stats.subscriptions = this.#subs.size;
@@ -223,16 +249,16 @@ export class LiveHub {
     sub.dirty = true;
     // One read per subscription at a time: under load, reads must not pile up behind each other.
     if (sub.timer || sub.reading) return;
-    const wait = Math.max(0, sub.lastEmit + MIN_INTERVAL_MS - Date.now());
-    sub.timer = setTimeout(() => this.#emit(sub), wait);
+    const wait = Math.max(0, sub.lastEmit + MIN_INTERVAL_MS - this.#clock.now());
+    sub.timer = this.#clock.setTimeout(() => this.#emit(sub), wait);
   }
 
   async #emit(sub: Subscription) {
     sub.timer = null;
     if (!this.#subs.has(sub.key)) return;
     sub.dirty = false;
-    sub.lastEmit = Date.now();
-    const asOf = Date.now();
+    sub.lastEmit = this.#clock.now();
+    const asOf = this.#clock.now();
     const w = resolveWindow(sub.req, asOf);
     if (!w.ok) return;
     const started = performance.now();
@@ -252,7 +278,7 @@ export class LiveHub {
     if (!snapshot) return;
     this.#room(sub.key).emit('metrics', snapshot);
     // The next read waits its turn from now, so a slow database gets breathing room.
-    sub.lastEmit = Date.now();
+    sub.lastEmit = this.#clock.now();
     this.onSnapshot?.('push', performance.now() - started);
     if (sub.dirty && !sub.timer) this.#schedule(sub);
   }
@@ -275,7 +301,7 @@ export class LiveHub {
       window: sub.req.window,
       since: formatLocal(sub.staleSince),
     });
-    sub.lastEmit = Date.now() + 2000;
+    sub.lastEmit = this.#clock.now() + 2000;
     this.#schedule(sub);
   }
 
@@ -287,7 +313,7 @@ export class LiveHub {
       await this.db.ping(PING_TIMEOUT_MS);
     } catch {
       // Subscriptions already stale are retrying; the others learn it now and retry until it is back.
-      const now = Date.now();
+      const now = this.#clock.now();
       for (const sub of this.#subs.values()) if (sub.staleSince === null) this.#stale(sub, now);
     } finally {
       this.#checking = false;
@@ -295,7 +321,7 @@ export class LiveHub {
   }
 
   #refreshQuiet() {
-    const now = Date.now();
+    const now = this.#clock.now();
     for (const sub of this.#subs.values()) {
       if (!sub.timer && now - sub.lastEmit >= REFRESH_MS) this.#schedule(sub);
     }
