@@ -61,10 +61,12 @@ describe.each(DB_KINDS)('live stream on %s', (kind) => {
     const commune = s.tree.communes[1];
     const c = connect(cityToken);
     const before = (await subscribe(c, s.tree.city)) as Snapshot;
+    // Nothing has been rated in this system yet.
+    expect(before.metrics.satisfaction.total).toBe(0);
     const key = await s.deskKey(commune);
     const update = nextMetrics(
       c,
-      (snap) => snap.metrics.satisfaction.total === before.metrics.satisfaction.total + 2,
+      (snap) => snap.metrics.satisfaction.total === 2,
       'a metrics event counting the 2 new ratings',
     );
     const posted = await postBatch(s.ingestUrl, key, [
@@ -73,8 +75,16 @@ describe.each(DB_KINDS)('live stream on %s', (kind) => {
     ]);
     expect(posted.body.accepted).toBe(2);
     const snap = await update;
-    const district = snap.children.find((ch) => ch.unit.code === s.tree.districtOf[commune]);
-    expect(district?.metrics.satisfaction.unsatisfied).toBeGreaterThanOrEqual(1);
+    const two = { verySatisfied: 0, satisfied: 1, unsatisfied: 1, total: 2, rate: 0.5 };
+    expect(snap.metrics.satisfaction).toMatchObject(two);
+    // All of it in the commune's district, none in the others.
+    expect(
+      snap.children.map((ch) => [
+        ch.unit.code,
+        ch.metrics.satisfaction.satisfied,
+        ch.metrics.satisfaction.unsatisfied,
+      ]),
+    ).toEqual(s.tree.districts.map((d) => (d === s.tree.districtOf[commune] ? [d, 1, 1] : [d, 0, 0])));
   });
 
   it('enforces viewer scope on subscribe: no parent, no sibling', async () => {
@@ -114,9 +124,18 @@ describe.each(DB_KINDS)('live stream on %s', (kind) => {
     await reconnected;
     const again = (await subscribe(c, commune)) as Snapshot;
     expect(again.unit.code).toBe(commune);
+    // Nothing rated in this commune before.
+    expect(again.metrics.satisfaction.total).toBe(0);
     const key = await s.deskKey(commune);
-    const update = nextMetrics(c, (snap) => snap.metrics.satisfaction.total >= 1, 'metrics after restart');
+    const update = nextMetrics(c, (snap) => snap.metrics.satisfaction.total > 0, 'metrics after restart');
     await postBatch(s.ingestUrl, key, [rating(commune, 'very_satisfied')]);
-    expect((await update).metrics.satisfaction.verySatisfied).toBeGreaterThanOrEqual(1);
+    const after = await update;
+    expect(after.unit.code).toBe(commune);
+    expect(after.metrics.satisfaction).toMatchObject({
+      verySatisfied: 1,
+      satisfied: 0,
+      unsatisfied: 0,
+      total: 1,
+    });
   });
 });

@@ -77,7 +77,10 @@ describe('resolveWindow', () => {
       { window: 'custom', from: '2026-11-01T00:00:00Z', to: '2026-11-02T00:00:00Z' },
       asOf,
     );
-    expect(r.ok).toBe(true);
+    expect(r).toEqual({
+      ok: true,
+      window: { name: 'custom', from: utc('2026-11-01T00:00:00Z'), to: utc('2026-11-02T00:00:00Z') },
+    });
   });
 
   it.each([
