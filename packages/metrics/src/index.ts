@@ -1,3 +1,4 @@
+export * from './calendar.ts';
 export * from './outcome.ts';
 export * from './rates.ts';
 export * from './snapshot.ts';
