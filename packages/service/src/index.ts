@@ -1,2 +1,3 @@
+export * from './calendar.ts';
 export * from './env.ts';
 export * from './log.ts';
