@@ -6,6 +6,11 @@
  *
  * SEEDS=7,8 replays given seeds; SEEDS=random:10 runs ten fresh ones. A mismatch names the
  * seed, asOf, unit, window and field.
+ *
+ * The run has a clock of its own (see `clockFor`): every event time and every `asOf` derive from
+ * the seed, never from `Date.now()`, so `SEEDS=n` replays a run exactly on any day. The windows
+ * are worked out here from the contract (see `windowsAt`), not by the implementation's
+ * `resolveWindow`, which is checked against them.
  */
 import { type Database, readSnapshot, readUnitTree, type UnitTree } from '@motcua/db';
 import { type ResolvedWindow, resolveWindow, type UnitMetrics } from '@motcua/metrics';
@@ -40,6 +45,30 @@ function seedsFromEnv(): number[] {
 /** Each seed gets its own city `20`…`99` in the file's database. */
 const SEEDS = seedsFromEnv();
 if (SEEDS.length > 80) throw new Error('SEEDS: at most 80 seeds per run');
+
+/** `MODEL_CHECK_NOW` (RFC 3339 or epoch ms), when set, is the `now` of every seed and case. */
+function nowFromEnv(): number | null {
+  const raw = process.env.MODEL_CHECK_NOW?.trim();
+  if (!raw) return null;
+  const ms = /^-?\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (!Number.isFinite(ms)) throw new Error(`MODEL_CHECK_NOW: expected RFC 3339 or epoch ms, got ${raw}`);
+  return ms;
+}
+const FIXED_NOW = nowFromEnv();
+
+/**
+ * The clock of one run: `now`, around which its events are generated, and the `asOf` of its
+ * snapshots (a few seconds later, as when the ingest took that long). Both come from the seed: an
+ * instant somewhere in 2025, at any millisecond of the day, so seeds cover different times of
+ * day and days of the week. It lies in the past on purpose: the ingest refuses only events more
+ * than 5 minutes ahead of its own clock, so the events stamped up to 4 minutes after `now` (desk
+ * clock drift) are all stored, and they are still ahead of `asOf`, which is what they test.
+ */
+function clockFor(seed: number): { now: number; asOf: number } {
+  const rng = mulberry32(seed ^ 0x5bd1e995);
+  const now = FIXED_NOW ?? Date.UTC(2025, 0, 1) + Math.floor(rng() * 365 * DAY);
+  return { now, asOf: now + int(rng, 0, 10_000) };
+}
 
 interface CloudEvent extends CloudEventLike {
   specversion: '1.0';
@@ -374,23 +403,54 @@ function randomBatches(rng: Rng, events: CloudEvent[]): CloudEvent[][] {
 // ---------------------------------------------------------------------------------------------
 // Comparing
 
-function resolved(input: Parameters<typeof resolveWindow>[0], asOf: number): ResolvedWindow {
-  const w = resolveWindow(input, asOf);
-  if (!w.ok) throw new Error(`bad window ${JSON.stringify(input)}: ${w.message}`);
-  return w.window;
+const floorMinute = (ms: number) => Math.floor(ms / MINUTE) * MINUTE;
+/** Local (UTC+7, no daylight saving) midnight at or before `ms`. */
+const localMidnight = (ms: number) => Math.floor((ms + 7 * HOUR) / DAY) * DAY - 7 * HOUR;
+
+/** One window as this test works it out, and the request that names it (for `resolveWindow`). */
+interface CheckWindow {
+  window: ResolvedWindow;
+  request: { window?: string; from?: string; to?: string };
 }
 
-/** `1h`, `today`, `7d`, `30d` and two custom windows (one on local midnights, one reaching past asOf). */
-function windowsAt(asOf: number): ResolvedWindow[] {
-  const midnight = asOf - ((asOf + 7 * HOUR) % DAY);
+/**
+ * `1h`, `today`, `7d`, `30d` and two custom windows (one on local midnights, one reaching past
+ * asOf), worked out from the contract: every window ends at `asOf`; `1h`, `7d` and `30d` start
+ * 60 min, 7×24 h and 30×24 h before it, floored to the minute; `today` starts at local midnight;
+ * a custom window is its `from` and `to` floored to the minute.
+ */
+function windowsAt(asOf: number): CheckWindow[] {
+  const midnight = localMidnight(asOf);
+  const named = (name: '1h' | 'today' | '7d' | '30d', from: number): CheckWindow => ({
+    window: { name, from, to: asOf },
+    request: { window: name },
+  });
+  const custom = (from: number, to: number): CheckWindow => ({
+    window: { name: 'custom', from: floorMinute(from), to: floorMinute(to) },
+    request: { from: rfc3339(from), to: rfc3339(to) },
+  });
   return [
-    resolved({ window: '1h' }, asOf),
-    resolved({ window: 'today' }, asOf),
-    resolved({ window: '7d' }, asOf),
-    resolved({ window: '30d' }, asOf),
-    resolved({ from: rfc3339(midnight - 9 * DAY), to: rfc3339(asOf - 36 * HOUR + 1_067_537) }, asOf),
-    resolved({ from: rfc3339(asOf - 25 * DAY + 4_321_500), to: rfc3339(asOf + 10 * MINUTE) }, asOf),
+    named('1h', floorMinute(asOf - HOUR)),
+    named('today', midnight),
+    named('7d', floorMinute(asOf - 7 * DAY)),
+    named('30d', floorMinute(asOf - 30 * DAY)),
+    custom(midnight - 9 * DAY, asOf - 36 * HOUR + 1_067_537),
+    custom(asOf - 25 * DAY + 4_321_500, asOf + 10 * MINUTE),
   ];
+}
+
+/** Where the implementation's `resolveWindow` resolves a request to another window than ours. */
+function windowMismatches(label: string, windows: CheckWindow[], asOf: number): string[] {
+  const text = (w: ResolvedWindow) =>
+    `${w.name}[${new Date(w.from).toISOString()},${new Date(w.to).toISOString()})`;
+  return windows.flatMap(({ window, request }) => {
+    const r = resolveWindow(request, asOf);
+    if (!r.ok) return [`${label} resolveWindow(${JSON.stringify(request)}) refused it: ${r.message}`];
+    const same = r.window.name === window.name && r.window.from === window.from && r.window.to === window.to;
+    return same
+      ? []
+      : [`${label} resolveWindow(${JSON.stringify(request)}) = ${text(r.window)}, expected ${text(window)}`];
+  });
 }
 
 function flatten(value: unknown, prefix: string, out: Map<string, unknown>): Map<string, unknown> {
@@ -480,10 +540,11 @@ async function compareAll(
   unitTree: UnitTree,
   ref: ReferenceModel,
   targets: CheckTarget[],
-  windows: ResolvedWindow[],
+  checkWindows: CheckWindow[],
   label: string,
 ): Promise<{ mismatches: string[]; snapshots: number; numbers: number }> {
-  const mismatches: string[] = [];
+  const mismatches: string[] = windowMismatches(label, checkWindows, ref.asOf);
+  const windows = checkWindows.map((w) => w.window);
   const extra = new Set<string>();
   let snapshots = 0;
   let numbers = 0;
@@ -586,10 +647,9 @@ describe.each(DB_KINDS)('model check on %s', (kind) => {
       const started = performance.now();
       const world = await createWorld(t.db, String(20 + i));
       const rng = mulberry32(seed);
-      const now = Date.now();
+      const { now, asOf } = clockFor(seed);
       const events = generate(rng, seed, world.tree.communes, now);
       const stats = await postAll(ingest, world, randomBatches(rng, events));
-      const asOf = Date.now();
       const ingested = performance.now();
 
       // A contract-valid event the ingest refuses is a mismatch; the numbers are still compared
@@ -624,9 +684,11 @@ describe.each(DB_KINDS)('model check on %s', (kind) => {
       const { snapshots, numbers } = compared;
       const mismatches = [...ingestMismatches, ...compared.mismatches];
       const done = performance.now();
-      const [hour, , , month] = windowsAt(asOf).map((w) => ref.metrics({ communes: world.tree.communes }, w));
+      const [hour, , , month] = windowsAt(asOf).map((w) =>
+        ref.metrics({ communes: world.tree.communes }, w.window),
+      );
       console.info(
-        `[model-check ${kind}] seed=${seed}: ${ref.dossiers.length} dossiers, ${ref.ratings.length} ratings, ` +
+        `[model-check ${kind}] seed=${seed} asOf=${new Date(asOf).toISOString()}: ${ref.dossiers.length} dossiers, ${ref.ratings.length} ratings, ` +
           `${ref.eventCount} events (${stats.sent} sent in ${stats.requests} requests, ${stats.duplicates} duplicates); ` +
           `${snapshots} snapshots, ${numbers} numbers; ingest ${Math.round(ingested - started)} ms, ` +
           `compare ${Math.round(done - ingested)} ms; city 30d onTime ${JSON.stringify(month.onTime)}, ` +
@@ -639,8 +701,13 @@ describe.each(DB_KINDS)('model check on %s', (kind) => {
   );
 
   describe('targeted cases', () => {
-    /** Sends events in one batch each call, then compares all windows against the reference. */
+    /**
+     * Sends events in one batch each call, then compares all windows against the reference. Its
+     * clock: `now` fixed (MODEL_CHECK_NOW or 2025-06-18 10:17:23.456 local), `asOf` a second later.
+     */
     async function scenario(city: string) {
+      const now = FIXED_NOW ?? Date.parse('2025-06-18T10:17:23.456+07:00');
+      const asOf = now + 1_000;
       const world = await createWorld(t.db, city, 1, 1);
       const commune = world.tree.communes[0];
       const sent: CloudEvent[] = [];
@@ -649,6 +716,8 @@ describe.each(DB_KINDS)('model check on %s', (kind) => {
         cloudEvent(commune, desk, type, time, `${city}-${++seq}`, data);
       return {
         commune,
+        now,
+        asOf,
         make,
         async send(batch: CloudEvent[]) {
           sent.push(...batch);
@@ -658,7 +727,6 @@ describe.each(DB_KINDS)('model check on %s', (kind) => {
         },
         /** The snapshot of the commune over 30 days, after checking every number against the reference. */
         async check() {
-          const asOf = Date.now();
           const ref = new ReferenceModel(sent, asOf);
           const windows = windowsAt(asOf);
           const { mismatches } = await compareAll(
@@ -670,7 +738,7 @@ describe.each(DB_KINDS)('model check on %s', (kind) => {
             `case ${city}`,
           );
           await expectNoMismatches(t.db, mismatches, ref);
-          const snap = await readSnapshot(t.db, await readUnitTree(t.db), commune, windows[3], asOf);
+          const snap = await readSnapshot(t.db, await readUnitTree(t.db), commune, windows[3].window, asOf);
           if (!snap) throw new Error('no snapshot');
           return snap;
         },
@@ -679,7 +747,7 @@ describe.each(DB_KINDS)('model check on %s', (kind) => {
 
     it('a rescheduled arriving after the resolved moves the dossier from early to late', async () => {
       const s = await scenario('11');
-      const now = Date.now();
+      const { now } = s;
       const code = 'HS-LATE-1';
       await s.send([
         s.make('Q01', 'dossier.received', now - 5 * DAY, {
@@ -707,7 +775,7 @@ describe.each(DB_KINDS)('model check on %s', (kind) => {
 
     it('the same batch sent twice counts once', async () => {
       const s = await scenario('12');
-      const now = Date.now();
+      const { now, asOf } = s;
       const batch = [
         s.make('Q01', 'dossier.received', now - 3 * DAY, {
           dossierCode: 'HS-A',
@@ -729,14 +797,13 @@ describe.each(DB_KINDS)('model check on %s', (kind) => {
         s.make('Q02', 'rating.submitted', now - 5 * MINUTE, { level: 'unsatisfied' }),
       ];
       expect(await s.send(batch)).toMatchObject({ accepted: batch.length, duplicates: 0 });
-      const asOf = Date.now();
       const tree = await readUnitTree(t.db);
       const once = await Promise.all(
-        windowsAt(asOf).map((w) => readSnapshot(t.db, tree, s.commune, w, asOf)),
+        windowsAt(asOf).map((w) => readSnapshot(t.db, tree, s.commune, w.window, asOf)),
       );
       expect(await s.send(batch)).toMatchObject({ accepted: 0, duplicates: batch.length });
       const twice = await Promise.all(
-        windowsAt(asOf).map((w) => readSnapshot(t.db, tree, s.commune, w, asOf)),
+        windowsAt(asOf).map((w) => readSnapshot(t.db, tree, s.commune, w.window, asOf)),
       );
       expect(twice).toEqual(once);
       const snap = await s.check();
@@ -750,7 +817,7 @@ describe.each(DB_KINDS)('model check on %s', (kind) => {
       // Desk clocks may run up to 5 minutes ahead. At asOf such a request has paused nothing:
       // the dossier is judged on dueAt alone (as classifyOpen does with max(0, asOf − pendingSince)).
       const s = await scenario('14');
-      const now = Date.now();
+      const { now } = s;
       const open = (code: string, dueAt: number, requestAt: number) => [
         s.make('Q01', 'dossier.received', now - 2 * HOUR, {
           dossierCode: code,
@@ -775,7 +842,7 @@ describe.each(DB_KINDS)('model check on %s', (kind) => {
 
     it('a received arriving after the resolved turns unknown into a known outcome', async () => {
       const s = await scenario('13');
-      const now = Date.now();
+      const { now } = s;
       const code = 'HS-UNK-1';
       await s.send([s.make('Q02', 'dossier.resolved', now - 3 * HOUR, { dossierCode: code })]);
       const before = await s.check();
