@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -13,6 +15,22 @@ export default defineConfig({
             'apps/dashboard/server/**/*.test.ts',
             'scripts/**/*.test.mjs',
           ],
+        },
+      },
+      {
+        // The dashboard's SvelteKit code: runes in `.svelte.ts` need the Svelte compiler, and
+        // `$app/environment` (SvelteKit's) is a stub that says "browser".
+        plugins: [svelte({ configFile: false })],
+        resolve: {
+          alias: {
+            '$app/environment': fileURLToPath(
+              new URL('./apps/dashboard/src/lib/test/app-environment.ts', import.meta.url),
+            ),
+          },
+        },
+        test: {
+          name: 'dashboard',
+          include: ['apps/dashboard/src/**/*.test.ts'],
         },
       },
       {
