@@ -1,4 +1,5 @@
-import { loadSharedConfig, parseEnv, port, type SharedConfig } from '@motcua/service';
+import type { WorkCalendar } from '@motcua/metrics';
+import { loadSharedConfig, loadWorkCalendar, parseEnv, port, type SharedConfig } from '@motcua/service';
 import { z } from 'zod';
 
 const positive = (fallback: number) => z.coerce.number().min(0).default(fallback);
@@ -20,6 +21,8 @@ export interface IngestConfig extends SharedConfig {
   writerMaxBatch: number;
   /** Flushes at once; unset: 2 on Postgres, 1 embedded. */
   writerMaxInFlight?: number;
+  /** Working days for petition deadlines (built in, corrected by MOTCUA_CALENDAR_FILE). */
+  calendar: WorkCalendar;
 }
 
 /** Reads the ingest's settings from the environment once; throws a ConfigError naming the variable. */
@@ -33,5 +36,6 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
     retryAfterSeconds: c.RETRY_AFTER_SECONDS,
     writerMaxBatch: c.WRITER_MAX_BATCH,
     writerMaxInFlight: c.WRITER_MAX_IN_FLIGHT,
+    calendar: loadWorkCalendar(env),
   };
 }

@@ -130,6 +130,7 @@ export async function startIngest(
     notify: !embedded,
     onCommit: opts.onCommit,
     onFlush: metrics.observeFlush,
+    calendar: config.calendar,
   });
   const running = await listenIngest(
     {

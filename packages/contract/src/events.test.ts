@@ -29,7 +29,14 @@ const DATA: Record<EventType, Record<string, unknown>> = {
   'vn.motcua.dossier.returned': { dossierCode: '000.00.04.H26-250301-0012' },
   'vn.motcua.dossier.rejected': { dossierCode: '000.00.04.H26-250301-0012' },
   'vn.motcua.dossier.withdrawn': { dossierCode: '000.00.04.H26-250301-0012' },
+  'vn.motcua.dossier.paid': { dossierCode: '000.00.04.H26-250301-0012', method: 'online' },
   'vn.motcua.rating.submitted': { level: 'satisfied' },
+  'vn.motcua.petition.received': { petitionCode: 'PA-0001', category: 'procedure' },
+  'vn.motcua.petition.rejected': { petitionCode: 'PA-0001' },
+  'vn.motcua.petition.supplement_requested': { petitionCode: 'PA-0001' },
+  'vn.motcua.petition.answered': { petitionCode: 'PA-0001' },
+  'vn.motcua.petition.published': { petitionCode: 'PA-0001' },
+  'vn.motcua.petition.reacted': { petitionCode: 'PA-0001', reaction: 'like' },
 };
 
 /** A valid event of `type`, with attributes replaced by `overrides`. */
@@ -80,7 +87,9 @@ describe('validateEvent: valid events', () => {
       time: Date.parse('2026-03-01T00:59:00Z'),
       unitCode: '00004',
       deskCode: 'Q01',
-      dossierCode: type === RATING ? null : '000.00.04.H26-250301-0012',
+      // A rating names no dossier here, nor does a petition (it may name one, see below).
+      dossierCode:
+        type === RATING || type.startsWith('vn.motcua.petition.') ? null : '000.00.04.H26-250301-0012',
       data: DATA[type],
       attributes: null,
     });
@@ -89,6 +98,46 @@ describe('validateEvent: valid events', () => {
   it('takes unit and desk from the source', () => {
     const e = accepted(event(RECEIVED, { source: '/units/27280/desks/Mot-cua_2' }));
     expect(e).toMatchObject({ unitCode: '27280', deskCode: 'Mot-cua_2' });
+  });
+
+  it('v1.1: keeps the dossier a petition is about, and checks subject against the petition', () => {
+    const linked = withData('vn.motcua.petition.received', { dossierCode: 'HS-9', repeatOf: 'PA-0000' });
+    expect(accepted(linked).dossierCode).toBe('HS-9');
+    expect(accepted({ ...event('vn.motcua.petition.answered'), subject: 'PA-0001' }).id).toBe('e-1');
+    expect(rejection({ ...event('vn.motcua.petition.answered'), subject: 'HS-9' })).toBe(
+      'subject: must equal data.petitionCode',
+    );
+  });
+
+  it('v1.1: refuses a petition category, payment method or reaction outside its list, and a non-boolean fact', () => {
+    expect(rejection(withData('vn.motcua.petition.received', { category: 'tax' }))).toBe(
+      'data.category: expected one of procedure, staff, other',
+    );
+    expect(rejection(withData('vn.motcua.dossier.paid', { method: 'cash' }))).toBe(
+      'data.method: expected one of online, desk',
+    );
+    expect(rejection(withData('vn.motcua.petition.reacted', { reaction: 'love' }))).toBe(
+      'data.reaction: expected one of like, dislike',
+    );
+    expect(rejection(withData(RECEIVED, { feeBearing: 'yes' }))).toBe(
+      'data.feeBearing: expected true or false',
+    );
+    expect(rejection(withData('vn.motcua.dossier.resolved', { electronicResult: 1 }))).toBe(
+      'data.electronicResult: expected true or false',
+    );
+  });
+
+  it('v1.1: accepts every reception and result fact', () => {
+    const facts = {
+      feeBearing: true,
+      inputsDigitised: false,
+      reusedData: true,
+      citizenStore: false,
+      populationData: true,
+    };
+    expect(accepted(withData(RECEIVED, facts)).data).toMatchObject(facts);
+    const result = { electronicResult: true, resultDigitised: false };
+    expect(accepted(withData('vn.motcua.dossier.resolved', result)).data).toMatchObject(result);
   });
 
   it('keeps a rating dossierCode', () => {

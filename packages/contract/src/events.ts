@@ -38,14 +38,41 @@ export const EVENT_TYPE = {
   returned: 'vn.motcua.dossier.returned',
   rejected: 'vn.motcua.dossier.rejected',
   withdrawn: 'vn.motcua.dossier.withdrawn',
+  /** v1.1 */
+  paid: 'vn.motcua.dossier.paid',
   rating: 'vn.motcua.rating.submitted',
+  /** v1.1: citizens' petitions (phản ánh, kiến nghị — PAKN) and their handling. */
+  petitionReceived: 'vn.motcua.petition.received',
+  petitionRejected: 'vn.motcua.petition.rejected',
+  petitionSupplementRequested: 'vn.motcua.petition.supplement_requested',
+  petitionAnswered: 'vn.motcua.petition.answered',
+  petitionPublished: 'vn.motcua.petition.published',
+  petitionReacted: 'vn.motcua.petition.reacted',
 } as const;
 export type EventType = (typeof EVENT_TYPE)[keyof typeof EVENT_TYPE];
 export const EVENT_TYPES = Object.values(EVENT_TYPE) as [EventType, ...EventType[]];
 /** The prefix of every dossier lifecycle type; what follows it is the step (`received`, `resolved`…). */
 export const DOSSIER_TYPE_PREFIX = 'vn.motcua.dossier.';
-type StepOf<T> = T extends `${typeof DOSSIER_TYPE_PREFIX}${infer S}` ? S : never;
-export type DossierStep = StepOf<EventType>;
+/** The prefix of every petition type. */
+export const PETITION_TYPE_PREFIX = 'vn.motcua.petition.';
+type StepOf<T, P extends string> = T extends `${P}${infer S}` ? S : never;
+export type DossierStep = StepOf<EventType, typeof DOSSIER_TYPE_PREFIX>;
+export type PetitionStep = StepOf<EventType, typeof PETITION_TYPE_PREFIX>;
+
+export const PAYMENT_METHODS = ['online', 'desk'] as const;
+export const PETITION_CATEGORIES = ['procedure', 'staff', 'other'] as const;
+export type PetitionCategory = (typeof PETITION_CATEGORIES)[number];
+export const REACTIONS = ['like', 'dislike'] as const;
+/**
+ * Working days a petition step may take (Decision 766's petition rules): rejecting it or asking
+ * for more information counts from its reception; publishing the answer from the answer.
+ */
+export const PETITION_DEADLINE_WORKING_DAYS = {
+  rejected: 2,
+  supplement_requested: 5,
+  answered: 15,
+  published: 2,
+} as const;
 
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `expected one of ${values.join(', ')}` });
@@ -58,6 +85,9 @@ const timestamp = z
   .string({ error: 'expected an RFC 3339 timestamp with offset' })
   .refine((s) => parseRfc3339(s) !== null, { error: 'expected an RFC 3339 timestamp with offset' });
 const dossierCode = text(1, 64);
+const petitionCode = text(1, 64);
+/** A v1.1 fact about a dossier; absent means the desk does not report it (never "false"). */
+const fact = z.boolean({ error: 'expected true or false' }).optional();
 
 /** `data` per type. Strict: fields not listed are refused (personal data stays in the source system). */
 export const DATA_SCHEMAS = {
@@ -67,14 +97,20 @@ export const DATA_SCHEMAS = {
     procedureName: text(1, 500).optional(),
     channel: oneOf(CHANNELS),
     dueAt: timestamp,
+    feeBearing: fact,
+    inputsDigitised: fact,
+    reusedData: fact,
+    citizenStore: fact,
+    populationData: fact,
   }),
   'vn.motcua.dossier.supplement_requested': z.strictObject({ dossierCode, reason: text(0, 500).optional() }),
   'vn.motcua.dossier.supplement_received': z.strictObject({ dossierCode }),
   'vn.motcua.dossier.rescheduled': z.strictObject({ dossierCode, newDueAt: timestamp }),
-  'vn.motcua.dossier.resolved': z.strictObject({ dossierCode }),
+  'vn.motcua.dossier.resolved': z.strictObject({ dossierCode, electronicResult: fact, resultDigitised: fact }),
   'vn.motcua.dossier.returned': z.strictObject({ dossierCode }),
   'vn.motcua.dossier.rejected': z.strictObject({ dossierCode, reason: text(0, 500).optional() }),
   'vn.motcua.dossier.withdrawn': z.strictObject({ dossierCode }),
+  'vn.motcua.dossier.paid': z.strictObject({ dossierCode, method: oneOf(PAYMENT_METHODS) }),
   'vn.motcua.rating.submitted': z.strictObject({
     level: oneOf(RATING_LEVELS),
     dossierCode: dossierCode.optional(),
@@ -86,6 +122,17 @@ export const DATA_SCHEMAS = {
     officialId: text(1, 64).optional(),
     comment: text(0, 500).optional(),
   }),
+  'vn.motcua.petition.received': z.strictObject({
+    petitionCode,
+    category: oneOf(PETITION_CATEGORIES),
+    dossierCode: dossierCode.optional(),
+    repeatOf: petitionCode.optional(),
+  }),
+  'vn.motcua.petition.rejected': z.strictObject({ petitionCode, reason: text(0, 500).optional() }),
+  'vn.motcua.petition.supplement_requested': z.strictObject({ petitionCode, reason: text(0, 500).optional() }),
+  'vn.motcua.petition.answered': z.strictObject({ petitionCode }),
+  'vn.motcua.petition.published': z.strictObject({ petitionCode }),
+  'vn.motcua.petition.reacted': z.strictObject({ petitionCode, reaction: oneOf(REACTIONS) }),
 } satisfies Record<EventType, z.ZodType>;
 
 const CONTEXT_ATTRIBUTES = new Set([
@@ -210,9 +257,12 @@ export function validateEvent(raw: unknown, now: number): ValidationResult {
 
   const time = parseRfc3339(e.time) as number;
   if (time > now + MAX_FUTURE_MS) return { ok: false, message: 'time: more than 5 minutes in the future' };
-  const dossier = (data.data as { dossierCode?: string }).dossierCode ?? null;
-  if (e.subject !== undefined && e.subject !== dossier) {
-    return { ok: false, message: 'subject: must equal data.dossierCode' };
+  // The subject of a petition event is its petition; of any other, its dossier.
+  const isPetition = e.type.startsWith(PETITION_TYPE_PREFIX);
+  const subjectField = isPetition ? 'petitionCode' : 'dossierCode';
+  const subject = (data.data as Record<string, string | undefined>)[subjectField] ?? null;
+  if (e.subject !== undefined && e.subject !== subject) {
+    return { ok: false, message: `subject: must equal data.${subjectField}` };
   }
   const attributes: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(raw)) {

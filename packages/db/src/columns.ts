@@ -1,6 +1,7 @@
 import { BUCKET_FIELDS, type BucketField } from '@motcua/metrics';
 import { getTableColumns, type SQL, sql, type Table } from 'drizzle-orm';
 import { dossiers } from './schema/dossiers.ts';
+import { petitions } from './schema/petitions.ts';
 import { rollups } from './schema/rollups.ts';
 
 export type ColumnType = 'text' | 'bigint' | 'integer' | 'boolean' | 'float8' | 'jsonb';
@@ -80,3 +81,5 @@ export const ROLLUP_COUNTERS = columnsOf(rollups, BUCKET_FIELDS);
 export const ROLLUP_KEY_COLUMNS = columnsOf(rollups, ROLLUP_KEY);
 export const DOSSIER_COLUMNS = columnsOf(dossiers);
 export const DOSSIER_KEY_COLUMNS = columnsOf(dossiers, ['unitCode', 'dossierCode']);
+export const PETITION_COLUMNS = columnsOf(petitions);
+export const PETITION_KEY_COLUMNS = columnsOf(petitions, ['unitCode', 'petitionCode']);

@@ -1,27 +1,48 @@
-import type { ValidatedEvent } from '@motcua/contract';
+import {
+  DOSSIER_TYPE_PREFIX,
+  EVENT_TYPE,
+  PETITION_TYPE_PREFIX,
+  type PetitionCategory,
+  type ValidatedEvent,
+} from '@motcua/contract';
 import {
   BUCKET_FIELDS,
   type BucketCounts,
   type Channel,
+  type Contribution,
   computeDossierState,
+  computePetitionState,
   type DossierEvent,
   type DossierEventType,
+  type DossierFacts,
   type DossierState,
-  dossierContribution,
+  dossierContributions,
   localDayStart,
+  makeWorkCalendar,
+  type PetitionEvent,
+  type PetitionEventType,
+  type PetitionState,
+  petitionContributions,
+  VN_CALENDAR,
+  type WorkingDeadline,
+  workingDeadline,
 } from '@motcua/metrics';
 import { sql } from 'drizzle-orm';
 import type { Database, Executor } from './client.ts';
 import {
+  type Column,
   columnsOf,
   DOSSIER_COLUMNS,
   DOSSIER_KEY_COLUMNS,
   namesOf,
+  PETITION_COLUMNS,
+  PETITION_KEY_COLUMNS,
   ROLLUP_COUNTERS,
   ROLLUP_KEY_COLUMNS,
   rowsOf,
 } from './columns.ts';
 import type { dossiers } from './schema/dossiers.ts';
+import type { petitions } from './schema/petitions.ts';
 import { desks } from './schema/units.ts';
 
 const HOUR = 3_600_000;
@@ -30,10 +51,6 @@ const ROLLUP_NAMES = namesOf(ROLLUP_COLUMNS);
 /** An upsert adds a flush's deltas to the stored counters. */
 const ROLLUP_ADD = ROLLUP_COUNTERS.map(([c]) => `${c} = rollups.${c} + excluded.${c}`).join(', ');
 const DESK_COLUMNS = columnsOf(desks, ['unitCode', 'deskCode']);
-/** Every dossier column but its key is rewritten from the recomputed state. */
-const DOSSIER_UPDATE = DOSSIER_COLUMNS.slice(DOSSIER_KEY_COLUMNS.length)
-  .map(([c]) => `${c} = x.${c}`)
-  .join(', ');
 /** Every statement of a flush has a fixed text (rows travel as arrays), so each is prepared once per connection. */
 const PREPARED = { prepare: true } as const;
 const MINUTE = 60_000;
@@ -46,8 +63,6 @@ export interface WriteResult {
   units: string[];
 }
 
-const DOSSIER_PREFIX = 'vn.motcua.dossier.';
-const RATING_TYPE = 'vn.motcua.rating.submitted';
 /** Compact form of a dossier event kept in `dossiers.history`. */
 interface HistoryEntry {
   y: DossierEventType;
@@ -55,6 +70,20 @@ interface HistoryEntry {
   d: string;
   due?: number;
   ch?: Channel;
+  /** v1.1 facts of `received` and `resolved`. */
+  f?: DossierFacts;
+  /** `paid` online. */
+  on?: boolean;
+}
+
+/** Compact form of a petition event kept in `petitions.history`. */
+interface PetitionEntry {
+  y: PetitionEventType;
+  t: number;
+  d: string;
+  cat?: PetitionCategory;
+  dos?: string;
+  like?: boolean;
 }
 
 type RollupRecord = Record<string, string | number>;
@@ -106,12 +135,22 @@ class RollupDeltas {
 }
 
 function toDossierEvent(e: HistoryEntry): DossierEvent {
-  return { type: e.y, time: e.t, deskCode: e.d, dueAt: e.due, channel: e.ch };
+  return { type: e.y, time: e.t, deskCode: e.d, dueAt: e.due, channel: e.ch, facts: e.f, online: e.on };
 }
+
+const FACT_NAMES = [
+  'feeBearing',
+  'inputsDigitised',
+  'reusedData',
+  'citizenStore',
+  'populationData',
+  'electronicResult',
+  'resultDigitised',
+] as const satisfies readonly (keyof DossierFacts)[];
 
 function historyEntry(e: ValidatedEvent): HistoryEntry {
   const entry: HistoryEntry = {
-    y: e.type.slice(DOSSIER_PREFIX.length) as DossierEventType,
+    y: e.type.slice(DOSSIER_TYPE_PREFIX.length) as DossierEventType,
     t: e.time,
     d: e.deskCode,
   };
@@ -119,20 +158,43 @@ function historyEntry(e: ValidatedEvent): HistoryEntry {
     entry.due = Date.parse(e.data.dueAt as string);
     entry.ch = e.data.channel as Channel;
   }
+  if (entry.y === 'received' || entry.y === 'resolved') {
+    const facts: DossierFacts = {};
+    for (const name of FACT_NAMES) if (typeof e.data[name] === 'boolean') facts[name] = e.data[name] as boolean;
+    if (Object.keys(facts).length > 0) entry.f = facts;
+  }
+  if (entry.y === 'paid') entry.on = e.data.method === 'online';
   return entry;
 }
 
-interface DossierRow {
-  unit_code: string;
-  dossier_code: string;
-  desk_code: string;
-  finished_at: string | number | null;
-  outcome: string | null;
-  processing_ms: string | number | null;
-  history: HistoryEntry[] | string;
+function petitionEntry(e: ValidatedEvent): PetitionEntry {
+  const entry: PetitionEntry = {
+    y: e.type.slice(PETITION_TYPE_PREFIX.length) as PetitionEventType,
+    t: e.time,
+    d: e.deskCode,
+  };
+  if (entry.y === 'received') {
+    entry.cat = e.data.category as PetitionCategory;
+    if (typeof e.data.dossierCode === 'string') entry.dos = e.data.dossierCode;
+  }
+  if (entry.y === 'reacted') entry.like = e.data.reaction === 'like';
+  return entry;
 }
 
-const num = (v: string | number | null) => (v == null ? null : Number(v));
+function toPetitionEvent(e: PetitionEntry): PetitionEvent {
+  return { type: e.y, time: e.t, deskCode: e.d, category: e.cat, dossierCode: e.dos, like: e.like };
+}
+
+/** New history entries per (commune, code) of one flush. */
+class Touched<H> {
+  readonly entries = new Map<string, { unitCode: string; code: string; history: H[] }>();
+  add(unitCode: string, code: string, entry: H) {
+    const key = `${unitCode}\u0000${code}`;
+    const hit = this.entries.get(key);
+    if (hit) hit.history.push(entry);
+    else this.entries.set(key, { unitCode, code, history: [entry] });
+  }
+}
 
 /**
  * Stores a batch in one transaction: raw events (idempotent on source + id), the state of
@@ -143,7 +205,12 @@ const num = (v: string | number | null) => (v == null ? null : Number(v));
 export async function writeBatch(
   db: Database,
   batch: ValidatedEvent[],
-  opts: { knownDesks?: Set<string>; notify?: boolean } = {},
+  opts: {
+    knownDesks?: Set<string>;
+    notify?: boolean;
+    /** The working-day calendar's deadlines, for petitions (v1.1); default: the built-in calendar. */
+    deadline?: WorkingDeadline;
+  } = {},
 ): Promise<WriteResult> {
   const statuses: WriteStatus[] = new Array(batch.length).fill('duplicate');
   const firstIndex = new Map<string, number>();
@@ -187,20 +254,36 @@ export async function writeBatch(
 
     const deltas = new RollupDeltas();
     const touchedUnits = new Set<string>();
-    const byDossier = new Map<string, ValidatedEvent[]>();
+    const touchedDossiers = new Touched<HistoryEntry>();
+    const touchedPetitions = new Touched<PetitionEntry>();
     for (const e of accepted) {
       touchedUnits.add(e.unitCode);
       const deskKey = `${e.unitCode}/${e.deskCode}`;
       if (!opts.knownDesks?.has(deskKey))
         newDesks.set(deskKey, { unitCode: e.unitCode, deskCode: e.deskCode });
-      if (e.type === RATING_TYPE) {
+      if (e.type === EVENT_TYPE.rating) {
         const level = e.data.level as string;
         const field =
           level === 'very_satisfied' ? 'verySatisfied' : level === 'satisfied' ? 'satisfied' : 'unsatisfied';
         deltas.add(e.unitCode, e.deskCode, e.time, { [field]: 1 }, 1);
+        // A dislike of a named dossier counts against it in the 766 dossier satisfaction (5.4).
+        if (level === 'unsatisfied' && e.dossierCode !== null) {
+          touchedDossiers.add(e.unitCode, e.dossierCode, { y: 'disliked', t: e.time, d: e.deskCode });
+        }
         continue;
       }
-      if (e.type === `${DOSSIER_PREFIX}received`) {
+      if (e.type.startsWith(PETITION_TYPE_PREFIX)) {
+        const entry = petitionEntry(e);
+        touchedPetitions.add(e.unitCode, e.data.petitionCode as string, entry);
+        if (entry.dos !== undefined) {
+          touchedDossiers.add(e.unitCode, entry.dos, { y: 'petitioned', t: e.time, d: e.deskCode });
+        }
+        if (entry.y === 'received' && typeof e.data.repeatOf === 'string') {
+          touchedPetitions.add(e.unitCode, e.data.repeatOf, { y: 'repeated', t: e.time, d: e.deskCode });
+        }
+        continue;
+      }
+      if (e.type === EVENT_TYPE.received) {
         const channel = e.data.channel as Channel;
         const field =
           channel === 'direct'
@@ -210,13 +293,13 @@ export async function writeBatch(
               : 'receivedPostal';
         deltas.add(e.unitCode, e.deskCode, e.time, { [field]: 1 }, 1);
       }
-      const key = `${e.unitCode}\u0000${e.dossierCode}`;
-      const list = byDossier.get(key);
-      if (list) list.push(e);
-      else byDossier.set(key, [e]);
+      touchedDossiers.add(e.unitCode, e.dossierCode as string, historyEntry(e));
     }
 
-    if (byDossier.size > 0) await applyDossiers(db, tx, byDossier, deltas);
+    if (touchedDossiers.entries.size > 0) await applyStates(db, tx, DOSSIER_TABLE, touchedDossiers, deltas);
+    if (touchedPetitions.entries.size > 0) {
+      await applyStates(db, tx, petitionTable(opts.deadline ?? builtInDeadline), touchedPetitions, deltas);
+    }
 
     const records = deltas.toRecords();
     if (records.length > 0) {
@@ -256,108 +339,150 @@ export async function writeBatch(
   return result;
 }
 
-type DossierRecord = ReturnType<typeof dossierRecord>;
+/** Deadlines on the built-in calendar, for callers that bring none. */
+const builtInDeadline = workingDeadline(makeWorkCalendar(VN_CALENDAR));
 
-/** The `dossiers` row of a state. */
-function dossierRecord(unitCode: string, dossierCode: string, state: DossierState, history: HistoryEntry[]) {
-  return {
-    unitCode,
-    dossierCode,
-    deskCode: state.deskCode,
-    receivedAt: state.receivedAt,
-    dueAt: state.dueAt,
-    channel: state.channel,
-    supplementRequests: state.supplementRequests,
-    rescheduled: state.rescheduled,
-    pausedMs: state.pausedMs,
-    pendingSince: state.pendingSince,
-    finishedAt: state.finishedAt,
-    outcome: state.outcome,
-    processingMs: state.processingMs,
-    history,
-  } satisfies typeof dossiers.$inferInsert;
+/** How one kind of state row (dossiers, petitions) is kept: its table, key, state and rollup share. */
+interface StateTable<H, S> {
+  table: string;
+  /** The key's SQL names, in key order. */
+  key: [string, string];
+  columns: Column<Record<string, unknown>>[];
+  keyColumns: Column<Record<string, unknown>>[];
+  compute(history: H[]): S;
+  contributions(state: S): Contribution[];
+  /** The row of a state, keyed by the table's field names. */
+  record(unitCode: string, code: string, state: S, history: H[]): Record<string, unknown>;
+}
+
+const DOSSIER_TABLE: StateTable<HistoryEntry, DossierState> = {
+  table: 'dossiers',
+  key: ['unit_code', 'dossier_code'],
+  columns: DOSSIER_COLUMNS,
+  keyColumns: DOSSIER_KEY_COLUMNS,
+  compute: (history) => computeDossierState(history.map(toDossierEvent)),
+  contributions: dossierContributions,
+  record: (unitCode, dossierCode, state, history) =>
+    ({
+      unitCode,
+      dossierCode,
+      deskCode: state.deskCode,
+      receivedAt: state.receivedAt,
+      dueAt: state.dueAt,
+      channel: state.channel,
+      supplementRequests: state.supplementRequests,
+      rescheduled: state.rescheduled,
+      pausedMs: state.pausedMs,
+      pendingSince: state.pendingSince,
+      finishedAt: state.finishedAt,
+      outcome: state.outcome,
+      processingMs: state.processingMs,
+      history,
+    }) satisfies typeof dossiers.$inferInsert,
+};
+
+const petitionTable = (deadline: WorkingDeadline): StateTable<PetitionEntry, PetitionState> => ({
+  table: 'petitions',
+  key: ['unit_code', 'petition_code'],
+  columns: PETITION_COLUMNS,
+  keyColumns: PETITION_KEY_COLUMNS,
+  compute: (history) => computePetitionState(history.map(toPetitionEvent), deadline),
+  contributions: petitionContributions,
+  record: (unitCode, petitionCode, state, history) =>
+    ({
+      unitCode,
+      petitionCode,
+      deskCode: state.deskCode,
+      receivedAt: state.receivedAt,
+      category: state.category,
+      dossierCode: state.dossierCode,
+      dueAt: state.dueAt,
+      handledAt: state.handledAt,
+      handledOnTime: state.handledOnTime,
+      closedAt: state.closedAt,
+      likes: state.likes,
+      dislikes: state.dislikes,
+      repeated: state.repeated,
+      history,
+    }) satisfies typeof petitions.$inferInsert,
+});
+
+function addContributions(deltas: RollupDeltas, unitCode: string, list: Contribution[], sign: 1 | -1) {
+  for (const c of list) deltas.add(unitCode, c.deskCode, c.bucketTime, c.counts, sign);
 }
 
 /**
- * Folds each touched dossier's new events into its state and the rollup deltas, in two steps
- * that each take row locks in key order (so concurrent ingest processes cannot deadlock on
- * dossiers): first every dossier is inserted whole as if it were new (`on conflict do
- * nothing`, which waits for a concurrent insert of the same dossier to commit); the ones that
- * already existed are then read under `for update`, merged with their history and updated.
- * A new dossier is one row write; before, every dossier got a placeholder insert, a locking
- * read and an upsert.
+ * Folds each touched row's new history entries into its state and the rollup deltas, in two
+ * steps that each take row locks in key order (so concurrent ingest processes cannot deadlock):
+ * first every row is inserted whole as if it were new (`on conflict do nothing`, which waits for
+ * a concurrent insert of the same row to commit); the ones that already existed are then read
+ * under `for update`, merged with their history, their old contributions taken back and the new
+ * ones added, and updated. A new row is one write.
  */
-async function applyDossiers(
+async function applyStates<H, S>(
   db: Database,
   tx: Executor,
-  byDossier: Map<string, ValidatedEvent[]>,
+  spec: StateTable<H, S>,
+  touched: Touched<H>,
   deltas: RollupDeltas,
 ): Promise<void> {
-  const keys = [...byDossier.keys()].sort();
-  const fresh = keys.map((key) => {
-    const incoming = byDossier.get(key) ?? [];
-    const history = incoming.map(historyEntry);
-    const state = computeDossierState(history.map(toDossierEvent));
-    const record = dossierRecord(incoming[0].unitCode, incoming[0].dossierCode as string, state, history);
-    return { key, record, contribution: dossierContribution(state) };
+  const [unitKey, codeKey] = spec.key;
+  const names = namesOf(spec.columns);
+  const fresh = [...touched.entries.keys()].sort().map((key) => {
+    const t = touched.entries.get(key) as { unitCode: string; code: string; history: H[] };
+    const state = spec.compute(t.history);
+    return { key, t, state, record: spec.record(t.unitCode, t.code, state, t.history) };
   });
-  const inserted = await db.query<{ unit_code: string; dossier_code: string }>(
-    sql`insert into dossiers (${sql.raw(namesOf(DOSSIER_COLUMNS))})
+  const inserted = await db.query<Record<string, string>>(
+    sql`insert into ${sql.raw(spec.table)} (${sql.raw(names)})
       select * from ${rowsOf(
         fresh.map((f) => f.record),
-        DOSSIER_COLUMNS,
+        spec.columns,
       )}
-      order by unit_code, dossier_code
-      on conflict (unit_code, dossier_code) do nothing
-      returning unit_code, dossier_code`,
+      order by ${sql.raw(`${unitKey}, ${codeKey}`)}
+      on conflict (${sql.raw(`${unitKey}, ${codeKey}`)}) do nothing
+      returning ${sql.raw(`${unitKey}, ${codeKey}`)}`,
     tx,
     PREPARED,
   );
-  const isNew = new Set(inserted.map((r) => `${r.unit_code}\u0000${r.dossier_code}`));
-  const existingKeys: { unitCode: string; dossierCode: string }[] = [];
+  const isNew = new Set(inserted.map((r) => `${r[unitKey]}\u0000${r[codeKey]}`));
+  const existing: Record<string, unknown>[] = [];
   for (const f of fresh) {
-    if (!isNew.has(f.key)) {
-      existingKeys.push({ unitCode: f.record.unitCode, dossierCode: f.record.dossierCode });
-      continue;
-    }
-    const c = f.contribution;
-    if (c) deltas.add(f.record.unitCode, c.deskCode, c.bucketTime, c.counts, 1);
+    if (isNew.has(f.key)) addContributions(deltas, f.t.unitCode, spec.contributions(f.state), 1);
+    else existing.push(f.record);
   }
-  if (existingKeys.length === 0) return;
+  if (existing.length === 0) return;
 
-  const rows = await db.query<DossierRow>(
-    sql`select d.unit_code, d.dossier_code, d.desk_code, d.finished_at, d.outcome, d.processing_ms, d.history
-      from dossiers d
-      join ${rowsOf(existingKeys, DOSSIER_KEY_COLUMNS)}
-        on d.unit_code = x.unit_code and d.dossier_code = x.dossier_code
-      order by d.unit_code, d.dossier_code
-      ${db.kind === 'postgres' ? sql`for update of d` : sql``}`,
+  const rows = await db.query<Record<string, string> & { history: H[] | string }>(
+    sql`select s.${sql.raw(unitKey)}, s.${sql.raw(codeKey)}, s.history
+      from ${sql.raw(spec.table)} s
+      join ${rowsOf(existing, spec.keyColumns)}
+        on s.${sql.raw(unitKey)} = x.${sql.raw(unitKey)} and s.${sql.raw(codeKey)} = x.${sql.raw(codeKey)}
+      order by s.${sql.raw(unitKey)}, s.${sql.raw(codeKey)}
+      ${db.kind === 'postgres' ? sql`for update of s` : sql``}`,
     tx,
     PREPARED,
   );
-  const updates: DossierRecord[] = [];
+  const updates: Record<string, unknown>[] = [];
   for (const row of rows) {
-    const incoming = byDossier.get(`${row.unit_code}\u0000${row.dossier_code}`) ?? [];
-    const oldHistory = (
-      typeof row.history === 'string' ? JSON.parse(row.history) : row.history
-    ) as HistoryEntry[];
-    const history = oldHistory.concat(incoming.map(historyEntry));
-    const state: DossierState = computeDossierState(history.map(toDossierEvent));
-
-    const oldFinished = num(row.finished_at);
-    if (oldFinished != null && row.outcome) {
-      const counts: Partial<BucketCounts> = { [row.outcome]: 1, procMs: num(row.processing_ms) ?? 0 };
-      deltas.add(row.unit_code, row.desk_code, oldFinished, counts, -1);
-    }
-    const contribution = dossierContribution(state);
-    if (contribution)
-      deltas.add(row.unit_code, contribution.deskCode, contribution.bucketTime, contribution.counts, 1);
-    updates.push(dossierRecord(row.unit_code, row.dossier_code, state, history));
+    const unitCode = row[unitKey];
+    const code = row[codeKey];
+    const incoming = touched.entries.get(`${unitCode}\u0000${code}`)?.history ?? [];
+    const oldHistory = (typeof row.history === 'string' ? JSON.parse(row.history) : row.history) as H[];
+    const history = oldHistory.concat(incoming);
+    addContributions(deltas, unitCode, spec.contributions(spec.compute(oldHistory)), -1);
+    const state = spec.compute(history);
+    addContributions(deltas, unitCode, spec.contributions(state), 1);
+    updates.push(spec.record(unitCode, code, state, history));
   }
+  const set = spec.columns
+    .slice(spec.keyColumns.length)
+    .map(([c]) => `${c} = x.${c}`)
+    .join(', ');
   await db.query(
-    sql`update dossiers d set ${sql.raw(DOSSIER_UPDATE)}
-      from ${rowsOf(updates, DOSSIER_COLUMNS)}
-      where d.unit_code = x.unit_code and d.dossier_code = x.dossier_code`,
+    sql`update ${sql.raw(spec.table)} s set ${sql.raw(set)}
+      from ${rowsOf(updates, spec.columns)}
+      where s.${sql.raw(unitKey)} = x.${sql.raw(unitKey)} and s.${sql.raw(codeKey)} = x.${sql.raw(codeKey)}`,
     tx,
     PREPARED,
   );

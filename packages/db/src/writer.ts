@@ -1,4 +1,5 @@
 import type { ValidatedEvent } from '@motcua/contract';
+import { type WorkCalendar, type WorkingDeadline, workingDeadline } from '@motcua/metrics';
 import type { Database, Executor } from './client.ts';
 import { isConnectionError } from './errors.ts';
 import { type WriteStatus, writeBatch } from './write.ts';
@@ -27,6 +28,8 @@ export interface WriterOptions {
   onFlush?: (events: number, ms: number) => void;
   /** Flushes running at once; default 2 on Postgres, 1 on the embedded database. */
   maxInFlight?: number;
+  /** The working-day calendar petition deadlines are counted on; default: the built-in one. */
+  calendar?: WorkCalendar;
 }
 
 /**
@@ -74,6 +77,7 @@ export class GroupCommitWriter {
   readonly #knownDesks = new Set<string>();
   readonly #writeDb: Database;
   readonly #maxInFlight: number;
+  readonly #deadline: WorkingDeadline | undefined;
   #inFlight = 0;
   #idle: (() => void)[] = [];
   #closed = false;
@@ -84,6 +88,7 @@ export class GroupCommitWriter {
   ) {
     this.#writeDb = withoutRollbackOnDrop(db);
     this.#maxInFlight = options.maxInFlight ?? (db.kind === 'postgres' ? 2 : 1);
+    this.#deadline = options.calendar && workingDeadline(options.calendar);
   }
 
   /** Stores the events; resolves with a status per event once committed. */
@@ -163,6 +168,7 @@ export class GroupCommitWriter {
         return await writeBatch(this.#writeDb, events, {
           knownDesks: this.#knownDesks,
           notify: this.options.notify,
+          deadline: this.#deadline,
         });
       } catch (err) {
         if (!isRetryable(err) || attempt >= 5) throw err;

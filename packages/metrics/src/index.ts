@@ -1,5 +1,6 @@
 export * from './calendar.ts';
 export * from './outcome.ts';
+export * from './petition.ts';
 export * from './rates.ts';
 export * from './snapshot.ts';
 export * from './time.ts';

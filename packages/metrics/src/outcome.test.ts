@@ -1,6 +1,6 @@
 import { parseRfc3339 } from '@motcua/contract';
 import { describe, expect, it } from 'vitest';
-import { classifyOpen, computeDossierState, dossierContribution } from './outcome.ts';
+import { classifyOpen, computeDossierState, dossierContributions } from './outcome.ts';
 import { HOUR } from './time.ts';
 import type { DossierEvent, DossierEventType } from './types.ts';
 
@@ -43,6 +43,9 @@ describe('computeDossierState', () => {
       finishedAt: null,
       outcome: null,
       processingMs: null,
+      facts: {},
+      paidOnline: false,
+      complained: false,
     });
   });
 
@@ -168,6 +171,9 @@ describe('computeDossierState', () => {
       finishedAt: at('2026-11-27T10:00'),
       outcome: 'late',
       processingMs: 73 * HOUR,
+      facts: {},
+      paidOnline: false,
+      complained: false,
     };
     for (const order of permutations(inOrder)) expect(computeDossierState(order)).toEqual(expected);
   });
@@ -298,22 +304,95 @@ describe('classifyOpen', () => {
   });
 });
 
-describe('dossierContribution', () => {
-  it('adds one outcome and the processing time at finishedAt', () => {
+const FINISH_FACTS_NONE = {
+  eResultReported: 0,
+  eResult: 0,
+  digitisationReported: 0,
+  fullyDigitised: 0,
+  onTimeComplained: 0,
+};
+
+describe('dossierContributions', () => {
+  it('adds one outcome and the processing time at finishedAt (a v1 dossier: no reception bucket)', () => {
     const s = computeDossierState([RECEIVED, ev('resolved', '2026-11-22T09:00')]);
-    expect(dossierContribution(s)).toEqual({
-      bucketTime: at('2026-11-22T09:00'),
-      deskCode: '00004/Q01',
-      counts: { early: 1, procMs: 49 * HOUR },
-    });
+    expect(dossierContributions(s)).toEqual([
+      {
+        bucketTime: at('2026-11-22T09:00'),
+        deskCode: '00004/Q01',
+        counts: { early: 1, procMs: 49 * HOUR, ...FINISH_FACTS_NONE },
+      },
+    ]);
   });
 
   it('adds unknown with no processing time when the received event is missing', () => {
     const s = computeDossierState([ev('withdrawn', '2026-11-22T09:00')]);
-    expect(dossierContribution(s)?.counts).toEqual({ unknown: 1, procMs: 0 });
+    expect(dossierContributions(s).map((c) => c.counts)).toEqual([
+      { unknown: 1, procMs: 0, ...FINISH_FACTS_NONE },
+    ]);
   });
 
-  it('is null while open', () => {
-    expect(dossierContribution(computeDossierState([RECEIVED]))).toBeNull();
+  it('is empty while a v1 dossier is open', () => {
+    expect(dossierContributions(computeDossierState([RECEIVED]))).toEqual([]);
+  });
+
+  it('v1.1: reception facts at receivedAt, result facts, payment and a dislike at finishedAt', () => {
+    const facts = { feeBearing: true, inputsDigitised: true, reusedData: false, populationData: true };
+    const s = computeDossierState([
+      { ...RECEIVED, facts },
+      { type: 'paid', time: at('2026-11-21T10:00'), deskCode: '00004/Q01', online: true },
+      { type: 'disliked', time: at('2026-11-22T10:00'), deskCode: '00004/Q02' },
+      {
+        type: 'resolved',
+        time: at('2026-11-22T09:00'),
+        deskCode: '00004/Q01',
+        facts: { electronicResult: true, resultDigitised: true },
+      },
+    ]);
+    expect(dossierContributions(s)).toEqual([
+      {
+        bucketTime: at('2026-11-20T08:00'),
+        deskCode: '00004/Q01',
+        counts: {
+          feeReported: 1,
+          feeBearing: 1,
+          feePaidOnline: 1,
+          digitisedReported: 1,
+          inputsDigitised: 1,
+          reuseReported: 1,
+          reusedData: 0,
+          storeReported: 0,
+          citizenStore: 0,
+          populationReported: 1,
+          populationData: 1,
+        },
+      },
+      {
+        bucketTime: at('2026-11-22T09:00'),
+        deskCode: '00004/Q01',
+        counts: {
+          early: 1,
+          procMs: 49 * HOUR,
+          eResultReported: 1,
+          eResult: 1,
+          digitisationReported: 1,
+          fullyDigitised: 1,
+          onTimeComplained: 1,
+        },
+      },
+    ]);
+  });
+
+  it('v1.1: a payment at the desk is not online; a late dossier with a dislike is not "on time complained"', () => {
+    const s = computeDossierState([
+      { ...RECEIVED, facts: { feeBearing: true } },
+      { type: 'paid', time: at('2026-11-21T10:00'), deskCode: '00004/Q01', online: false },
+      { type: 'disliked', time: at('2026-11-27T10:00'), deskCode: '00004/Q01' },
+      { type: 'resolved', time: at('2026-11-27T09:00'), deskCode: '00004/Q01' },
+    ]);
+    const [reception, finish] = dossierContributions(s);
+    expect(reception.counts).toMatchObject({ feeReported: 1, feeBearing: 1, feePaidOnline: 0 });
+    expect(finish.counts).toMatchObject({ late: 1, onTimeComplained: 0, eResultReported: 0 });
+    // A signal is no finishing event: the dossier finished at its resolution.
+    expect(s.finishedAt).toBe(at('2026-11-27T09:00'));
   });
 });

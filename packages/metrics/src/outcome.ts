@@ -1,5 +1,12 @@
 import { DAY, localDateString } from './time.ts';
-import type { BucketCounts, DossierEvent, DossierEventType, DossierState, Outcome } from './types.ts';
+import type {
+  BucketCounts,
+  DossierEvent,
+  DossierEventType,
+  DossierFacts,
+  DossierState,
+  Outcome,
+} from './types.ts';
 
 /** Tie-break for events with the same time, so the state does not depend on input order. */
 const TYPE_ORDER: Record<DossierEventType, number> = {
@@ -11,6 +18,9 @@ const TYPE_ORDER: Record<DossierEventType, number> = {
   returned: 5,
   rejected: 6,
   withdrawn: 7,
+  paid: 8,
+  disliked: 9,
+  petitioned: 10,
 };
 
 function compareEvents(a: DossierEvent, b: DossierEvent): number {
@@ -81,6 +91,11 @@ export function computeDossierState(events: DossierEvent[]): DossierState {
     }
   }
   const receivedAt = received?.time ?? null;
+  const resolved = finish?.type === 'resolved' ? finish : undefined;
+  const facts: DossierFacts = {};
+  for (const [k, v] of Object.entries({ ...received?.facts, ...resolved?.facts })) {
+    if (v !== undefined) facts[k as keyof DossierFacts] = v;
+  }
 
   return {
     deskCode: received?.deskCode ?? finish?.deskCode ?? sorted[0]?.deskCode ?? '',
@@ -97,6 +112,9 @@ export function computeDossierState(events: DossierEvent[]): DossierState {
       finishedAt !== null && receivedAt !== null && outcome !== 'unknown'
         ? finishedAt - receivedAt - pausedMs
         : null,
+    facts,
+    paidOnline: sorted.some((e) => e.type === 'paid' && e.online === true),
+    complained: sorted.some((e) => e.type === 'disliked' || e.type === 'petitioned'),
   };
 }
 
@@ -123,17 +141,56 @@ export function classifyOpen(state: DossierState, asOf: number): OpenClass | nul
   };
 }
 
+/** What a dossier adds to one rollup bucket. */
+export interface Contribution {
+  bucketTime: number;
+  deskCode: string;
+  counts: Partial<BucketCounts>;
+}
+
+const one = (yes: boolean) => (yes ? 1 : 0);
+const reported = (fact: boolean | undefined) => one(fact !== undefined);
+
 /**
- * What a finished dossier adds to the rollup bucket at its `finishedAt`: 1 in its outcome
- * and its processing time. null while open.
+ * What a dossier adds to the rollups: its reception facts in the bucket of its `receivedAt`, and,
+ * once finished, its outcome, processing time and result facts in the bucket of its `finishedAt`.
+ * The write path subtracts a dossier's old contributions and adds its new ones whenever an event
+ * changes its state, so every counter stays a count of dossiers, not of events.
  */
-export function dossierContribution(
-  state: DossierState,
-): { bucketTime: number; deskCode: string; counts: Partial<BucketCounts> } | null {
-  if (state.finishedAt === null || state.outcome === null) return null;
-  return {
-    bucketTime: state.finishedAt,
-    deskCode: state.deskCode,
-    counts: { [state.outcome]: 1, procMs: state.processingMs ?? 0 },
-  };
+export function dossierContributions(state: DossierState): Contribution[] {
+  const out: Contribution[] = [];
+  const f = state.facts;
+  if (state.receivedAt !== null) {
+    const counts: Partial<BucketCounts> = {
+      feeReported: reported(f.feeBearing),
+      feeBearing: one(f.feeBearing === true),
+      feePaidOnline: one(f.feeBearing === true && state.paidOnline),
+      digitisedReported: reported(f.inputsDigitised),
+      inputsDigitised: one(f.inputsDigitised === true),
+      reuseReported: reported(f.reusedData),
+      reusedData: one(f.reusedData === true),
+      storeReported: reported(f.citizenStore),
+      citizenStore: one(f.citizenStore === true),
+      populationReported: reported(f.populationData),
+      populationData: one(f.populationData === true),
+    };
+    // A v1 desk reports none of these: no bucket to touch.
+    if (Object.values(counts).some((n) => n !== 0)) {
+      out.push({ bucketTime: state.receivedAt, deskCode: state.deskCode, counts });
+    }
+  }
+  if (state.finishedAt !== null && state.outcome !== null) {
+    const inTime = state.outcome === 'early' || state.outcome === 'onTime';
+    const counts: Partial<BucketCounts> = {
+      [state.outcome]: 1,
+      procMs: state.processingMs ?? 0,
+      eResultReported: reported(f.electronicResult),
+      eResult: one(f.electronicResult === true),
+      digitisationReported: one(f.inputsDigitised !== undefined && f.resultDigitised !== undefined),
+      fullyDigitised: one(f.inputsDigitised === true && f.resultDigitised === true),
+      onTimeComplained: one(inTime && state.complained),
+    };
+    out.push({ bucketTime: state.finishedAt, deskCode: state.deskCode, counts });
+  }
+  return out;
 }

@@ -46,12 +46,57 @@ export const BUCKET_FIELDS = [
   'receivedDirect',
   'receivedOnline',
   'receivedPostal',
+  // Event contract v1.1, per dossier at its reception: "…Reported" counts the dossiers whose desk
+  // reported the fact at all, so a fact never reported reads "not measured", not 0.
+  'feeReported',
+  'feeBearing',
+  /** Fee-bearing dossiers that were paid online. */
+  'feePaidOnline',
+  'digitisedReported',
+  'inputsDigitised',
+  'reuseReported',
+  'reusedData',
+  'storeReported',
+  'citizenStore',
+  'populationReported',
+  'populationData',
+  // v1.1, per finished dossier at its finish.
+  'eResultReported',
+  'eResult',
+  /** Finished dossiers whose inputs and result digitisation were both reported… */
+  'digitisationReported',
+  /** …and of those, the ones with both digitised. */
+  'fullyDigitised',
+  /** Early or on-time dossiers that drew a dislike (an unsatisfied rating naming them) or a petition. */
+  'onTimeComplained',
+  // v1.1 petitions (PAKN): at reception, at the first handling step, at closing.
+  'petitionsReceived',
+  'petitionsHandled',
+  'petitionsHandledOnTime',
+  'petitionsClosed',
+  /** Closed petitions with more dislikes than likes, handled late, or repeated by a later petition. */
+  'petitionsUnsatisfied',
 ] as const;
 export type BucketField = (typeof BUCKET_FIELDS)[number];
 export type BucketCounts = Record<BucketField, number>;
 
-/** A dossier lifecycle step: the event type without its `vn.motcua.dossier.` prefix. */
-export type DossierEventType = DossierStep;
+/**
+ * A dossier lifecycle step (the event type without its `vn.motcua.dossier.` prefix), or a signal
+ * about the dossier from another event: an unsatisfied rating naming it (`disliked`), a petition
+ * linked to it (`petitioned`).
+ */
+export type DossierEventType = DossierStep | 'disliked' | 'petitioned';
+
+/** Facts a v1.1 desk reports about a dossier; absent = not reported. */
+export interface DossierFacts {
+  feeBearing?: boolean;
+  inputsDigitised?: boolean;
+  reusedData?: boolean;
+  citizenStore?: boolean;
+  populationData?: boolean;
+  electronicResult?: boolean;
+  resultDigitised?: boolean;
+}
 
 /** The part of a dossier event the outcome rules need. Times are epoch ms. */
 export interface DossierEvent {
@@ -62,6 +107,10 @@ export interface DossierEvent {
   dueAt?: number;
   /** `received` only. */
   channel?: Channel;
+  /** `received` (reception facts) and `resolved` (result facts). */
+  facts?: DossierFacts;
+  /** `paid` only: paid online rather than at the desk. */
+  online?: boolean;
 }
 
 export type Outcome = 'early' | 'onTime' | 'late' | 'unknown';
@@ -84,4 +133,10 @@ export interface DossierState {
   outcome: Outcome | null;
   /** finishedAt − receivedAt − paused time, for a finished dossier with a known outcome. */
   processingMs: number | null;
+  /** Reception facts of the earliest `received`, result facts of the `resolved` that finished it. */
+  facts: DossierFacts;
+  /** A `paid` event said online. */
+  paidOnline: boolean;
+  /** A dislike or a linked petition arrived for it. */
+  complained: boolean;
 }
