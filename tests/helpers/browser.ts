@@ -33,3 +33,137 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/*
+ * The functions below that go to `evaluate` run in the page. The tests are typed for Node,
+ * without the DOM library (it would change `fetch`'s types), so these are the few DOM shapes
+ * they use.
+ */
+interface Box {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+  width: number;
+  height: number;
+}
+interface PageElement {
+  scrollWidth: number;
+  clientWidth: number;
+  scrollHeight: number;
+  clientHeight: number;
+  textContent: string | null;
+  parentElement: PageElement | null;
+  getBoundingClientRect(): Box;
+  getClientRects(): { length: number };
+}
+interface PageCanvas {
+  width: number;
+  height: number;
+  getBoundingClientRect(): Box;
+  getContext(kind: '2d'): {
+    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+  };
+  __texts?: string[];
+}
+declare const document: { body: PageElement };
+declare function getComputedStyle(el: PageElement): {
+  overflowX: string;
+  overflowY: string;
+  lineHeight: string;
+  fontSize: string;
+};
+
+/**
+ * Elements under `selector` whose text does not show whole: cut by their own box (ellipsis,
+ * overflow) or by an ancestor that clips (a tile, a scrolling list). Returns their text.
+ */
+export async function clippedTexts(page: Page, selector: string): Promise<string[]> {
+  return page.locator(selector).evaluateAll((els) => {
+    const out: string[] = [];
+    for (const el of els as PageElement[]) {
+      if (el.getClientRects().length === 0) continue;
+      const own = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+      const r = el.getBoundingClientRect();
+      let cut = false;
+      for (let a = el.parentElement; a && a !== document.body && !cut; a = a.parentElement) {
+        const style = getComputedStyle(a);
+        if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
+        const b = a.getBoundingClientRect();
+        cut = r.left < b.left - 1 || r.right > b.right + 1 || r.top < b.top - 1 || r.bottom > b.bottom + 1;
+      }
+      if (own || cut) out.push((el.textContent ?? '').trim());
+    }
+    return out;
+  });
+}
+
+/** How many lines of text an element takes (its height over its line height). */
+export async function lineCount(page: Page, selector: string): Promise<number> {
+  return page.locator(selector).evaluate((el: PageElement) => {
+    const style = getComputedStyle(el);
+    const line = Number.parseFloat(style.lineHeight) || Number.parseFloat(style.fontSize) * 1.25;
+    return Math.round(el.getBoundingClientRect().height / line);
+  });
+}
+
+/**
+ * Pixels of a chart's canvas (the first canvas under `selector`) whose colour is within `tolerance`
+ * of the colour found at (`x`, `y`), counted below `fromY` (CSS pixels): "is this series drawn
+ * anywhere in the plot", with the colour taken from the chart's own legend.
+ */
+export async function pixelsLike(
+  page: Page,
+  selector: string,
+  probe: { x: number; y: number },
+  fromY: number,
+  tolerance = 24,
+): Promise<{ color: number[]; count: number }> {
+  return page
+    .locator(`${selector} canvas`)
+    .first()
+    .evaluate(
+      (el, { probe, fromY, tolerance }) => {
+        const canvas = el as PageCanvas;
+        const scale = canvas.width / canvas.getBoundingClientRect().width;
+        const ctx = canvas.getContext('2d');
+        const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+        const at = (x: number, y: number) => {
+          const i = (Math.round(y * scale) * canvas.width + Math.round(x * scale)) * 4;
+          return [px[i], px[i + 1], px[i + 2]];
+        };
+        const color = at(probe.x, probe.y);
+        let count = 0;
+        for (let y = Math.round(fromY * scale); y < canvas.height; y++) {
+          for (let x = 0; x < canvas.width; x++) {
+            const i = (y * canvas.width + x) * 4;
+            const d =
+              Math.abs(px[i] - color[0]) + Math.abs(px[i + 1] - color[1]) + Math.abs(px[i + 2] - color[2]);
+            if (d <= tolerance && px[i + 3] > 200) count++;
+          }
+        }
+        return { color, count };
+      },
+      { probe, fromY, tolerance },
+    );
+}
+
+/**
+ * An init script that records every text drawn on a canvas, per canvas: `canvasTexts` reads
+ * what the charts under a selector wrote (axis labels, values), which the DOM does not hold.
+ */
+export const RECORD_CANVAS_TEXT = `(() => {
+  const fill = CanvasRenderingContext2D.prototype.fillText;
+  CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+    const c = this.canvas;
+    (c.__texts ??= []).push(String(text));
+    return fill.call(this, text, ...rest);
+  };
+})();`;
+
+/** The texts the canvases under `selector` drew since the page loaded (needs RECORD_CANVAS_TEXT). */
+export async function canvasTexts(page: Page, selector: string): Promise<string[]> {
+  return page
+    .locator(`${selector} canvas`)
+    .evaluateAll((els) => (els as PageCanvas[]).flatMap((c) => c.__texts ?? []));
+}

@@ -52,11 +52,18 @@ export interface TestTree {
 
 /**
  * A small synthetic tree of this test's own: city `cc`, districts `cc1`…, communes `cc1d0`…
- * (5-digit codes, as the event contract wants).
+ * (5-digit codes, as the event contract wants). `communesUnderCity` adds communes straight
+ * under the city, as in the tree in force from July 2025 (`cc900`…); `names` renames units by code.
  */
 export async function createTestTree(
   db: Database,
-  opts: { city?: string; districts?: number; communesPerDistrict?: number } = {},
+  opts: {
+    city?: string;
+    districts?: number;
+    communesPerDistrict?: number;
+    communesUnderCity?: number;
+    names?: Record<string, string>;
+  } = {},
 ): Promise<TestTree> {
   const city = opts.city ?? '90';
   const tree: TestTree = { city, districts: [], communes: [], districtOf: {} };
@@ -86,6 +93,12 @@ export async function createTestTree(
       });
     }
   }
+  for (let k = 0; k < (opts.communesUnderCity ?? 0); k++) {
+    const commune = `${city}9${String(k).padStart(2, '0')}`;
+    tree.communes.push(commune);
+    rows.push({ code: commune, name: `Xã Thử ${k}`, level: 'commune', parentCode: city, tree: 'test' });
+  }
+  for (const row of rows) row.name = opts.names?.[row.code] ?? row.name;
   await db.orm.insert(schema.units).values(rows);
   return tree;
 }

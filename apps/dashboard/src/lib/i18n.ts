@@ -29,15 +29,33 @@ const vi = {
 
   'level.city': 'Tỉnh, thành phố',
   'level.district': 'Quận, huyện',
-  'level.commune': 'Xã, phường',
+  'level.commune': 'Xã, phường, thị trấn',
   'level.desk': 'Quầy tiếp nhận',
-  'children.city': 'quận, huyện',
+  'children.city': 'đơn vị trực thuộc',
   'children.district': 'xã, phường, thị trấn',
   'children.commune': 'quầy',
-  'childHead.city': 'Quận, huyện',
-  'childHead.district': 'Xã, phường',
   'childHead.commune': 'Quầy',
   'desk.name': 'Quầy {code}',
+  'kind.province': 'Tỉnh',
+  'kind.municipality': 'Thành phố trực thuộc Trung ương',
+  'kind.urban': 'Quận',
+  'kind.rural': 'Huyện',
+  'kind.town': 'Thị xã',
+  'kind.provincialCity': 'Thành phố thuộc tỉnh',
+  'kind.commune': 'Xã',
+  'kind.ward': 'Phường',
+  'kind.township': 'Thị trấn',
+  'kind.specialZone': 'Đặc khu',
+  'kinds.province': 'tỉnh',
+  'kinds.municipality': 'thành phố',
+  'kinds.urban': 'quận',
+  'kinds.rural': 'huyện',
+  'kinds.town': 'thị xã',
+  'kinds.provincialCity': 'thành phố',
+  'kinds.commune': 'xã',
+  'kinds.ward': 'phường',
+  'kinds.township': 'thị trấn',
+  'kinds.specialZone': 'đặc khu',
 
   'window.label': 'Khoảng thời gian',
   'window.1h': '1 giờ qua',
@@ -98,7 +116,7 @@ const vi = {
   'trend.satisfactionShort': 'Hài lòng',
   'trend.onTimeShort': 'Đúng hạn',
   'trend.receivedShort': 'Tiếp nhận',
-  'trend.empty': 'Chưa có hoạt động trong khoảng thời gian này.',
+  'trend.empty': 'Chưa có dữ liệu trong khoảng thời gian này.',
   'trend.loading': 'Đang tải diễn biến…',
 
   'channel.title': 'Tiếp nhận theo kênh',
@@ -145,6 +163,7 @@ const vi = {
   'attention.none': 'Không có đơn vị nào dưới ngưỡng {window}.',
   'attention.sat': 'hài lòng {rate}',
   'attention.onTime': 'đúng hạn {rate}',
+  'attention.more': 'và {n} đơn vị khác dưới ngưỡng: xem bảng xếp hạng',
 
   'overdue.title': 'Hồ sơ quá hạn',
   'overdue.summary': '{n} hồ sơ đang quá hạn',
@@ -224,7 +243,8 @@ const vi = {
   'display.topOf': '{shown}/{total} đơn vị',
   'display.belongsTo': 'thuộc {name}',
   'display.step': '{i}/{n}',
-  'display.fairShort': 'Xếp theo cận dưới Wilson 95 %; số nhỏ là số lượt đánh giá',
+  'display.fairLegend':
+    'Xếp theo cận dưới Wilson 95 %: đơn vị ít lượt đánh giá (số nhỏ) đứng sau đơn vị nhiều lượt có tỷ lệ gần bằng.',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -253,15 +273,33 @@ const en: Record<MessageKey, string> = {
 
   'level.city': 'City / province',
   'level.district': 'District',
-  'level.commune': 'Commune / ward',
+  'level.commune': 'Commune, ward or township',
   'level.desk': 'Service desk',
-  'children.city': 'districts',
-  'children.district': 'communes and wards',
+  'children.city': 'units below',
+  'children.district': 'communes, wards and townships',
   'children.commune': 'desks',
-  'childHead.city': 'District',
-  'childHead.district': 'Commune / ward',
   'childHead.commune': 'Desk',
   'desk.name': 'Desk {code}',
+  'kind.province': 'Province',
+  'kind.municipality': 'Centrally governed city',
+  'kind.urban': 'Urban district',
+  'kind.rural': 'Rural district',
+  'kind.town': 'Town',
+  'kind.provincialCity': 'Provincial city',
+  'kind.commune': 'Commune',
+  'kind.ward': 'Ward',
+  'kind.township': 'Township',
+  'kind.specialZone': 'Special zone',
+  'kinds.province': 'provinces',
+  'kinds.municipality': 'cities',
+  'kinds.urban': 'urban districts',
+  'kinds.rural': 'rural districts',
+  'kinds.town': 'towns',
+  'kinds.provincialCity': 'cities',
+  'kinds.commune': 'communes',
+  'kinds.ward': 'wards',
+  'kinds.township': 'townships',
+  'kinds.specialZone': 'special zones',
 
   'window.label': 'Time window',
   'window.1h': 'Last hour',
@@ -323,7 +361,7 @@ const en: Record<MessageKey, string> = {
   'trend.satisfactionShort': 'Satisfaction',
   'trend.onTimeShort': 'On time',
   'trend.receivedShort': 'Received',
-  'trend.empty': 'No activity in this time window yet.',
+  'trend.empty': 'No data yet in this time window.',
   'trend.loading': 'Loading the trend…',
 
   'channel.title': 'Received by channel',
@@ -370,6 +408,7 @@ const en: Record<MessageKey, string> = {
   'attention.none': 'No unit is below the thresholds {window}.',
   'attention.sat': 'satisfaction {rate}',
   'attention.onTime': 'on time {rate}',
+  'attention.more': 'and {n} more below the thresholds: see the league',
 
   'overdue.title': 'Overdue dossiers',
   'overdue.summary': '{n} dossiers overdue',
@@ -449,7 +488,8 @@ const en: Record<MessageKey, string> = {
   'display.topOf': '{shown} of {total} units',
   'display.belongsTo': 'in {name}',
   'display.step': '{i}/{n}',
-  'display.fairShort': 'Ranked by the 95% Wilson lower bound; small figures are rating counts',
+  'display.fairLegend':
+    'Ranked by the 95% Wilson lower bound: a unit with few ratings (small figure) ranks below one with many at a similar rate.',
 };
 
 const DICTS: Record<Lang, Record<MessageKey, string>> = { vi, en };
@@ -488,9 +528,118 @@ export function unitName(unit: Pick<UnitRef, 'name' | 'level'>, t: Translate): s
   return unit.level === 'desk' ? t('desk.name', { code: unit.name }) : unit.name;
 }
 
-/** The plural noun for a unit's children: `quận, huyện`, `xã, phường, thị trấn`, `quầy`. */
-export function childrenNoun(level: UnitLevel, t: Translate): string {
-  return level === 'desk' ? '' : t(`children.${level}`);
+/** The kinds of administrative unit, told apart by how their official names begin. */
+export type UnitKind =
+  | 'province'
+  | 'municipality'
+  | 'urban'
+  | 'rural'
+  | 'town'
+  | 'provincialCity'
+  | 'commune'
+  | 'ward'
+  | 'township'
+  | 'specialZone';
+
+/** In the order the official texts list them: `quận, huyện, thị xã, thành phố`; `xã, phường, thị trấn`. */
+const KIND_ORDER: readonly UnitKind[] = [
+  'province',
+  'municipality',
+  'urban',
+  'rural',
+  'town',
+  'provincialCity',
+  'commune',
+  'ward',
+  'township',
+  'specialZone',
+];
+
+// Longer prefixes first: `Thị trấn` and `Thị xã` before nothing shorter that could match them.
+const PREFIXES: readonly [string, (level: UnitLevel) => UnitKind][] = [
+  ['thành phố ', (level) => (level === 'city' ? 'municipality' : 'provincialCity')],
+  ['thị trấn ', () => 'township'],
+  ['thị xã ', () => 'town'],
+  ['đặc khu ', () => 'specialZone'],
+  ['phường ', () => 'ward'],
+  ['quận ', () => 'urban'],
+  ['huyện ', () => 'rural'],
+  ['tỉnh ', () => 'province'],
+  ['xã ', () => 'commune'],
+];
+
+/** The kind of a unit and the length of the prefix that says so; null if none is known. */
+function kindPrefix(unit: Pick<UnitRef, 'name' | 'level'>): { kind: UnitKind; length: number } | null {
+  if (unit.level === 'desk') return null;
+  const name = unit.name.normalize('NFC').toLocaleLowerCase('vi');
+  for (const [prefix, kind] of PREFIXES) {
+    if (name.startsWith(prefix)) return { kind: kind(unit.level), length: prefix.length };
+  }
+  return null;
+}
+
+/**
+ * The kind of a unit from its own name (`Thị trấn Phùng` is a thị trấn, whatever its level);
+ * null for a desk or a name without a known prefix.
+ */
+export function unitKind(unit: Pick<UnitRef, 'name' | 'level'>): UnitKind | null {
+  return kindPrefix(unit)?.kind ?? null;
+}
+
+const ABBREVIATIONS: Partial<Record<UnitKind, string>> = {
+  municipality: 'TP.',
+  provincialCity: 'TP.',
+  urban: 'Q.',
+  rural: 'H.',
+  town: 'TX.',
+  commune: 'X.',
+  ward: 'P.',
+  township: 'TT.',
+};
+
+/**
+ * A unit's name with its kind abbreviated as official tables do (`TT. Phùng`, `P. Phúc Xá`),
+ * for narrow columns; the kind stays, since `Xã Sóc Sơn` and `Thị trấn Sóc Sơn` both exist.
+ */
+export function unitShortName(unit: Pick<UnitRef, 'name' | 'level'>, t: Translate): string {
+  const found = kindPrefix(unit);
+  const abbr = found ? ABBREVIATIONS[found.kind] : undefined;
+  if (!found || !abbr) return unitName(unit, t);
+  return `${abbr} ${unit.name.normalize('NFC').slice(found.length)}`;
+}
+
+/** What a unit is, for the line under its name: `Thị trấn`, `Quận`, `Tỉnh`, `Quầy tiếp nhận`. */
+export function unitLevelLabel(unit: Pick<UnitRef, 'name' | 'level'>, t: Translate): string {
+  const kind = unitKind(unit);
+  return kind ? t(`kind.${kind}`) : t(`level.${unit.level}`);
+}
+
+/**
+ * The plural noun for a unit's children, from the kinds they are: `xã, thị trấn` under a huyện,
+ * `xã, phường, đặc khu` under a province of the 2025 tree, `quầy` under a commune.
+ */
+export function childrenNoun(
+  level: UnitLevel,
+  children: readonly Pick<UnitRef, 'name' | 'level'>[],
+  t: Translate,
+): string {
+  if (level === 'desk') return '';
+  if (level === 'commune') return t('children.commune');
+  const kinds = new Set(children.map(unitKind));
+  if (kinds.size === 0 || kinds.has(null)) return t(`children.${level}`);
+  return KIND_ORDER.filter((k) => kinds.has(k))
+    .map((k) => t(`kinds.${k}`))
+    .join(', ');
+}
+
+/** The same noun as a column heading: `Xã, thị trấn`. */
+export function childrenHeading(
+  level: UnitLevel,
+  children: readonly Pick<UnitRef, 'name' | 'level'>[],
+  t: Translate,
+): string {
+  const noun = childrenNoun(level, children, t);
+  return noun ? noun.charAt(0).toLocaleUpperCase('vi') + noun.slice(1) : t('league.name');
 }
 
 interface I18n {
