@@ -9,6 +9,7 @@ import { viewerFrom } from '../src/lib/server/auth.ts';
 import { type DashboardRuntime, setRuntime } from '../src/lib/server/runtime.ts';
 import { LiveHub } from './hub.ts';
 import { createDashboardMetrics, type DashboardMetrics } from './metrics.ts';
+import { serveOpenApi } from './openapi.ts';
 
 export { type DashboardConfig, loadDashboardConfig } from './config.ts';
 export { LiveHub } from './hub.ts';
@@ -133,7 +134,7 @@ export async function startDashboard(opts: {
     // Static files bypass the SvelteKit hook that sets the other headers.
     res.setHeader('X-Content-Type-Options', 'nosniff');
     serveOps(req, res, opts.db, metrics).then(
-      (done) => done || handler(req, res),
+      (done) => done || serveOpenApi(req, res, runtime.frameAncestors) || handler(req, res),
       () => send(res, 500, 'text/plain', 'internal error'),
     );
   });

@@ -8,6 +8,7 @@ import { createIngestMetrics } from './metrics.ts';
 import { bearerToken, deskKeyAuth } from './middleware/desk-key.ts';
 import { requestId } from './middleware/request-id.ts';
 import { postEvents } from './routes/events/post.ts';
+import { openApiRoutes } from './routes/openapi.ts';
 
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -49,6 +50,9 @@ export function createApp(deps: IngestDeps) {
     c.header('Cache-Control', 'no-store');
     return c.body(await metrics.registry.metrics());
   });
+
+  // The OpenAPI document and its reference page: public, like /healthz (no secrets in them).
+  openApiRoutes(app);
 
   app.use('/v1/*', deskKeyAuth(keys, deps.retryAfterSeconds));
   app.post('/v1/events', postEvents);
