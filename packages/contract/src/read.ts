@@ -24,11 +24,37 @@ export const unitRefSchema = z
   .meta({ id: 'UnitRef' });
 export type UnitRef = z.infer<typeof unitRefSchema>;
 
-export const WINDOW_NAMES = ['1h', 'today', '7d', '30d', 'custom'] as const;
+/**
+ * A window's name. `month`, `quarter`, `year`: the calendar period containing `asOf`, to date;
+ * `period`: a period named by its label (`2026-10`, `2026-Q3`, `2026`).
+ */
+export const WINDOW_NAMES = [
+  '1h',
+  'today',
+  '7d',
+  '30d',
+  'custom',
+  'month',
+  'quarter',
+  'year',
+  'period',
+] as const;
 export type WindowName = (typeof WINDOW_NAMES)[number];
+/** The calendar periods the national portal reports by. */
+export const PERIOD_KINDS = ['month', 'quarter', 'year'] as const;
+export type PeriodKind = (typeof PERIOD_KINDS)[number];
 
 export const snapshotWindowSchema = z
-  .object({ name: z.enum(WINDOW_NAMES), from: localTime, to: localTime })
+  .object({
+    name: z.enum(WINDOW_NAMES),
+    /** Only for calendar windows (`month`, `quarter`, `year`, `period`): the period's label. */
+    period: z
+      .string()
+      .optional()
+      .meta({ description: 'The calendar period (`2026-11`, `2026-Q4`, `2026`) of a calendar window' }),
+    from: localTime,
+    to: localTime,
+  })
   .meta({ id: 'Window' });
 export type SnapshotWindow = z.infer<typeof snapshotWindowSchema>;
 
@@ -177,3 +203,141 @@ export const meSchema = z
   })
   .meta({ id: 'Me' });
 export type Me = z.infer<typeof meSchema>;
+
+/** A text in the dashboard's two languages. */
+const localizedSchema = z.object({ vi: z.string(), en: z.string() });
+
+/**
+ * Why a sub-criterion has no rate: the data it needs is outside the desk feed (the national
+ * procedure database, the portal's sync log, the service, fee or procedure catalogues, the
+ * certification system), a count this version does not keep, no desk reported the fact in the
+ * window (`not_reported`), or its denominator is 0 and its zero-denominator rule gave the points
+ * (`no_data`).
+ */
+export const SCORECARD_REASONS = [
+  'national_procedure_db',
+  'portal_sync',
+  'service_catalogue',
+  'fee_catalogue',
+  'per_procedure_counts',
+  'procedure_catalogue',
+  'certified_copies',
+  'not_reported',
+  'no_data',
+] as const;
+export type ScorecardReason = (typeof SCORECARD_REASONS)[number];
+
+export const scorecardCriterionSchema = z
+  .object({
+    /** `2.1`, `3.5b`, …; `ecopy` for electronic certified copies, which the portal does not number. */
+    code: z.string(),
+    name: localizedSchema,
+    max: z.number().min(0),
+    /**
+     * The rate at which the points are full: 1 = linear (max × rate); below 1, max × min(1, rate ÷ fullAt).
+     * null for a sub-criterion that is not scored (2.2) or not computable here.
+     */
+    fullAt: z.number().gt(0).max(1).nullable(),
+    numerator: z.number().min(0).nullable(),
+    denominator: z.number().min(0).nullable(),
+    /** numerator ÷ denominator: a share from 0 to 1, except for 2.2 (the average in days); null when the denominator is 0. */
+    rate: z.number().min(0).nullable(),
+    /** Unrounded; null when not measured and for 2.2 (not scored). */
+    points: z.number().min(0).nullable(),
+    /** false: not computable from desk events, or never reported in the window ("not measured", never 0). */
+    measured: z.boolean(),
+    reason: z.object({ code: z.enum(SCORECARD_REASONS), text: localizedSchema }).nullable(),
+  })
+  .meta({ id: 'ScorecardCriterion' });
+export type ScorecardCriterion = z.infer<typeof scorecardCriterionSchema>;
+
+export const scorecardGroupSchema = z
+  .object({
+    code: z.enum(['1', '2', '3', '4', '5']),
+    name: localizedSchema,
+    /** The group's points in Decision 766. */
+    max: z.number().min(0),
+    /** Σ points of its measured sub-criteria. */
+    points: z.number().min(0),
+    /** Σ max of its measured sub-criteria. */
+    measuredMax: z.number().min(0),
+    criteria: z.array(scorecardCriterionSchema),
+  })
+  .meta({ id: 'ScorecardGroup' });
+export type ScorecardGroup = z.infer<typeof scorecardGroupSchema>;
+
+/** The 766 points of one unit over one window, as `computeScorecard` (packages/metrics) gives them. */
+export const scoreSchema = z
+  .object({
+    /** Σ points of the measured sub-criteria. */
+    points: z.number().min(0),
+    /** Σ max of the measured sub-criteria: the points computable here. */
+    max: z.number().min(0),
+    /** The index's full scale, 100. */
+    fullMax: z.number().min(0),
+    groups: z.array(scorecardGroupSchema),
+  })
+  .meta({ id: 'Score' });
+export type Score = z.infer<typeof scoreSchema>;
+
+/** Open dossiers and petitions of one kind (late, or due soon) and the points they cost. */
+export const riskSchema = z.object({
+  dossiers: count,
+  petitions: count,
+  /** Points of group 2 (2.1, on time). */
+  group2: z.number().min(0),
+  /** Points of group 5 (5.2, petitions handled on time). */
+  group5: z.number().min(0),
+  total: z.number().min(0),
+});
+export type Risk = z.infer<typeof riskSchema>;
+
+/**
+ * Points at risk at `asOf`: `lost` = the open items already overdue and the points they cost
+ * (against their being still in time); `within24h`/`within48h` = the open items in time whose
+ * deadline falls within 24/48 hours (48 includes 24) and the points the window would lose if they
+ * all went late.
+ */
+export const atRiskSchema = z
+  .object({ lost: riskSchema, within24h: riskSchema, within48h: riskSchema })
+  .meta({ id: 'PointsAtRisk' });
+export type AtRisk = z.infer<typeof atRiskSchema>;
+
+export const scorecardSchema = z
+  .object({
+    unit: unitRefSchema,
+    window: snapshotWindowSchema,
+    asOf: localTime,
+    score: scoreSchema,
+    /** null for a window that ended before `asOf` (a closed period): nothing there can change. */
+    atRisk: atRiskSchema.nullable(),
+  })
+  .meta({ id: 'Scorecard' });
+export type Scorecard = z.infer<typeof scorecardSchema>;
+
+export const leagueRowSchema = z.object({
+  unit: unitRefSchema,
+  /** 1 = most points; equal points go by name. */
+  rank: z.number().int().min(1),
+  points: z.number().min(0),
+  max: z.number().min(0),
+  groups: z.array(scorecardGroupSchema.pick({ code: true, points: true, measuredMax: true })),
+  /** The rank in the previous period of the same kind; null unless the window is a calendar period. */
+  previousRank: z.number().int().min(1).nullable(),
+  /** previousRank − rank: positive = moved up. */
+  rankChange: z.number().int().nullable(),
+  atRisk: atRiskSchema.nullable(),
+});
+export type LeagueRow = z.infer<typeof leagueRowSchema>;
+
+export const scorecardLeagueSchema = z
+  .object({
+    unit: unitRefSchema,
+    window: snapshotWindowSchema,
+    /** The previous closed period the rank change is counted against; null unless the window is a calendar period. */
+    previous: snapshotWindowSchema.nullable(),
+    asOf: localTime,
+    children: z.array(leagueRowSchema),
+  })
+  .meta({ id: 'ScorecardLeague' });
+export type ScorecardLeague = z.infer<typeof scorecardLeagueSchema>;

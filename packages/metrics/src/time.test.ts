@@ -10,6 +10,9 @@ import {
   localDateString,
   localDayStart,
   MINUTE,
+  parsePeriod,
+  periodContaining,
+  previousPeriod,
   resolveWindow,
   stepMs,
   windowToJson,
@@ -132,5 +135,144 @@ describe('series steps', () => {
     expect(alignStep(t, '5m')).toBe(utc('2026-11-28T18:45:00Z'));
     expect(alignStep(t, '1m')).toBe(utc('2026-11-28T18:47:00Z'));
     expect(alignStep(t, '1h') + 7 * HOUR).toBe(utc('2026-11-29T01:00:00Z'));
+  });
+});
+
+describe('calendar windows (month, quarter, year; local time)', () => {
+  const asOf = utc('2026-11-29T07:03:11.500Z'); // Sunday 29 Nov 2026, 14:03:11.5 local
+  const resolved = (window: string, at = asOf) => {
+    const r = resolveWindow({ window }, at);
+    if (!r.ok) throw new Error(r.message);
+    return r.window;
+  };
+
+  it('runs month, quarter and year to date from local midnight of the first day', () => {
+    // 1 Nov 00:00 +07:00 = 31 Oct 17:00 UTC; Q4 starts 1 Oct; the year 1 Jan.
+    expect(resolved('month')).toEqual({
+      name: 'month',
+      period: '2026-11',
+      from: utc('2026-10-31T17:00:00Z'),
+      to: asOf,
+    });
+    expect(resolved('quarter')).toEqual({
+      name: 'quarter',
+      period: '2026-Q4',
+      from: utc('2026-09-30T17:00:00Z'),
+      to: asOf,
+    });
+    expect(resolved('year')).toEqual({
+      name: 'year',
+      period: '2026',
+      from: utc('2025-12-31T17:00:00Z'),
+      to: asOf,
+    });
+  });
+
+  it('takes the month of the local date: 00:30 on 1 December is December, though UTC is still 30 November', () => {
+    const at = utc('2026-11-30T17:30:00Z');
+    expect(resolved('month', at)).toMatchObject({ period: '2026-12', from: utc('2026-11-30T17:00:00Z') });
+    // 23:59:59 local on 31 March is still the first quarter.
+    expect(resolved('quarter', utc('2026-03-31T16:59:59Z'))).toMatchObject({
+      period: '2026-Q1',
+      from: utc('2025-12-31T17:00:00Z'),
+    });
+  });
+
+  it('gives a closed period whole: local midnight of the first day to local midnight after the last', () => {
+    // October has 31 days: 1 Oct 00:00 +07:00 to 1 Nov 00:00 +07:00.
+    expect(resolved('2026-10')).toEqual({
+      name: 'period',
+      period: '2026-10',
+      from: utc('2026-09-30T17:00:00Z'),
+      to: utc('2026-10-31T17:00:00Z'),
+    });
+    // February 2026 has 28 days: it ends at 1 March 00:00 local.
+    expect(resolved('2026-02')).toMatchObject({
+      from: utc('2026-01-31T17:00:00Z'),
+      to: utc('2026-02-28T17:00:00Z'),
+    });
+    // Q3 = July, August, September.
+    expect(resolved('2026-Q3')).toMatchObject({
+      from: utc('2026-06-30T17:00:00Z'),
+      to: utc('2026-09-30T17:00:00Z'),
+    });
+    expect(resolved('2025')).toMatchObject({
+      from: utc('2024-12-31T17:00:00Z'),
+      to: utc('2025-12-31T17:00:00Z'),
+    });
+  });
+
+  it('counts the leap day: February 2024 is 29 days, 2024 is 366', () => {
+    const feb = resolved('2024-02');
+    expect(feb).toMatchObject({ from: utc('2024-01-31T17:00:00Z'), to: utc('2024-02-29T17:00:00Z') });
+    expect((feb.to - feb.from) / DAY).toBe(29);
+    const year = resolved('2024');
+    expect((year.to - year.from) / DAY).toBe(366);
+    expect(resolved('2024-Q1').to - resolved('2024-Q1').from).toBe((31 + 29 + 31) * DAY);
+  });
+
+  it('ends a period that is still running at asOf', () => {
+    expect(resolved('2026-11')).toEqual({
+      name: 'period',
+      period: '2026-11',
+      from: utc('2026-10-31T17:00:00Z'),
+      to: asOf,
+    });
+    expect(resolved('2026')).toMatchObject({ from: utc('2025-12-31T17:00:00Z'), to: asOf });
+  });
+
+  it.each([
+    ['2026-12', 'has not started'],
+    ['2027', 'has not started'],
+    ['2026-13', 'must be one of'],
+    ['2026-00', 'must be one of'],
+    ['2026-Q5', 'must be one of'],
+    ['2026-q3', 'must be one of'],
+    ['2026-1', 'must be one of'],
+    ['26', 'must be one of'],
+    ['Month', 'must be one of'],
+  ])('refuses window=%s (%s)', (window, message) => {
+    const r = resolveWindow({ window }, asOf);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.field).toBe('window');
+      expect(r.message).toContain(message);
+    }
+  });
+
+  it('refuses a period together with from/to', () => {
+    const r = resolveWindow(
+      { window: '2026-10', from: '2026-10-01T00:00:00Z', to: '2026-10-02T00:00:00Z' },
+      asOf,
+    );
+    expect(r).toMatchObject({ ok: false, field: 'window' });
+  });
+
+  it('labels, contains and steps back periods', () => {
+    expect(parsePeriod('2026-Q4')).toEqual({
+      kind: 'quarter',
+      label: '2026-Q4',
+      from: utc('2026-09-30T17:00:00Z'),
+      to: utc('2026-12-31T17:00:00Z'),
+    });
+    expect(parsePeriod('0001')?.label).toBe('0001');
+    expect(periodContaining('month', utc('2026-12-31T17:00:00Z')).label).toBe('2027-01');
+    expect(previousPeriod(parsePeriod('2026-01') as never).label).toBe('2025-12');
+    expect(previousPeriod(parsePeriod('2026-Q1') as never).label).toBe('2025-Q4');
+    expect(previousPeriod(parsePeriod('2026') as never).label).toBe('2025');
+    expect(previousPeriod(parsePeriod('2024-03') as never)).toMatchObject({
+      label: '2024-02',
+      from: utc('2024-01-31T17:00:00Z'),
+      to: utc('2024-02-29T17:00:00Z'),
+    });
+  });
+
+  it('serialises a calendar window with its period', () => {
+    expect(windowToJson(resolved('2026-10'))).toEqual({
+      name: 'period',
+      period: '2026-10',
+      from: '2026-10-01T00:00:00+07:00',
+      to: '2026-11-01T00:00:00+07:00',
+    });
   });
 });

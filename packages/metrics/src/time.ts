@@ -1,4 +1,4 @@
-import { parseRfc3339 } from '@motcua/contract';
+import { PERIOD_KINDS, type PeriodKind, parseRfc3339 } from '@motcua/contract';
 import type { ResolvedWindow, SeriesStep, SnapshotWindow } from './types.ts';
 
 export const MINUTE = 60_000;
@@ -51,6 +51,10 @@ export type WindowResult =
  * (rollups have minute resolution); a custom `from`/`to` pair is floored to whole minutes.
  * `window: 'custom'` may accompany `from`/`to` (the live subscribe request always names a window);
  * any other name together with `from`/`to` is an error. Nothing given means `today`.
+ * Calendar windows (local time, as the national portal reports): `month`, `quarter`, `year` run
+ * from the first local midnight of the period containing `asOf` to `asOf`; a period's label
+ * (`2026-10`, `2026-Q3`, `2026`) names the whole period, from local midnight of its first day to
+ * local midnight after its last, ended at `asOf` if that comes first (name `period`).
  */
 export function resolveWindow(
   input: { window?: string | null; from?: string | null; to?: string | null },
@@ -80,14 +84,23 @@ export function resolveWindow(
     return { ok: true, window: { name: 'custom', from: f, to: t } };
   }
   const name = window ?? 'today';
-  if (!isNamedWindow(name)) {
+  if (isNamedWindow(name)) {
+    return { ok: true, window: { name, from: namedWindowStart(name, asOf), to: asOf } };
+  }
+  if (isPeriodKind(name)) {
+    const p = periodContaining(name, asOf);
+    return { ok: true, window: { name, period: p.label, from: p.from, to: asOf } };
+  }
+  const p = parsePeriod(name);
+  if (p === null) {
     return {
       ok: false,
       field: 'window',
-      message: `window must be one of ${NAMED_WINDOWS.join(', ')} or custom`,
+      message: `window must be one of ${NAMED_WINDOWS.join(', ')}, ${PERIOD_KINDS.join(', ')}, a period (2026-10, 2026-Q3, 2026) or custom`,
     };
   }
-  return { ok: true, window: { name, from: namedWindowStart(name, asOf), to: asOf } };
+  if (p.from >= asOf) return { ok: false, field: 'window', message: `period ${p.label} has not started` };
+  return { ok: true, window: { name: 'period', period: p.label, from: p.from, to: Math.min(p.to, asOf) } };
 }
 
 function namedWindowStart(name: NamedWindow, asOf: number): number {
@@ -103,9 +116,74 @@ function namedWindowStart(name: NamedWindow, asOf: number): number {
   }
 }
 
+/** A calendar month, quarter or year in local time: [from, to), `to` the local midnight after its last day. */
+export interface Period {
+  kind: PeriodKind;
+  /** `2026-10`, `2026-Q3`, `2026`. */
+  label: string;
+  from: number;
+  to: number;
+}
+
+function isPeriodKind(s: string): s is PeriodKind {
+  return (PERIOD_KINDS as readonly string[]).includes(s);
+}
+
+const MONTHS: Record<PeriodKind, number> = { month: 1, quarter: 3, year: 12 };
+
+/** Epoch ms of local midnight starting the first day of `month0` (0-based; 12 = January of the next year). */
+function localMonthStart(year: number, month0: number): number {
+  const d = new Date(0);
+  // setUTCFullYear, because Date.UTC maps years 0–99 to 1900–1999.
+  d.setUTCFullYear(year, month0, 1);
+  return d.getTime() - TZ_OFFSET_MS;
+}
+
+function makePeriod(kind: PeriodKind, year: number, month0: number): Period {
+  const yyyy = String(year).padStart(4, '0');
+  const label =
+    kind === 'year'
+      ? yyyy
+      : kind === 'quarter'
+        ? `${yyyy}-Q${month0 / 3 + 1}`
+        : `${yyyy}-${String(month0 + 1).padStart(2, '0')}`;
+  return {
+    kind,
+    label,
+    from: localMonthStart(year, month0),
+    to: localMonthStart(year, month0 + MONTHS[kind]),
+  };
+}
+
+const PERIOD_RE = /^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$/;
+
+/** The period a label names (`2026-10`, `2026-Q3`, `2026`), or null. */
+export function parsePeriod(label: string): Period | null {
+  const m = PERIOD_RE.exec(label);
+  if (!m) return null;
+  const year = Number(m[1]);
+  if (m[2]) return makePeriod('month', year, Number(m[2]) - 1);
+  if (m[3]) return makePeriod('quarter', year, (Number(m[3]) - 1) * 3);
+  return makePeriod('year', year, 0);
+}
+
+/** The month, quarter or year (local time) that contains `ms`. */
+export function periodContaining(kind: PeriodKind, ms: number): Period {
+  const local = new Date(ms + TZ_OFFSET_MS);
+  const month0 = local.getUTCMonth();
+  const size = MONTHS[kind];
+  return makePeriod(kind, local.getUTCFullYear(), month0 - (month0 % size));
+}
+
+/** The period of the same kind just before `p`. */
+export function previousPeriod(p: Period): Period {
+  return periodContaining(p.kind, p.from - 1);
+}
+
 /** The JSON form of a resolved window, times in local RFC 3339. */
 export function windowToJson(w: ResolvedWindow): SnapshotWindow {
-  return { name: w.name, from: formatLocal(w.from), to: formatLocal(w.to) };
+  if (w.period === undefined) return { name: w.name, from: formatLocal(w.from), to: formatLocal(w.to) };
+  return { name: w.name, period: w.period, from: formatLocal(w.from), to: formatLocal(w.to) };
 }
 
 const STEP_MS: Record<SeriesStep, number> = {

@@ -23,6 +23,8 @@ export type {
 /** A resolved window: `from` inclusive, `to` exclusive, epoch milliseconds. */
 export interface ResolvedWindow {
   name: WindowName;
+  /** Calendar windows only: the period's label (`2026-11`, `2026-Q4`, `2026`). */
+  period?: string;
   from: number;
   to: number;
 }

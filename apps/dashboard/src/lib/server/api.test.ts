@@ -127,7 +127,10 @@ describe('withReadContext', () => {
   it('answers 400 for a bad window, only when the handler asks for the window', async () => {
     useDb(db);
     const cases: [string, string][] = [
-      ['?window=yesterday', 'window: window must be one of 1h, today, 7d, 30d or custom'],
+      [
+        '?window=yesterday',
+        'window: window must be one of 1h, today, 7d, 30d, month, quarter, year, a period (2026-10, 2026-Q3, 2026) or custom',
+      ],
       ['?from=2026-01-01T00:00:00%2B07:00', 'to: to is required with from'],
       [
         '?window=7d&from=2026-01-01T00:00:00%2B07:00&to=2026-01-02T00:00:00%2B07:00',
