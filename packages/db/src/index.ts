@@ -4,6 +4,7 @@ export * from './errors.ts';
 export * from './migrate.ts';
 export * from './read.ts';
 export * as schema from './schema/index.ts';
+export * from './scorecard.ts';
 export * from './tree.ts';
 export * from './units/index.ts';
 export * from './write.ts';

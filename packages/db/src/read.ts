@@ -14,6 +14,8 @@ import {
   assembleSnapshot,
   BUCKET_FIELDS,
   type BucketCounts,
+  classifyOpen,
+  computeDossierState,
   DAY,
   emptyCounts,
   emptyOpen,
@@ -34,6 +36,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
 import { ROLLUP_COUNTERS } from './columns.ts';
 import { listDesks, type UnitTree } from './tree.ts';
+import { type HistoryEntry, toDossierEvent } from './write.ts';
 
 type Range = [number, number];
 export interface BucketRanges {
@@ -115,7 +118,8 @@ export async function readWindowCounts(
   );
 }
 
-type OpenRow = OpenMetrics & { unit_code: string; desk_code: string };
+/** `dueIn48h`: like `dueSoon` over 48 hours (the 766 points at risk). */
+type OpenRow = OpenMetrics & { dueIn48h: number; unit_code: string; desk_code: string };
 
 /**
  * An open dossier's deadline at `asOf`: due date plus answered pauses plus the pause still
@@ -131,7 +135,8 @@ export async function readOpenCounts(db: Database, communes: string[], asOf: num
     sql`select unit_code, ${deskColumn(perDesk)}, count(*)::float8 as "total",
         count(*) filter (where overdue)::float8 as "overdue",
         count(*) filter (where not overdue and deadline <= ${asOf + DAY})::float8 as "dueSoon",
-        count(*) filter (where pending_since is not null)::float8 as "waitingSupplement"
+        count(*) filter (where pending_since is not null)::float8 as "waitingSupplement",
+        count(*) filter (where not overdue and deadline <= ${asOf + 2 * DAY})::float8 as "dueIn48h"
       from (
         select unit_code, desk_code, pending_since,
           supplement_requests >= 2 or rescheduled or ${asOf} > ${DEADLINE_SQL(asOf)} as overdue,
@@ -143,7 +148,85 @@ export async function readOpenCounts(db: Database, communes: string[], asOf: num
   );
 }
 
-const deskRef = (commune: string, desk: string): UnitRef => ({
+/**
+ * Dossiers open at a past instant `at` (a closed period's end), per (commune, desk) or per
+ * commune: received before `at` and finished (as stored now) at or after it. Whether each was
+ * overdue at `at` is judged by the outcome rules on its own events before `at`, from the history
+ * kept in its state row (no raw events are read).
+ */
+export async function readOpenDossiersAt(
+  db: Database,
+  communes: string[],
+  at: number,
+  perDesk = true,
+): Promise<{ unit_code: string; desk_code: string; total: number; overdue: number }[]> {
+  if (communes.length === 0) return [];
+  const rows = await db.query<{ unit_code: string; desk_code: string; history: HistoryEntry[] | string }>(
+    sql`select unit_code, desk_code, history from dossiers
+      where ${unitFilter(communes)} and due_at is not null and received_at < ${at}
+        and (finished_at is null or finished_at >= ${at})`,
+  );
+  const out = new Map<string, { unit_code: string; desk_code: string; total: number; overdue: number }>();
+  for (const row of rows) {
+    const history = (
+      typeof row.history === 'string' ? JSON.parse(row.history) : row.history
+    ) as HistoryEntry[];
+    // Finished at or after `at` by what is stored, so still open then, whatever came before.
+    const before = history.filter((e) => e.t < at && !FINISHING.has(e.y)).map(toDossierEvent);
+    const open = classifyOpen(computeDossierState(before), at);
+    if (!open) continue;
+    const desk = perDesk ? row.desk_code : '';
+    const key = `${row.unit_code}/${desk}`;
+    const hit = out.get(key) ?? { unit_code: row.unit_code, desk_code: desk, total: 0, overdue: 0 };
+    hit.total++;
+    if (open.overdue) hit.overdue++;
+    out.set(key, hit);
+  }
+  return [...out.values()];
+}
+
+const FINISHING = new Set(['resolved', 'returned', 'rejected', 'withdrawn']);
+
+/** Open petitions (received, not yet handled) and their deadlines, counted at one instant. */
+export interface OpenPetitionRow {
+  unit_code: string;
+  desk_code: string;
+  total: number;
+  /** Their answer is due (15 working days after reception) at or before the instant. */
+  overdue: number;
+  /** Still in time, due within 24 h / 48 h of the instant (48 includes 24). */
+  dueIn24h: number;
+  dueIn48h: number;
+}
+
+/**
+ * Open petitions per (commune, desk) or per commune, from petition state (not windowed): at
+ * `asOf`, the ones not yet handled (the partial index `petitions_open_idx`); with `at` before
+ * `asOf` (a closed period), the ones received before `at` and not handled by then.
+ */
+export async function readOpenPetitionCounts(
+  db: Database,
+  communes: string[],
+  at: number,
+  opts: { perDesk?: boolean; past?: boolean } = {},
+): Promise<OpenPetitionRow[]> {
+  if (communes.length === 0) return [];
+  const perDesk = opts.perDesk ?? true;
+  const open = opts.past
+    ? sql`due_at is not null and received_at < ${at} and (handled_at is null or handled_at >= ${at})`
+    : sql`handled_at is null and due_at is not null`;
+  return db.query<OpenPetitionRow>(
+    sql`select unit_code, ${deskColumn(perDesk)}, count(*)::float8 as "total",
+        count(*) filter (where due_at <= ${at})::float8 as "overdue",
+        count(*) filter (where due_at > ${at} and due_at <= ${at + DAY})::float8 as "dueIn24h",
+        count(*) filter (where due_at > ${at} and due_at <= ${at + 2 * DAY})::float8 as "dueIn48h"
+      from petitions
+      where ${open} and ${unitFilter(communes)}
+      group by unit_code${deskGroup(perDesk)}`,
+  );
+}
+
+export const deskRef = (commune: string, desk: string): UnitRef => ({
   code: `${commune}/${desk}`,
   name: desk,
   level: 'desk',

@@ -64,7 +64,7 @@ export interface WriteResult {
 }
 
 /** Compact form of a dossier event kept in `dossiers.history`. */
-interface HistoryEntry {
+export interface HistoryEntry {
   y: DossierEventType;
   t: number;
   d: string;
@@ -134,7 +134,8 @@ class RollupDeltas {
   }
 }
 
-function toDossierEvent(e: HistoryEntry): DossierEvent {
+/** A `dossiers.history` entry as the outcome rules take it. */
+export function toDossierEvent(e: HistoryEntry): DossierEvent {
   return { type: e.y, time: e.t, deskCode: e.d, dueAt: e.due, channel: e.ch, facts: e.f, online: e.on };
 }
 
@@ -160,7 +161,8 @@ function historyEntry(e: ValidatedEvent): HistoryEntry {
   }
   if (entry.y === 'received' || entry.y === 'resolved') {
     const facts: DossierFacts = {};
-    for (const name of FACT_NAMES) if (typeof e.data[name] === 'boolean') facts[name] = e.data[name] as boolean;
+    for (const name of FACT_NAMES)
+      if (typeof e.data[name] === 'boolean') facts[name] = e.data[name] as boolean;
     if (Object.keys(facts).length > 0) entry.f = facts;
   }
   if (entry.y === 'paid') entry.on = e.data.method === 'online';

@@ -1,0 +1,263 @@
+import type { LeagueRow, Scorecard, ScorecardLeague, UnitRef } from '@motcua/contract';
+import {
+  addCounts,
+  type BucketCounts,
+  computeScorecard,
+  emptyCounts,
+  formatLocal,
+  parsePeriod,
+  pointsAtRisk,
+  previousPeriod,
+  type ResolvedWindow,
+  type ScorecardInput,
+  windowToJson,
+} from '@motcua/metrics';
+import type { Database } from './client.ts';
+import {
+  deskRef,
+  type ReadScope,
+  readOpenCounts,
+  readOpenDossiersAt,
+  readOpenPetitionCounts,
+  readWindowCounts,
+  resolveScope,
+} from './read.ts';
+import { listDesks, type UnitTree } from './tree.ts';
+
+interface OpenItems {
+  total: number;
+  overdue: number;
+  dueIn24h: number;
+  dueIn48h: number;
+}
+
+/** What a unit's scorecard is computed from. */
+interface Parts {
+  counts: BucketCounts;
+  dossiers: OpenItems;
+  petitions: OpenItems;
+}
+
+const emptyItems = (): OpenItems => ({ total: 0, overdue: 0, dueIn24h: 0, dueIn48h: 0 });
+const emptyParts = (): Parts => ({ counts: emptyCounts(), dossiers: emptyItems(), petitions: emptyItems() });
+
+function addItems(into: OpenItems, add: Partial<OpenItems>) {
+  for (const key of Object.keys(into) as (keyof OpenItems)[]) into[key] += add[key] ?? 0;
+}
+
+type Row = { unit_code: string; desk_code: string };
+
+/**
+ * A window ending at `asOf` or later is live: its open items are the ones open now. One that
+ * ended before (a closed period) counts the items open at its end, and nothing is at risk in it.
+ */
+const isLive = (window: ResolvedWindow, asOf: number) => window.to >= asOf;
+
+/**
+ * The scorecard inputs of every (commune, desk) — or commune, when desks need not be told apart —
+ * in `communes`, from rollups, dossier state and petition state only.
+ */
+async function readRowParts(
+  db: Database,
+  communes: string[],
+  window: ResolvedWindow,
+  asOf: number,
+  perDesk: boolean,
+): Promise<{ row: Row; parts: Parts }[]> {
+  const live = isLive(window, asOf);
+  const at = Math.min(window.to, asOf);
+  const [countRows, dossierRows, petitionRows] = await Promise.all([
+    readWindowCounts(db, communes, window.from, window.to, perDesk),
+    live
+      ? readOpenCounts(db, communes, asOf, perDesk).then((rows) =>
+          rows.map((r) => ({ ...r, dueIn24h: r.dueSoon })),
+        )
+      : readOpenDossiersAt(db, communes, at, perDesk),
+    readOpenPetitionCounts(db, communes, at, { perDesk, past: !live }),
+  ]);
+  const byRow = new Map<string, { row: Row; parts: Parts }>();
+  const get = (row: Row) => {
+    const key = `${row.unit_code}/${row.desk_code}`;
+    let hit = byRow.get(key);
+    if (!hit) {
+      hit = { row: { unit_code: row.unit_code, desk_code: row.desk_code }, parts: emptyParts() };
+      byRow.set(key, hit);
+    }
+    return hit.parts;
+  };
+  for (const r of countRows) addCounts(get(r).counts, r);
+  for (const r of dossierRows) addItems(get(r).dossiers, r);
+  for (const r of petitionRows) addItems(get(r).petitions, r);
+  return [...byRow.values()];
+}
+
+function addParts(into: Parts, add: Parts) {
+  addCounts(into.counts, add.counts);
+  addItems(into.dossiers, add.dossiers);
+  addItems(into.petitions, add.petitions);
+}
+
+function scoreOf(parts: Parts, live: boolean) {
+  const input: ScorecardInput = {
+    counts: parts.counts,
+    openDossiers: { total: parts.dossiers.total, overdue: parts.dossiers.overdue },
+    openPetitions: { total: parts.petitions.total, overdue: parts.petitions.overdue },
+  };
+  const due = (o: OpenItems) => ({ dueIn24h: o.dueIn24h, dueIn48h: o.dueIn48h });
+  return {
+    score: computeScorecard(input),
+    atRisk: live
+      ? pointsAtRisk(input, { dossiers: due(parts.dossiers), petitions: due(parts.petitions) })
+      : null,
+  };
+}
+
+/**
+ * The parts of the unit itself and of each of its children: the tree's children above a commune,
+ * its desks for a commune (none for a desk), like the snapshot's children.
+ */
+async function readUnitParts(
+  db: Database,
+  tree: UnitTree,
+  scope: ReadScope,
+  window: ResolvedWindow,
+  asOf: number,
+): Promise<{ total: Parts; children: { unit: UnitRef; parts: Parts }[] }> {
+  const { unit, communes } = scope;
+  const isDesk = unit.level === 'desk';
+  const perDesk = isDesk || unit.level === 'commune';
+  const [rows, deskList] = await Promise.all([
+    readRowParts(db, communes, window, asOf, perDesk),
+    unit.level === 'commune' ? listDesks(db, unit.code) : Promise.resolve([]),
+  ]);
+  const children = new Map<string, { unit: UnitRef; parts: Parts }>();
+  const addChild = (ref: UnitRef) => {
+    if (!children.has(ref.code)) children.set(ref.code, { unit: ref, parts: emptyParts() });
+  };
+  let childOf: (row: Row) => string | null;
+  if (isDesk) childOf = (row) => (`${row.unit_code}/${row.desk_code}` === unit.code ? '' : null);
+  else if (unit.level === 'commune') {
+    for (const d of deskList) addChild(deskRef(unit.code, d));
+    childOf = (row) => {
+      addChild(deskRef(row.unit_code, row.desk_code));
+      return `${row.unit_code}/${row.desk_code}`;
+    };
+  } else {
+    const childByCommune = new Map<string, string>();
+    for (const c of tree.children(unit.code)) {
+      addChild({ code: c.code, name: c.name, level: c.level });
+      for (const k of tree.communesUnder(c.code)) childByCommune.set(k, c.code);
+    }
+    childOf = (row) => childByCommune.get(row.unit_code) ?? null;
+  }
+  const total = emptyParts();
+  for (const { row, parts } of rows) {
+    const child = childOf(row);
+    if (child === null) continue;
+    addParts(total, parts);
+    const hit = children.get(child);
+    if (hit) addParts(hit.parts, parts);
+  }
+  return { total, children: [...children.values()] };
+}
+
+/**
+ * The 766 scorecard of a unit (or desk) over a window, with the points at risk now (null for a
+ * window that ended before `asOf`). From rollups, dossier state and petition state only: no raw
+ * event is read. Returns null for an unknown unit.
+ */
+export async function readScorecard(
+  db: Database,
+  tree: UnitTree,
+  code: string,
+  window: ResolvedWindow,
+  asOf: number,
+): Promise<Scorecard | null> {
+  const scope = resolveScope(tree, code);
+  if (!scope) return null;
+  // The children are not needed: sum every row of the subtree.
+  const perDesk = scope.unit.level === 'desk' || scope.unit.level === 'commune';
+  const rows = await readRowParts(db, scope.communes, window, asOf, perDesk);
+  const total = emptyParts();
+  for (const { row, parts } of rows) {
+    if (scope.deskCode !== null && row.desk_code !== scope.deskCode) continue;
+    addParts(total, parts);
+  }
+  const { score, atRisk } = scoreOf(total, isLive(window, asOf));
+  return { unit: scope.unit, window: windowToJson(window), asOf: formatLocal(asOf), score, atRisk };
+}
+
+const CALENDAR_WINDOWS = new Set(['month', 'quarter', 'year', 'period']);
+
+/** The closed period before a calendar window's period; null for any other window. */
+export function previousPeriodWindow(window: ResolvedWindow): ResolvedWindow | null {
+  if (!CALENDAR_WINDOWS.has(window.name) || window.period === undefined) return null;
+  const period = parsePeriod(window.period);
+  if (!period) return null;
+  const prev = previousPeriod(period);
+  return { name: 'period', period: prev.label, from: prev.from, to: prev.to };
+}
+
+const collator = new Intl.Collator('vi');
+
+/** Most points first; equal points by name, then code. Returns each code's rank (1 = best). */
+function rank(children: { unit: UnitRef; points: number }[]): Map<string, number> {
+  const sorted = [...children].sort(
+    (a, b) =>
+      b.points - a.points ||
+      collator.compare(a.unit.name, b.unit.name) ||
+      (a.unit.code < b.unit.code ? -1 : a.unit.code > b.unit.code ? 1 : 0),
+  );
+  return new Map(sorted.map((c, i) => [c.unit.code, i + 1]));
+}
+
+/**
+ * The children of a unit ranked by their total 766 points over a window (city → districts or
+ * communes, district → communes, province → communes on the July-2025 tree; a commune's desks),
+ * with the rank change against the previous closed period when the window is a calendar period.
+ * Returns null for an unknown unit.
+ */
+export async function readScorecardLeague(
+  db: Database,
+  tree: UnitTree,
+  code: string,
+  window: ResolvedWindow,
+  asOf: number,
+): Promise<ScorecardLeague | null> {
+  const scope = resolveScope(tree, code);
+  if (!scope) return null;
+  const prevWindow = previousPeriodWindow(window);
+  const [now, prev] = await Promise.all([
+    readUnitParts(db, tree, scope, window, asOf),
+    prevWindow ? readUnitParts(db, tree, scope, prevWindow, asOf) : Promise.resolve(null),
+  ]);
+  const live = isLive(window, asOf);
+  const scored = now.children.map((c) => ({ unit: c.unit, ...scoreOf(c.parts, live) }));
+  const ranks = rank(scored.map((c) => ({ unit: c.unit, points: c.score.points })));
+  const prevRanks = prev
+    ? rank(prev.children.map((c) => ({ unit: c.unit, points: scoreOf(c.parts, false).score.points })))
+    : null;
+  const children = scored
+    .map((c): LeagueRow => {
+      const r = ranks.get(c.unit.code) as number;
+      const p = prevRanks?.get(c.unit.code) ?? null;
+      return {
+        unit: c.unit,
+        rank: r,
+        points: c.score.points,
+        max: c.score.max,
+        groups: c.score.groups.map((g) => ({ code: g.code, points: g.points, measuredMax: g.measuredMax })),
+        previousRank: p,
+        rankChange: p === null ? null : p - r,
+        atRisk: c.atRisk,
+      };
+    })
+    .sort((a, b) => a.rank - b.rank);
+  return {
+    unit: scope.unit,
+    window: windowToJson(window),
+    previous: prevWindow ? windowToJson(prevWindow) : null,
+    asOf: formatLocal(asOf),
+    children,
+  };
+}
