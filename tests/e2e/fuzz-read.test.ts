@@ -18,7 +18,18 @@ type Json = Record<string, unknown>;
 
 const HTTP_RUNS = 2500;
 const SOCKET_RUNS = 1500;
-const ENDPOINTS = ['metrics', 'series', 'export.csv', 'ratings', 'overdue', 'heatmap', 'info'];
+const ENDPOINTS = [
+  'metrics',
+  'series',
+  'export.csv',
+  'ratings',
+  'overdue',
+  'heatmap',
+  'info',
+  'scorecard',
+  'scorecard/league',
+  'scorecard.csv',
+];
 const API_CODES: Record<number, string> = {
   400: 'bad_request',
   401: 'unauthorized',
@@ -155,7 +166,21 @@ describe.each(DB_KINDS)('fuzz: read API and live subscribe on %s', (kind) => {
       .tuple(
         param(
           'window',
-          fc.oneof(fc.constantFrom('1h', 'today', '7d', '30d', 'custom', '', '1H', 'forever'), junkText),
+          fc.oneof(
+            fc.constantFrom('1h', 'today', '7d', '30d', 'custom', '', '1H', 'forever'),
+            fc.constantFrom(
+              'month',
+              'quarter',
+              'year',
+              '2025-10',
+              '2026-Q3',
+              '2025',
+              '9999',
+              '2026-13',
+              '0000',
+            ),
+            junkText,
+          ),
         ),
         param('from', time),
         param('to', time),

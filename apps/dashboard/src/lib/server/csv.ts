@@ -1,3 +1,4 @@
+import type { Scorecard } from '@motcua/contract';
 import type { Snapshot, UnitMetrics } from '@motcua/metrics';
 
 const HEADER = [
@@ -72,5 +73,79 @@ export function snapshotCsv(s: Snapshot): string {
   const lines = [HEADER.join(',')];
   for (const c of s.children) lines.push(row(c.unit.code, c.unit.name, c.unit.level, c.metrics));
   lines.push(row(s.unit.code, s.unit.name, s.unit.level, s.metrics));
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+const SCORECARD_HEADER = [
+  'group',
+  'code',
+  'name',
+  'name_en',
+  'max',
+  'measured',
+  'numerator',
+  'denominator',
+  'rate',
+  'full_at',
+  'points',
+  'reason',
+];
+
+/**
+ * The 766 scorecard: one row per sub-criterion, then one per group and a `total` row (their
+ * `max` is the max of the measured sub-criteria). UTF-8 with a BOM, like the snapshot export.
+ */
+export function scorecardCsv(s: Scorecard): string {
+  const lines = [SCORECARD_HEADER.join(',')];
+  const line = (cells: (string | number | boolean | null)[]) =>
+    lines.push(cells.map((v) => cell(typeof v === 'boolean' ? String(v) : v)).join(','));
+  for (const g of s.score.groups) {
+    for (const c of g.criteria) {
+      line([
+        g.code,
+        c.code,
+        c.name.vi,
+        c.name.en,
+        c.max,
+        c.measured,
+        c.numerator,
+        c.denominator,
+        c.rate,
+        c.fullAt,
+        c.points,
+        c.reason?.code ?? null,
+      ]);
+    }
+  }
+  for (const g of s.score.groups) {
+    line([
+      g.code,
+      `group ${g.code}`,
+      g.name.vi,
+      g.name.en,
+      g.measuredMax,
+      g.measuredMax > 0,
+      null,
+      null,
+      null,
+      null,
+      g.points,
+      null,
+    ]);
+  }
+  line([
+    null,
+    'total',
+    'Tổng điểm',
+    'Total',
+    s.score.max,
+    true,
+    null,
+    null,
+    null,
+    null,
+    s.score.points,
+    null,
+  ]);
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
