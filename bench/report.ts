@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
+import type { DisplayResult, DisplayRun } from './display.ts';
 import type { ServerInfo } from './lib/pg.ts';
 import { count, mib, ms, pct, ratio } from './lib/stats.ts';
 import type { LivePhase, LiveResult } from './live.ts';
@@ -44,6 +45,7 @@ export interface BenchResults {
   memory?: Memory;
   read?: ReadResult;
   national?: NationalModel;
+  display?: DisplayResult;
 }
 
 export function machineInfo(pg: ServerInfo, loadStart: number): Machine {
@@ -225,6 +227,7 @@ export function buildRows(r: BenchResults): Row[] {
       status: check(r.memory.dashboard.peak < 300e6),
     });
   }
+  if (r.display) rows.push(...displayRows(r.display));
   if (r.national) {
     const n = r.national;
     rows.push({
@@ -238,6 +241,55 @@ export function buildRows(r: BenchResults): Row[] {
     });
   }
   return rows;
+}
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+
+/** Median and range of one figure over the runs: `412 ms (398–440)`. */
+function spread(runs: DisplayRun[], pick: (r: DisplayRun) => number, fmt: (v: number) => string): string {
+  const v = runs.map(pick).sort((a, b) => a - b);
+  if (v.length === 0) return '—';
+  return `${fmt(v[Math.floor((v.length - 1) / 2)])} (${fmt(v[0])}–${fmt(v[v.length - 1])})`;
+}
+
+const median = (runs: DisplayRun[], pick: (r: DisplayRun) => number) => {
+  const v = runs.map(pick).sort((a, b) => a - b);
+  return v[Math.floor((v.length - 1) / 2)] ?? Number.NaN;
+};
+
+function displayRows(d: DisplayResult): Row[] {
+  const n = d.throttled.length;
+  const msInt = (v: number) => `${Math.round(v).toLocaleString('en-US')}`;
+  const fps = (v: number) => v.toFixed(1);
+  return [
+    {
+      bench: '7 Wall display',
+      figure: `JavaScript a city display downloads, gzip -9 (${d.js.files} files; served ${d.js.servedEncoding}: ${kib(d.js.brotliBytes)})`,
+      result: kib(d.js.gzipBytes),
+      baseline: `full echarts.min.js alone: ${kib(d.echartsFull.gzipBytes)}`,
+      ratio: ratio(d.js.gzipBytes / d.echartsFull.gzipBytes, 2),
+      target: '',
+      status: '',
+    },
+    {
+      bench: '7 Wall display',
+      figure: `first render (chart drawn), ${d.cpuRate}× CPU throttle, ms: median (min–max) of ${n}`,
+      result: spread(d.throttled, (r) => r.chartMs, msInt),
+      baseline: `1× CPU: ${spread(d.normal, (r) => r.chartMs, msInt)}`,
+      ratio: ratio(median(d.throttled, (r) => r.chartMs) / median(d.normal, (r) => r.chartMs), 1),
+      target: '',
+      status: '',
+    },
+    {
+      bench: '7 Wall display',
+      figure: `frames/s while ${d.updatesPerSec} snapshots/s arrive, ${d.cpuRate}× CPU: median (min–max) of ${n}`,
+      result: spread(d.throttled, (r) => r.fps, fps),
+      baseline: `1× CPU: ${spread(d.normal, (r) => r.fps, fps)}`,
+      ratio: ratio(median(d.throttled, (r) => r.fps) / median(d.normal, (r) => r.fps), 2),
+      target: '',
+      status: '',
+    },
+  ];
 }
 
 const HEAD: Row = {

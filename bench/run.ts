@@ -2,10 +2,11 @@
  * `npm run bench`: every benchmark of bench/README.md against its baseline, measured in the
  * same run, in one table. Needs DATABASE_URL (a real Postgres); creates and drops its own
  * databases next to it. BENCH_QUICK=1 runs short versions (figures are preliminary);
- * BENCH_ONLY=throughput,live,read,national picks benchmarks; BENCH_CPU_PROF=1 profiles the services.
+ * BENCH_ONLY=throughput,live,read,national,display picks benchmarks; BENCH_CPU_PROF=1 profiles the services.
  */
 
 import { sql } from 'drizzle-orm';
+import { benchDisplay } from './display.ts';
 import { ALL_BENCHMARKS, loadConfig } from './lib/config.ts';
 import { serverInfo } from './lib/pg.ts';
 import { readProc } from './lib/proc.ts';
@@ -101,6 +102,13 @@ if (cfg.only.has('read')) {
     `  loaded ${results.read.load.events.toLocaleString('en-US')} events through writeBatch at ` +
       `${Math.round(results.read.load.eventsPerSec)} events/s`,
   );
+}
+
+if (cfg.only.has('display')) {
+  log(
+    `\n[7] wall display in Chromium: JavaScript, first render at 6× CPU, frames while updating (${elapsed()})`,
+  );
+  results.display = await benchDisplay(cfg, log);
 }
 
 results.seconds = (performance.now() - t0) / 1000;

@@ -34,9 +34,13 @@ export interface BenchConfig {
   cpuProf: boolean;
   /** Leave motcua_bench_read in place for EXPLAIN work (BENCH_KEEP_DB=1). */
   keepReadDb: boolean;
+  /** Wall display (benchmark 7): measured runs at each CPU rate, ms of frame counting, snapshots/s. */
+  displayRuns: number;
+  displayFpsMs: number;
+  displayUpdatesPerSec: number;
 }
 
-export const ALL_BENCHMARKS = ['throughput', 'live', 'read', 'national'];
+export const ALL_BENCHMARKS = ['throughput', 'live', 'read', 'national', 'display'];
 const ALL = ALL_BENCHMARKS;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig | string {
@@ -73,5 +77,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig | 
     fanoutUnits: 50,
     cpuProf: env.BENCH_CPU_PROF === '1',
     keepReadDb: env.BENCH_KEEP_DB === '1',
+    displayRuns: Number(env.BENCH_DISPLAY_RUNS ?? (quick ? 3 : 5)),
+    displayFpsMs: quick ? 5_000 : 10_000,
+    displayUpdatesPerSec: 4,
   };
 }

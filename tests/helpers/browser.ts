@@ -108,43 +108,37 @@ export async function lineCount(page: Page, selector: string): Promise<number> {
 }
 
 /**
- * Pixels of a chart's canvas (the first canvas under `selector`) whose colour is within `tolerance`
- * of the colour found at (`x`, `y`), counted below `fromY` (CSS pixels): "is this series drawn
- * anywhere in the plot", with the colour taken from the chart's own legend.
+ * Pixels of a chart's canvas (the first canvas under `selector`) within `tolerance` of `color`
+ * (`#rrggbb`), counted from `fromY` (CSS pixels) down: "is this series drawn anywhere in the
+ * plot", with the colour taken from the chart's legend.
  */
 export async function pixelsLike(
   page: Page,
   selector: string,
-  probe: { x: number; y: number },
-  fromY: number,
+  color: string,
+  fromY = 0,
   tolerance = 24,
-): Promise<{ color: number[]; count: number }> {
+): Promise<number> {
+  const rgb = [1, 3, 5].map((i) => Number.parseInt(color.slice(i, i + 2), 16));
   return page
     .locator(`${selector} canvas`)
     .first()
     .evaluate(
-      (el, { probe, fromY, tolerance }) => {
+      (el, { rgb, fromY, tolerance }) => {
         const canvas = el as PageCanvas;
         const scale = canvas.width / canvas.getBoundingClientRect().width;
-        const ctx = canvas.getContext('2d');
-        const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-        const at = (x: number, y: number) => {
-          const i = (Math.round(y * scale) * canvas.width + Math.round(x * scale)) * 4;
-          return [px[i], px[i + 1], px[i + 2]];
-        };
-        const color = at(probe.x, probe.y);
+        const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
         let count = 0;
         for (let y = Math.round(fromY * scale); y < canvas.height; y++) {
           for (let x = 0; x < canvas.width; x++) {
             const i = (y * canvas.width + x) * 4;
-            const d =
-              Math.abs(px[i] - color[0]) + Math.abs(px[i + 1] - color[1]) + Math.abs(px[i + 2] - color[2]);
+            const d = Math.abs(px[i] - rgb[0]) + Math.abs(px[i + 1] - rgb[1]) + Math.abs(px[i + 2] - rgb[2]);
             if (d <= tolerance && px[i + 3] > 200) count++;
           }
         }
-        return { color, count };
+        return count;
       },
-      { probe, fromY, tolerance },
+      { rgb, fromY, tolerance },
     );
 }
 

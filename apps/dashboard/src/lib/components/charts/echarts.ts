@@ -1,41 +1,22 @@
-/** The parts of ECharts the dashboard draws with (canvas renderer: no eval, CSP-safe). */
-import { BarChart, CustomChart, HeatmapChart, LineChart, PieChart } from 'echarts/charts';
-import {
-  AriaComponent,
-  GridComponent,
-  LegendComponent,
-  MarkLineComponent,
-  TooltipComponent,
-  VisualMapComponent,
-} from 'echarts/components';
-import * as echarts from 'echarts/core';
+/**
+ * ECharts as the dashboard draws with it: the core, the canvas renderer (no eval, CSP-safe) and,
+ * per chart, only the chart types and components that chart uses. Each chart component names
+ * its parts, so a page bundles what its own charts need: the wall display, which draws one
+ * line-and-bar chart, does not download the pie, heatmap, custom series or visual map.
+ */
+import { type EChartsType, format, init, use } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 
-let registered = false;
+/** A chart type or component from `echarts/charts` or `echarts/components`. */
+export type EChartsPart = Exclude<Parameters<typeof use>[0], unknown[]>;
 
-/** ECharts with its charts registered (once, on first use). */
-export function getEcharts(): typeof echarts {
-  if (!registered) {
-    echarts.use([
-      BarChart,
-      CustomChart,
-      HeatmapChart,
-      LineChart,
-      PieChart,
-      AriaComponent,
-      GridComponent,
-      LegendComponent,
-      MarkLineComponent,
-      TooltipComponent,
-      VisualMapComponent,
-      CanvasRenderer,
-    ]);
-    registered = true;
-  }
-  return echarts;
+/** A new chart in `el`, with `parts` registered first (registering twice is a no-op). */
+export function initChart(el: HTMLElement, parts: readonly EChartsPart[]): EChartsType {
+  use([CanvasRenderer, ...parts]);
+  return init(el, null, { renderer: 'canvas' });
 }
 
 /** Escapes text for ECharts' HTML tooltips. */
-export const escapeHtml = (s: string): string => echarts.format.encodeHTML(s);
+export const escapeHtml = (s: string): string => format.encodeHTML(s);
 
 export type { EChartsCoreOption, EChartsType } from 'echarts/core';
