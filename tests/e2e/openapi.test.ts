@@ -3,6 +3,8 @@ import {
   meSchema,
   overdueListSchema,
   ratingListSchema,
+  scorecardLeagueSchema,
+  scorecardSchema,
   seriesSchema,
   snapshotSchema,
   unitInfoSchema,
@@ -42,6 +44,8 @@ const READ_SCHEMAS: Record<string, z.ZodType> = {
   Heatmap: heatmapSchema,
   OverdueList: overdueListSchema,
   RatingList: ratingListSchema,
+  Scorecard: scorecardSchema,
+  ScorecardLeague: scorecardLeagueSchema,
 };
 
 describe('OpenAPI documents and reference pages of the running services', () => {
@@ -187,6 +191,6 @@ describe('OpenAPI documents and reference pages of the running services', () => 
         checked++;
       }
     }
-    expect(checked).toBe(1 + 6 * 3);
+    expect(checked).toBe(1 + 8 * 3);
   });
 });

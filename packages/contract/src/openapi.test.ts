@@ -223,6 +223,9 @@ describe('the dashboard document', () => {
       '/api/v1/units/{code}/heatmap',
       '/api/v1/units/{code}/overdue',
       '/api/v1/units/{code}/ratings',
+      '/api/v1/units/{code}/scorecard',
+      '/api/v1/units/{code}/scorecard/league',
+      '/api/v1/units/{code}/scorecard.csv',
       '/api/v1/units/{code}/export.csv',
     ]);
     expect(doc.security).toEqual([{ viewerToken: [] }, { session: [] }]);

@@ -24,12 +24,20 @@ import {
   RATING_LEVELS,
 } from './events.ts';
 import {
+  atRiskSchema,
   heatmapSchema,
   meSchema,
   OVERDUE_REASONS,
   overdueListSchema,
+  PERIOD_LABEL_RE,
   ratingListSchema,
+  SCORECARD_REASONS,
   SERIES_STEPS,
+  scorecardCriterionSchema,
+  scorecardGroupSchema,
+  scorecardLeagueSchema,
+  scorecardSchema,
+  scoreSchema,
   seriesSchema,
   snapshotSchema,
   snapshotWindowSchema,
@@ -975,7 +983,10 @@ const readErrors = (opts: { window?: boolean; bad?: string; forbidden?: string }
       ['bad_request'],
       {
         examples: {
-          window: errorExample('bad_request', 'window: window must be one of 1h, today, 7d, 30d or custom'),
+          window: errorExample(
+            'bad_request',
+            'window: window must be one of 1h, today, 7d, 30d, month, quarter, year, a period (2026-10, 2026-Q3, 2026) or custom',
+          ),
         },
       },
     );
@@ -1061,6 +1072,12 @@ function dashboardComponents(): Json {
       ['Heatmap', heatmapSchema],
       ['OverdueList', overdueListSchema],
       ['RatingList', ratingListSchema],
+      ['ScorecardCriterion', scorecardCriterionSchema],
+      ['ScorecardGroup', scorecardGroupSchema],
+      ['Score', scoreSchema],
+      ['PointsAtRisk', atRiskSchema],
+      ['Scorecard', scorecardSchema],
+      ['ScorecardLeague', scorecardLeagueSchema],
       ['Health', healthSchema],
       ['Ready', readySchema],
     ],
@@ -1080,7 +1097,9 @@ export function dashboardOpenApi(): OpenApiDocument {
 
 Authentication: a viewer token (\`Authorization: Bearer mcv_…\`, created by an operator) or the session cookie that opening a page with \`?token=…\` gives. A viewer reads its own unit and the units below it. \`display\` viewers (wall screens, màn hình) get no citizen comments and no export.
 
-Times are local (Asia/Ho_Chi_Minh, UTC+7), RFC 3339 with \`+07:00\`. Windows: \`1h\`, \`today\` (the default, from local midnight), \`7d\`, \`30d\`, or \`custom\` with \`from\` and \`to\` (at most 400 days; in a query string the \`+\` of an offset is written \`%2B\`).
+Times are local (Asia/Ho_Chi_Minh, UTC+7), RFC 3339 with \`+07:00\`. Windows: \`1h\`, \`today\` (the default, from local midnight), \`7d\`, \`30d\`; the calendar periods the national portal reports by, \`month\`, \`quarter\`, \`year\` (to date) or one named by its label (\`2026-10\`, \`2026-Q3\`, \`2026\`); or \`custom\` with \`from\` and \`to\` (at most 400 days; in a query string the \`+\` of an offset is written \`%2B\`).
+
+The 766 scorecard (the service index of Decision 766/QĐ-TTg, 100 points in 5 groups): its formulas are reconstructed from the national portal's published data and an unofficial formula document, not from a legal text; what desk events cannot measure is listed as not measured, never scored 0. \`docs/metrics.md\` states every formula and its source.
 
 Every error answers \`{ "error": { "code", "message", "requestId" } }\` (the same envelope as the ingest), and answers carry \`X-Request-Id\` and \`Cache-Control: private, no-store\`. The contract changes only by adding: ignore fields you do not know. What every number means is \`docs/metrics.md\` in the repository; the live stream (Socket.IO) is \`docs/live.md\`. The dashboard listens on 127.0.0.1:3000 by default.`,
     },
@@ -1164,6 +1183,49 @@ Every error answers \`{ "error": { "code", "message", "requestId" } }\` (the sam
         schema: 'RatingList',
         errors: readErrors({ bad: 'The unit is above a commune.' }),
       }),
+      ...unitPath('scorecard', {
+        id: 'unitScorecard',
+        summary: 'The 766 scorecard of a unit',
+        description: `Every sub-criterion of the 766 index over the window (numerator, denominator, rate, points, measured), the 5 groups and the total out of the points measurable from desk events, and the points at risk now (\`null\` for a closed period). A sub-criterion that is not measured gives its \`reason\`: ${SCORECARD_REASONS.join(', ')}.`,
+        schema: 'Scorecard',
+        params: windowParams,
+        errors: readErrors({ window: true }),
+      }),
+      ...unitPath('scorecard/league', {
+        id: 'unitScorecardLeague',
+        summary: 'The children ranked by 766 points',
+        description:
+          'The children of the unit (districts or communes; a commune’s desks) ranked by total points, equal points by name; for a calendar window, each with its rank in the previous period of the same kind (`previous`) and the change (positive = moved up).',
+        schema: 'ScorecardLeague',
+        params: windowParams,
+        errors: readErrors({ window: true }),
+      }),
+      '/api/v1/units/{code}/scorecard.csv': {
+        parameters: [{ $ref: '#/components/parameters/code' }],
+        get: {
+          tags: ['units'],
+          operationId: 'unitScorecardCsv',
+          summary: 'The 766 scorecard as CSV',
+          description:
+            'One row per sub-criterion (`group, code, name, name_en, max, measured, numerator, denominator, rate, full_at, points, reason`), then one per group and a `total` row (their `max` is the max of the measured sub-criteria). UTF-8 with a byte-order mark, CRLF line ends, RFC 4180 quoting. Not for `display` viewers.',
+          parameters: windowParams,
+          responses: {
+            '200': {
+              description:
+                'The CSV file, named `motcua-{code}-766-{period or window}.csv` (a desk’s `/` becomes `-`).',
+              headers: {
+                'X-Request-Id': requestIdHeader,
+                'Content-Disposition': {
+                  description: 'attachment; filename="motcua-{code}-766-{period or window}.csv"',
+                  schema: { type: 'string' },
+                },
+              },
+              content: { 'text/csv; charset=utf-8': { schema: { type: 'string' } } },
+            },
+            ...readErrors({ window: true, forbidden: 'Outside the viewer’s unit, or a `display` viewer.' }),
+          },
+        },
+      },
       '/api/v1/units/{code}/export.csv': {
         parameters: [{ $ref: '#/components/parameters/code' }],
         get: {
@@ -1208,8 +1270,14 @@ Every error answers \`{ "error": { "code", "message", "requestId" } }\` (the sam
           in: 'query',
           required: false,
           description:
-            '`1h`, `today` (from local midnight), `7d`, `30d`, or `custom` (with `from` and `to`). Give either `window` or `from`/`to`.',
-          schema: { type: 'string', enum: [...WINDOW_NAMES], default: 'today' },
+            '`1h`, `today` (from local midnight), `7d`, `30d`; `month`, `quarter`, `year` (the calendar period to date, local time); a period by its label, `2026-10`, `2026-Q3` or `2026` (local midnight of its first day to local midnight after its last, ended now while it runs); or `custom` (with `from` and `to`). Give either `window` or `from`/`to`.',
+          schema: {
+            anyOf: [
+              { type: 'string', enum: WINDOW_NAMES.filter((name) => name !== 'period') },
+              { type: 'string', pattern: PERIOD_LABEL_RE.source },
+            ],
+            default: 'today',
+          },
         },
         from: {
           name: 'from',

@@ -43,6 +43,8 @@ export type WindowName = (typeof WINDOW_NAMES)[number];
 /** The calendar periods the national portal reports by. */
 export const PERIOD_KINDS = ['month', 'quarter', 'year'] as const;
 export type PeriodKind = (typeof PERIOD_KINDS)[number];
+/** A period's label as a `window` value: a year `2026`, a month `2026-10` or a quarter `2026-Q3`. */
+export const PERIOD_LABEL_RE = /^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$/;
 
 export const snapshotWindowSchema = z
   .object({

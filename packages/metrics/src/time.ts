@@ -1,4 +1,4 @@
-import { PERIOD_KINDS, type PeriodKind, parseRfc3339 } from '@motcua/contract';
+import { PERIOD_KINDS, PERIOD_LABEL_RE, type PeriodKind, parseRfc3339 } from '@motcua/contract';
 import type { ResolvedWindow, SeriesStep, SnapshotWindow } from './types.ts';
 
 export const MINUTE = 60_000;
@@ -155,11 +155,9 @@ function makePeriod(kind: PeriodKind, year: number, month0: number): Period {
   };
 }
 
-const PERIOD_RE = /^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$/;
-
 /** The period a label names (`2026-10`, `2026-Q3`, `2026`), or null. */
 export function parsePeriod(label: string): Period | null {
-  const m = PERIOD_RE.exec(label);
+  const m = PERIOD_LABEL_RE.exec(label);
   if (!m) return null;
   const year = Number(m[1]);
   if (m[2]) return makePeriod('month', year, Number(m[2]) - 1);
