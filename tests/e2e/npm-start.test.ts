@@ -2,8 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createDb } from '@motcua/db';
 import type { Snapshot } from '@motcua/metrics';
+import { rating, received } from '@motcua/test-helpers/events';
+import { postBatch } from '@motcua/test-helpers/ingest';
 import { until, waitFor } from '@motcua/test-helpers/wait';
+import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -15,6 +19,9 @@ interface Started {
   output: () => string;
   link: URL;
   ingest: string;
+  /** The printed desk key and its commune. */
+  commune: string;
+  deskKey: string;
 }
 
 /** Runs the real `npm start` on a data directory and waits for the printed dashboard link. */
@@ -55,8 +62,9 @@ async function npmStart(dataDir: string): Promise<Started> {
   const link = /Open:\s+(\S+)/.exec(text)?.[1];
   const ingest = /Ingest:\s+(\S+)\/v1\/events/.exec(text)?.[1];
   const pid = Number(/\(pid (\d+)\)/.exec(text)?.[1]);
-  if (!link || !ingest || !pid) throw new Error(`npm start did not print its links:\n${text}`);
-  return { child, pid, output: () => out, link: new URL(link), ingest };
+  const [, commune, deskKey] = /Desk key for commune (\d{5}): (mck_\S+)/.exec(text) ?? [];
+  if (!link || !ingest || !pid || !deskKey) throw new Error(`npm start did not print its links:\n${text}`);
+  return { child, pid, output: () => out, link: new URL(link), ingest, commune, deskKey };
 }
 
 /**
@@ -117,22 +125,54 @@ describe('npm start from a clean data directory', () => {
     );
     expect(grown.metrics.satisfaction.total).toBeGreaterThan(0);
 
-    // A fixed window, so nothing leaves it between the two runs.
-    const fixed = `from=${encodeURIComponent(new Date(Date.now() - 40 * 86_400_000).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`;
+    // Our own events in a minute 60 days back, where the demo never writes (its history reaches
+    // 35 days back): that window holds exactly these, in both runs, whatever the demo sends.
+    const from = Math.floor((Date.now() - 60 * 86_400_000) / 60_000) * 60_000;
+    const to = from + 60_000;
+    const at = (s: number) => ({ time: from + s * 1000 });
+    const mine = [
+      rating(first.commune, 'very_satisfied', at(5)),
+      rating(first.commune, 'satisfied', at(15)),
+      rating(first.commune, 'unsatisfied', at(25)),
+      received(first.commune, 'HS-RESTART-1', from + 3 * 86_400_000, at(35), 'direct'),
+      received(first.commune, 'HS-RESTART-2', from + 3 * 86_400_000, at(45), 'online'),
+    ];
+    expect((await postBatch(first.ingest, first.deskKey, mine)).body).toMatchObject({
+      accepted: 5,
+      rejected: 0,
+    });
+    const fixed = `from=${encodeURIComponent(new Date(from).toISOString())}&to=${encodeURIComponent(new Date(to).toISOString())}`;
+    const expected = {
+      satisfaction: { verySatisfied: 1, satisfied: 1, unsatisfied: 1, total: 3 },
+      received: { total: 2, direct: 1, online: 1, postal: 0 },
+    };
     const before = await citySnapshot(first, fixed);
+    expect(before.metrics).toMatchObject(expected);
     const stopped = await stop(first, 'server');
     expect(stopped.code).toBe(0);
     expect(stopped.ms).toBeLessThan(10_000);
     expect(first.output()).toContain('stopped.');
 
+    // What the stopped run left on disk, counted in the database itself: the rows of the window.
+    const db = await createDb({ dataDir });
+    const rows = await db.query<{ id: string }>(
+      sql`select id from events where time >= to_timestamp(${from / 1000}) and time < to_timestamp(${to / 1000}) order by id`,
+    );
+    await db.close();
+    expect(rows.map((r) => r.id)).toEqual(mine.map((e) => e.id).sort());
+
     const second = await npmStart(dataDir);
     running.push(second);
     expect(second.link.searchParams.get('token')).toBe(first.link.searchParams.get('token'));
     const again = await citySnapshot(second, fixed);
-    expect(again.metrics.received.total).toBeGreaterThanOrEqual(before.metrics.received.total);
-    expect(again.metrics.satisfaction.total).toBeGreaterThanOrEqual(before.metrics.satisfaction.total);
+    expect(again.metrics).toMatchObject(expected);
+    // The same rows, not new ones: sent again, all five are duplicates.
+    expect((await postBatch(second.ingest, first.deskKey, mine)).body).toMatchObject({
+      accepted: 0,
+      duplicates: 5,
+    });
     const ctrlC = await stop(second, 'group');
     expect(ctrlC.ms).toBeLessThan(10_000);
     expect(second.output()).toContain('stopped.');
-  });
+  }, 300_000);
 });
