@@ -49,8 +49,8 @@ import {
 } from './read.ts';
 import { errorEnvelopeSchema } from './schemas.ts';
 
-/** The version of the public contract (event contract v1, metrics contract v1); it changes only by adding. */
-export const API_VERSION = '1.0.0';
+/** The version of the public contract (event contract v1.1: v1 plus the 766 facts and petitions); it changes only by adding. */
+export const API_VERSION = '1.1.0';
 
 // biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document is plain JSON
 export type OpenApiDocument = Record<string, any>;
