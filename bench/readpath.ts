@@ -6,7 +6,15 @@
  *    dossier state are exactly what production would hold.
  */
 import { trustedEvent, type ValidatedEvent } from '@motcua/contract';
-import { type Database, readSeries, readSnapshot, readUnitTree, type UnitTree, writeBatch } from '@motcua/db';
+import {
+  type Database,
+  readScorecard,
+  readSeries,
+  readSnapshot,
+  readUnitTree,
+  type UnitTree,
+  writeBatch,
+} from '@motcua/db';
 import {
   localDayStart,
   type ResolvedWindow,
@@ -36,6 +44,12 @@ export interface ReadPoint {
   /** ms per call */
   snapshot: { bucket: Summary; raw: Summary; speedup: number };
   series: { bucket: Summary; raw: Summary; speedup: number };
+  /**
+   * What a unit page reads for its headline: the snapshot and the 766 scorecard together, against
+   * the same raw-SQL snapshot (there is no plain-SQL scorecard to compare with; the raw snapshot
+   * scans the same events a raw scorecard would). Absent in records made before the scorecard.
+   */
+  withScorecard?: { bucket: Summary; raw: Summary; speedup: number };
   /** Raw SQL and buckets agree on ratings and received (exactly) and outcomes (within the raw SQL's simplification). */
   agreement: { ratings: boolean; received: boolean; outcomes: { bucket: number; raw: number } };
 }
@@ -177,6 +191,9 @@ async function measure(
 
   const snap = await time(cfg.readRuns.bucket, 2, () => readSnapshot(db, tree, city, w, asOf));
   const series = await time(cfg.readRuns.bucket, 2, () => readSeries(db, tree, city, w, '1d'));
+  const withScorecard = await time(cfg.readRuns.bucket, 2, () =>
+    Promise.all([readSnapshot(db, tree, city, w, asOf), readScorecard(db, tree, city, w, asOf)]),
+  );
   const rawSnap = await time(cfg.readRuns.raw, 1, () => rawSnapshot(db, w));
   const rawSer = await time(cfg.readRuns.raw, 1, () => rawSeries(db, w));
 
@@ -211,6 +228,11 @@ async function measure(
       bucket: series.summary,
       raw: rawSer.summary,
       speedup: rawSer.summary.p50 / series.summary.p50,
+    },
+    withScorecard: {
+      bucket: withScorecard.summary,
+      raw: rawSnap.summary,
+      speedup: rawSnap.summary.p50 / withScorecard.summary.p50,
     },
     agreement: {
       ratings,
