@@ -11,10 +11,20 @@ export interface TestIngest {
   close(): Promise<void>;
 }
 
-/** The real ingest on a free port over the given database. */
+/**
+ * The real ingest on a free port (or `port`, to restart one in its place) over the given database.
+ * `now` is the rate limiter's clock; `retryAfterSeconds` the Retry-After of its 503s (default 1).
+ */
 export async function startTestIngest(
   db: Database,
-  opts: { rate?: number; burst?: number; notify?: boolean } = {},
+  opts: {
+    rate?: number;
+    burst?: number;
+    notify?: boolean;
+    port?: number;
+    retryAfterSeconds?: number;
+    now?: () => number;
+  } = {},
 ): Promise<TestIngest> {
   const committed: string[][] = [];
   const writer = new GroupCommitWriter(db, { notify: opts.notify, onCommit: (u) => committed.push(u) });
@@ -22,11 +32,11 @@ export async function startTestIngest(
     {
       db,
       writer,
-      limiter: new RateLimiter(opts.rate ?? 0, opts.burst ?? 1000),
+      limiter: new RateLimiter(opts.rate ?? 0, opts.burst ?? 1000, opts.now),
       log: createLogger('silent'),
-      retryAfterSeconds: 1,
+      retryAfterSeconds: opts.retryAfterSeconds ?? 1,
     },
-    { port: 0, host: '127.0.0.1' },
+    { port: opts.port ?? 0, host: '127.0.0.1' },
   );
   return {
     url: `http://127.0.0.1:${running.port}`,
