@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from '@motcua/client';
 import type {
   ClientToServerEvents,
   DeskEvent,
@@ -13,7 +14,7 @@ import { type RunningDashboard, startDashboard } from '@motcua/dashboard/server'
 import { createDb, createViewer, type Database, GroupCommitWriter, readUnitTree } from '@motcua/db';
 import { listenIngest, RateLimiter } from '@motcua/ingest';
 import { createLogger } from '@motcua/service';
-import { createLoadStream, createSender } from '@motcua/simulator';
+import { createLoadStream } from '@motcua/simulator';
 import { createTestTree, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
 import { rating } from '@motcua/test-helpers/events';
 import { deskKey, postBatch, startTestIngest, type TestIngest } from '@motcua/test-helpers/ingest';
@@ -42,7 +43,7 @@ interface Call {
 
 const keyOf = (e: { source: string; id: string }) => `${e.source} ${e.id}`;
 
-/** fetch for the simulator's sender that records every answer. */
+/** fetch for the client library that records every answer (bodies go uncompressed: `gzip: false`). */
 function recordingFetch(calls: Call[]): typeof fetch {
   return async (input, init) => {
     const sentAt = Date.now();
@@ -80,9 +81,9 @@ interface LoadTotals {
 }
 
 /**
- * Steady load: one desk per commune, each sending a batch every `everyMs` through the
- * simulator's retrying sender (backoff with jitter, Retry-After honoured). `stop()` lets
- * every batch in progress finish — retries included — and sums what the sender reported.
+ * Steady load: one desk per commune, each sending a batch every `everyMs` through
+ * `@motcua/client` (backoff with jitter, Retry-After honoured). `stop()` lets every batch in
+ * progress finish — retries included — and sums what the client reported per event.
  */
 function startLoad(opts: {
   target: string;
@@ -97,24 +98,28 @@ function startLoad(opts: {
   let stopping = false;
   const workers = opts.desks.map(async ({ unit, desk, key }, i) => {
     const stream = createLoadStream({ unit, desk, seed: i + 1, runId: `${runId}${desk}` });
-    const sender = createSender({
-      target: opts.target,
+    const client = createClient({
+      url: opts.target,
       key,
       batchSize: opts.batch ?? 20,
-      fetchImpl: recordingFetch(opts.calls),
+      gzip: false,
+      fetch: recordingFetch(opts.calls),
       baseDelayMs: 100,
       maxDelayMs: 1000,
-      maxRetryMs: 60_000,
+      giveUpAfterMs: 60_000,
     });
     for (let n = 0; !stopping && n < (opts.maxBatches ?? 2000); n++) {
       const events = stream.next(opts.batch ?? 20);
       totals.sent.push(...events);
-      const r = await sender.send(events);
-      totals.accepted += r.accepted;
-      totals.duplicates += r.duplicates;
-      totals.rejected += r.rejected;
-      totals.requests += r.requests;
-      totals.retries += r.retries;
+      // A full batch goes out at once, as one request; its events share their attempts.
+      const results = await Promise.all(events.map((e) => client.send(e)));
+      for (const r of results) {
+        if (r.status === 'accepted') totals.accepted++;
+        else if (r.status === 'duplicate') totals.duplicates++;
+        else totals.rejected++;
+      }
+      totals.requests += results[0].attempts;
+      totals.retries += results[0].attempts - 1;
       // Pacing, not waiting for anything: a desk sends at a steady rate.
       await new Promise((r) => setTimeout(r, opts.everyMs ?? 100));
     }

@@ -1,6 +1,7 @@
+import { createClient } from '@motcua/client';
 import type { DeskEvent, ValidatedEvent } from '@motcua/contract';
 import { createDeskKey, type Database, type UnitTree } from '@motcua/db';
-import { createCityModel, createSender } from '@motcua/simulator';
+import { createCityModel } from '@motcua/simulator';
 import { type HistorySlice, historySlices } from './demo-history.ts';
 import { type DemoState, writeDemoState } from './demo-state.ts';
 
@@ -55,12 +56,21 @@ export async function startDemo(opts: {
   }
   writeDemoState(opts.dataDir, state);
   const model = createCityModel({ communes: communes.map((code) => ({ code })), seed: opts.seed });
-  const senders = new Map(
-    communes.map((code) => [code, createSender({ target: opts.ingestUrl, key: state.deskKeys[code] })]),
+  // One client per commune, as each commune's desks have their own key. Same process, loopback:
+  // gzip would only cost CPU on both ends.
+  const clients = new Map(
+    communes.map((code) => [
+      code,
+      createClient({ url: opts.ingestUrl, key: state.deskKeys[code], gzip: false }),
+    ]),
   );
   const send = async (events: DeskEvent[], concurrency: number) => {
     await pool([...byCommune(events)], concurrency, async ([code, list]) => {
-      await senders.get(code)?.send(list);
+      const client = clients.get(code);
+      if (!client) return;
+      const answered = Promise.all(list.map((e) => client.send(e)));
+      await client.flush();
+      await answered;
     });
   };
 
@@ -128,6 +138,8 @@ export async function startDemo(opts: {
       stopped = true;
       clearInterval(timer);
       await Promise.race([Promise.all([inFlight, backfill]), new Promise((r) => setTimeout(r, 3000))]);
+      // Whatever is still waiting (a retry after the ingest's 503, say) is dropped, not kept alive.
+      await Promise.all([...clients.values()].map((c) => c.close({ discard: true })));
       if (state.backfilledUntil !== null) writeDemoState(opts.dataDir, state);
     },
   };

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import { type DeskEvent, validateEvent } from '@motcua/contract';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from './command.ts';
@@ -21,7 +22,10 @@ async function fakeIngest() {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const events = JSON.parse(Buffer.concat(chunks).toString('utf8')) as DeskEvent[];
+      const body = Buffer.concat(chunks);
+      // The real ingest takes gzip bodies, and the client sends them.
+      const raw = req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
+      const events = JSON.parse(raw.toString('utf8')) as DeskEvent[];
       const results = events.map((e, index) => {
         // The contract's own validator, as the real ingest runs it (not a checker of the simulator's).
         const checked = validateEvent(e, Date.now());

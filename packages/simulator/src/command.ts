@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { DeskEvent } from '@motcua/contract';
+import { createClient, type SendResult } from '@motcua/client';
 import { type CliOptions, parseArgs, USAGE } from './args.ts';
 import { createLoadStream } from './load.ts';
-import { createSender, SendError } from './send.ts';
 
 export interface Io {
   out(line: string): void;
@@ -17,8 +16,8 @@ const consoleIo: Io = {
 
 /** Requests in flight at once, so a high rate is not limited by one round trip at a time. */
 const MAX_IN_FLIGHT = 8;
-/** Batches waiting to be sent before the generator holds back (the server is slower than the rate). */
-const MAX_QUEUED = 64;
+/** Batches' worth of events waiting for an answer before the generator holds back (the server is slower than the rate). */
+const MAX_QUEUED_BATCHES = 64;
 /** How long past `--duration` to keep catching up with a slow server before stopping. */
 const GRACE_MS = 5000;
 
@@ -45,16 +44,16 @@ export async function whoami(
       signal: AbortSignal.timeout(10_000),
     });
   } catch (err) {
-    throw new SendError(`GET ${url} failed: ${(err as Error).message}`, null);
+    throw new Error(`GET ${url} failed: ${(err as Error).message}`);
   }
   const body = (await res.json().catch(() => null)) as { unit?: unknown; desk?: unknown } | null;
-  if (!res.ok) throw new SendError(`GET ${url} answered ${res.status}; pass --unit to skip it`, res.status);
+  if (!res.ok) throw new Error(`GET ${url} answered ${res.status}; pass --unit to skip it`);
   if (
     typeof body?.unit !== 'string' ||
     !/^\d{5}$/.test(body.unit) ||
     !(body.desk === null || typeof body.desk === 'string')
   ) {
-    throw new SendError(`GET ${url} gave an unexpected body; pass --unit to skip it`, res.status);
+    throw new Error(`GET ${url} gave an unexpected body; pass --unit to skip it`);
   }
   return { unit: body.unit, desk: body.desk };
 }
@@ -68,42 +67,32 @@ export async function runLoad(
 ): Promise<LoadTotals & { failure: Error | null }> {
   const runId = randomUUID().slice(0, 8);
   const stream = createLoadStream({ unit, desk, seed: options.seed, runId });
-  const sender = createSender({
-    target: options.target,
+  const client = createClient({
+    url: options.target,
     key: options.key,
     batchSize: options.batch,
-    fetchImpl: io.fetchImpl,
+    concurrency: MAX_IN_FLIGHT,
+    maxQueue: MAX_QUEUED_BATCHES * options.batch,
+    fetch: io.fetchImpl,
   });
   const target = Math.max(1, Math.round(options.rate * options.duration));
   const totals: LoadTotals = { sent: 0, accepted: 0, duplicates: 0, rejected: 0, errors: [], elapsedMs: 0 };
-  const queue: DeskEvent[][] = [];
-  const inFlight = new Set<Promise<void>>();
   let failure: Error | null = null;
   let generated = 0;
   const start = performance.now();
   const elapsed = () => performance.now() - start;
 
-  const pump = () => {
-    while (inFlight.size < MAX_IN_FLIGHT && queue.length > 0 && failure === null) {
-      const batch = queue.shift() as DeskEvent[];
-      const p: Promise<void> = sender
-        .send(batch)
-        .then((r) => {
-          totals.sent += batch.length;
-          totals.accepted += r.accepted;
-          totals.duplicates += r.duplicates;
-          totals.rejected += r.rejected;
-          for (const e of r.errors) if (totals.errors.length < 5) totals.errors.push(e);
-        })
-        .catch((err: unknown) => {
-          failure ??= err instanceof Error ? err : new Error(String(err));
-        })
-        .finally(() => {
-          inFlight.delete(p);
-          pump();
-        });
-      inFlight.add(p);
+  const answered = (r: SendResult) => {
+    totals.sent++;
+    if (r.status === 'accepted') totals.accepted++;
+    else if (r.status === 'duplicate') totals.duplicates++;
+    else {
+      totals.rejected++;
+      if (totals.errors.length < 5) totals.errors.push(`${r.id}: ${r.error.code}: ${r.error.message}`);
     }
+  };
+  const failed = (err: unknown) => {
+    failure ??= err instanceof Error ? err : new Error(String(err));
   };
   const progress = () => {
     const s = elapsed() / 1000;
@@ -118,11 +107,11 @@ export async function runLoad(
   let nextReport = 1000;
   while (generated < target && failure === null && elapsed() < options.duration * 1000 + GRACE_MS) {
     const due = Math.min(target, Math.floor((options.rate * elapsed()) / 1000));
-    if (due > generated && queue.length < MAX_QUEUED) {
-      const events = stream.next(due - generated);
-      generated = due;
-      for (let i = 0; i < events.length; i += options.batch) queue.push(events.slice(i, i + options.batch));
-      pump();
+    const room = client.maxQueue - client.pending;
+    if (due > generated && room > 0) {
+      const events = stream.next(Math.min(due - generated, room));
+      generated += events.length;
+      for (const event of events) client.send(event).then(answered, failed);
     }
     if (elapsed() >= nextReport) {
       progress();
@@ -130,15 +119,15 @@ export async function runLoad(
     }
     await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 100));
   }
-  while ((inFlight.size > 0 || queue.length > 0) && failure === null) {
-    pump();
-    await Promise.race([...inFlight, new Promise((resolve) => setTimeout(resolve, 1000))]);
+  while (client.pending > 0 && failure === null) {
+    await Promise.race([client.flush(), new Promise((resolve) => setTimeout(resolve, 1000))]);
     if (elapsed() >= nextReport) {
       progress();
       nextReport += 1000;
     }
   }
-  await Promise.allSettled([...inFlight]);
+  // After a failure (a refused key, retries given up) what is still queued is dropped, not retried for minutes.
+  await client.close({ discard: failure !== null });
   totals.elapsedMs = elapsed();
   return { ...totals, failure };
 }

@@ -14,15 +14,4 @@ export {
   type ModelOptions,
 } from './model.ts';
 export { createRandom, hashSeed, Random } from './random.ts';
-export {
-  createSender,
-  MAX_BATCH_BYTES,
-  MAX_BATCH_EVENTS,
-  MAX_EVENT_BYTES,
-  parseRetryAfter,
-  SendError,
-  type Sender,
-  type SenderOptions,
-  type SendResult,
-} from './send.ts';
 export { formatLocal } from './time.ts';
