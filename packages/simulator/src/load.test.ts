@@ -11,7 +11,7 @@ const contractProblems = (e: DeskEvent): string[] => {
 const NOW = Date.parse('2025-11-29T10:00:00+07:00');
 
 describe('createLoadStream', () => {
-  it('emits valid events stamped now, with run-scoped ids and dossier codes', () => {
+  it('emits valid events stamped now, with run-scoped ids, dossier and petition codes', () => {
     const stream = createLoadStream({ unit: '00004', seed: 3, runId: 'run1', now: () => NOW });
     const events: DeskEvent[] = [];
     for (let i = 0; i < 30; i++) events.push(...stream.next(200));
@@ -23,22 +23,30 @@ describe('createLoadStream', () => {
     );
     expect(events.every((e) => e.source.startsWith('/units/00004/desks/Q0'))).toBe(true);
     const types = new Set(events.map((e) => e.type));
-    for (const t of ['received', 'resolved', 'returned', 'supplement_requested', 'rejected']) {
+    for (const t of ['received', 'resolved', 'returned', 'supplement_requested', 'rejected', 'paid']) {
       expect(types.has(`vn.motcua.dossier.${t}` as DeskEvent['type'])).toBe(true);
     }
     expect(types.has('vn.motcua.rating.submitted')).toBe(true);
 
-    // Every dossier event follows its own received event, and due dates lie ahead.
+    // Every dossier event follows its own received event, and due dates lie ahead; so do petitions.
     const seen = new Set<string>();
+    const petitions = new Set<string>();
     for (const e of events) {
       if (e.type === 'vn.motcua.dossier.received') {
         expect(e.data.dossierCode.endsWith('.run1')).toBe(true);
         expect(Date.parse(e.data.dueAt)).toBeGreaterThan(NOW);
         seen.add(e.data.dossierCode);
+      } else if (e.type === 'vn.motcua.petition.received') {
+        expect(e.data.petitionCode.endsWith('.run1')).toBe(true);
+        if (e.data.repeatOf !== undefined) expect(petitions.has(e.data.repeatOf)).toBe(true);
+        petitions.add(e.data.petitionCode);
+      } else if (e.type.startsWith('vn.motcua.petition.')) {
+        expect(petitions.has((e.data as { petitionCode: string }).petitionCode)).toBe(true);
       } else if (e.type !== 'vn.motcua.rating.submitted') {
-        expect(seen.has(e.data.dossierCode)).toBe(true);
+        expect(seen.has((e.data as { dossierCode: string }).dossierCode)).toBe(true);
       }
     }
+    expect(petitions.size).toBeGreaterThan(0);
   });
 
   it('uses the one desk of a desk-limited key, and separate runs never share ids', () => {

@@ -40,19 +40,20 @@ export function createLoadStream(opts: LoadStreamOptions): LoadStream {
   let buffer: DeskEvent[] = [];
   let pos = 0;
 
-  /** Dossiers received before the simulated start would show up as orphan events: skip them. */
+  /** Dossiers and petitions received before the simulated start would show up as orphan events: skip them. */
   const startedBefore = (code: string) => (code.split('-')[1] ?? '') < firstDate;
+  const codesOf = (e: DeskEvent) => {
+    const data = e.data as { dossierCode?: string; petitionCode?: string };
+    return [data.dossierCode, data.petitionCode];
+  };
 
   function fill(): void {
     const from = dayStartS(day) * 1000;
     day++;
     const events = model.generate(from, dayStartS(day) * 1000, { speed: LOAD_SPEED });
-    buffer = buffer.slice(pos).concat(
-      events.filter((e) => {
-        const code = (e.data as { dossierCode?: string }).dossierCode;
-        return code === undefined || !startedBefore(code);
-      }),
-    );
+    buffer = buffer
+      .slice(pos)
+      .concat(events.filter((e) => codesOf(e).every((code) => code === undefined || !startedBefore(code))));
     pos = 0;
   }
 
@@ -61,10 +62,12 @@ export function createLoadStream(opts: LoadStreamOptions): LoadStream {
     const moved = (t: string) => formatLocal(Date.parse(t) + shift);
     const out = { ...e, id: `${opts.runId}-${e.id}`, time, source: source ?? e.source } as DeskEvent;
     const data = { ...e.data } as Record<string, unknown>;
-    if (typeof data.dossierCode === 'string') {
-      data.dossierCode = `${data.dossierCode}.${opts.runId}`;
-      out.subject = data.dossierCode as string;
+    // The subject of a petition event is its petition; of any other, its dossier.
+    for (const field of ['dossierCode', 'petitionCode', 'repeatOf']) {
+      if (typeof data[field] === 'string') data[field] = `${data[field]}.${opts.runId}`;
     }
+    const subject = data.petitionCode ?? data.dossierCode;
+    if (typeof subject === 'string') out.subject = subject;
     if (typeof data.dueAt === 'string') data.dueAt = moved(data.dueAt);
     if (typeof data.newDueAt === 'string') data.newDueAt = moved(data.newDueAt);
     out.data = data as DeskEvent['data'];

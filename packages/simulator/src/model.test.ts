@@ -1,5 +1,7 @@
-import { type DeskEvent, validateEvent } from '@motcua/contract';
+import { type DeskEvent, EVENT_TYPES, PETITION_DEADLINE_WORKING_DAYS, validateEvent } from '@motcua/contract';
+import { addWorkingDays, isWorkingDay, makeWorkCalendar, VN_CALENDAR } from '@motcua/metrics';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PROCEDURES } from './catalog.ts';
 import { type CityModel, createCityModel } from './model.ts';
 
 /** The contract's validation message of an event, if any; `time` may lie anywhere (histories are generated ahead). */
@@ -145,8 +147,16 @@ describe('city model over one week of 526 communes', () => {
       expect(times[0]).toBeGreaterThanOrEqual(MONDAY);
       expect(times[times.length - 1]).toBeLessThan(MONDAY + 7 * DAY);
       expect(week.filter((e) => !e.time.endsWith('+07:00'))).toEqual([]);
-      const dossierEvents = week.filter((e) => e.type !== 'vn.motcua.rating.submitted');
-      expect(dossierEvents.filter((e) => e.subject !== e.data.dossierCode)).toEqual([]);
+      const dossierEvents = week.filter((e) => e.type.startsWith('vn.motcua.dossier.'));
+      expect(
+        dossierEvents.filter((e) => e.subject !== (e.data as { dossierCode: string }).dossierCode),
+      ).toEqual([]);
+      const petitionEvents = week.filter((e) => e.type.startsWith('vn.motcua.petition.'));
+      expect(
+        petitionEvents.filter((e) => e.subject !== (e.data as { petitionCode: string }).petitionCode),
+      ).toEqual([]);
+      // Every type of the contract, v1.1 included, is in a week of the city.
+      expect(new Set(week.map((e) => e.type))).toEqual(new Set(EVENT_TYPES));
       const badDue = received(week).filter(
         (e) => Date.parse(e.data.dueAt) <= Date.parse(e.time) || !e.data.dueAt.endsWith('T16:00:00+07:00'),
       );
@@ -223,14 +233,29 @@ describe('city model over one week of 526 communes', () => {
   });
 });
 
+/** Tuesday 18 November 2025, 00:00 in Hà Nội. */
+const TUESDAY = MONDAY + DAY;
+let lifecycleRun: { model: CityModel; events: DeskEvent[] } | null = null;
+/**
+ * 46 days of 300 communes from TUESDAY (seed 11), made once for the describes below: the lives of
+ * dossiers and petitions begun in its first weeks are complete in it.
+ */
+function lifecycleHistory(): { model: CityModel; events: DeskEvent[] } {
+  if (!lifecycleRun) {
+    const model = createCityModel({ communes: communes.slice(0, 300), seed: 11 });
+    lifecycleRun = { model, events: model.generate(TUESDAY, TUESDAY + 46 * DAY) };
+  }
+  return lifecycleRun;
+}
+
 describe('dossier lifecycles', () => {
-  const TUESDAY = MONDAY + DAY;
   let byDossier: Map<string, DeskEvent[]>;
 
   beforeAll(() => {
-    const model = createCityModel({ communes: communes.slice(0, 300), seed: 11 });
     byDossier = new Map();
-    for (const e of model.generate(TUESDAY, TUESDAY + 46 * DAY)) {
+    for (const e of lifecycleHistory().events) {
+      // A dossier's own events and its ratings (petitions about it are checked with petitions).
+      if (e.type.startsWith('vn.motcua.petition.')) continue;
       const code = (e.data as { dossierCode?: string }).dossierCode;
       if (!code?.includes('-251118-')) continue;
       const list = byDossier.get(code) ?? [];
@@ -253,9 +278,13 @@ describe('dossier lifecycles', () => {
       expect(k.filter((x) => x === 'supplement_received').length).toBeLessThanOrEqual(
         k.filter((x) => x === 'supplement_requested').length,
       );
-      // Only online receipt (accepted off hours on purpose) and ratings (minutes after a visit) may fall outside.
+      // Only online receipt (accepted off hours on purpose), ratings (minutes after a visit) and
+      // online payments may fall outside.
       const atDesk = list.filter(
-        (e) => e.type !== 'vn.motcua.dossier.received' && e.type !== 'vn.motcua.rating.submitted',
+        (e) =>
+          e.type !== 'vn.motcua.dossier.received' &&
+          e.type !== 'vn.motcua.rating.submitted' &&
+          !(e.type === 'vn.motcua.dossier.paid' && e.data.method === 'online'),
       );
       const closed = atDesk.filter((e) => !isOpen(e.time));
       if (closed.length > 0) throw new Error(`${closed[0].id} at ${closed[0].time} is outside working hours`);
@@ -300,5 +329,320 @@ describe('dossier lifecycles', () => {
     expect(count.rejected / n).toBeLessThan(0.03);
     expect(count.withdrawn / n).toBeGreaterThan(0.004);
     expect(count.withdrawn / n).toBeLessThan(0.02);
+  });
+});
+
+type Received = Extract<DeskEvent, { type: 'vn.motcua.dossier.received' }>;
+type Resolved = Extract<DeskEvent, { type: 'vn.motcua.dossier.resolved' }>;
+type PetitionReceived = Extract<DeskEvent, { type: 'vn.motcua.petition.received' }>;
+const RECEPTION_FACTS = ['inputsDigitised', 'reusedData', 'citizenStore', 'populationData'] as const;
+const RESULT_FACTS = ['electronicResult', 'resultDigitised'] as const;
+const calendar = makeWorkCalendar(VN_CALENDAR);
+/** The 4-σ band of a share observed over n draws around p, plus a little slack for rounding. */
+const band = (p: number, n: number) => 4 * Math.sqrt((p * (1 - p)) / n) + 0.01;
+
+describe('event contract v1.1 facts, payments and petitions over a month', () => {
+  let model: CityModel;
+  let events: DeskEvent[];
+  /** Dossiers received in the first 30 days, by commune and code. */
+  const month: Received[] = [];
+  const resolvedOf = new Map<string, Resolved>();
+  const paidOf = new Map<string, DeskEvent[]>();
+  const key = (unit: string, code: string) => `${unit} ${code}`;
+  const shareOf = (code: string) => model.communes.find((c) => c.code === code) as CityModel['communes'][0];
+
+  beforeAll(() => {
+    ({ model, events } = lifecycleHistory());
+    for (const e of events) {
+      const unit = unitOf(e);
+      if (e.type === 'vn.motcua.dossier.received' && Date.parse(e.time) < TUESDAY + 30 * DAY) month.push(e);
+      if (e.type === 'vn.motcua.dossier.resolved') resolvedOf.set(key(unit, e.data.dossierCode), e);
+      if (e.type === 'vn.motcua.dossier.paid') {
+        const k = key(unit, e.data.dossierCode);
+        const list = paidOf.get(k);
+        if (list) list.push(e);
+        else paidOf.set(k, [e]);
+      }
+    }
+  }, SLOW);
+
+  it('gives each commune its own shares and reported facts, from the seed', () => {
+    const again = createCityModel({ communes: communes.slice(0, 300), seed: 11 }).communes;
+    expect(again.map((c) => [c.shares, c.unreported])).toEqual(
+      model.communes.map((c) => [c.shares, c.unreported]),
+    );
+    const other = createCityModel({ communes: communes.slice(0, 300), seed: 12 }).communes;
+    expect(other.map((c) => c.shares)).not.toEqual(model.communes.map((c) => c.shares));
+    const paidOnline = model.communes.map((c) => c.shares.paidOnline);
+    expect(new Set(paidOnline).size).toBeGreaterThan(290);
+    expect(Math.max(...paidOnline) - Math.min(...paidOnline)).toBeGreaterThan(0.2);
+    for (const c of model.communes) {
+      expect(c.shares.reusedData).toBeGreaterThanOrEqual(0.4);
+      expect(c.shares.reusedData).toBeLessThanOrEqual(0.6);
+      expect(c.shares.citizenStore).toBeLessThanOrEqual(0.1);
+      expect(c.shares.populationData).toBeGreaterThanOrEqual(0.5);
+      expect(c.shares.populationData).toBeLessThanOrEqual(0.7);
+      expect(c.shares.electronicResult).toBeGreaterThanOrEqual(0.6);
+      expect(c.shares.electronicResult).toBeLessThanOrEqual(0.9);
+      expect(c.shares.resultDigitised).toBeGreaterThanOrEqual(0.75);
+      expect(c.shares.resultDigitised).toBeLessThanOrEqual(0.85);
+    }
+    // Most desks report every fact; a few communes leave one out (shown "not measured").
+    const partial = model.communes.filter((c) => c.unreported.length > 0).length;
+    expect(partial).toBeGreaterThan(10);
+    expect(partial).toBeLessThan(90);
+  });
+
+  it('reports each fact on every dossier of a commune that reports it, near the commune’s share', {
+    timeout: SLOW,
+  }, () => {
+    expect(month.length).toBeGreaterThan(100_000);
+    const byUnit = new Map<string, Received[]>();
+    for (const e of month) {
+      const list = byUnit.get(unitOf(e));
+      if (list) list.push(e);
+      else byUnit.set(unitOf(e), [e]);
+    }
+    const realised = new Map<string, number[]>();
+    const city = new Map<string, [number, number]>();
+    const count = (fact: string, yes: boolean) => {
+      const [n, t] = city.get(fact) ?? [0, 0];
+      city.set(fact, [n + 1, t + (yes ? 1 : 0)]);
+    };
+    for (const [unit, list] of byUnit) {
+      const c = shareOf(unit);
+      const fee = new Map(PROCEDURES.map((p) => [p.code, p.fee]));
+      for (const fact of ['feeBearing', ...RECEPTION_FACTS, ...RESULT_FACTS] as const) {
+        const isResult = (RESULT_FACTS as readonly string[]).includes(fact);
+        const carriers = isResult
+          ? list.flatMap((e) => resolvedOf.get(key(unit, e.data.dossierCode)) ?? [])
+          : list;
+        const values = carriers.map((e) => (e.data as Record<string, unknown>)[fact]);
+        if (c.unreported.includes(fact)) {
+          expect(values.filter((v) => v !== undefined).length, `${unit} ${fact}`).toBe(0);
+          continue;
+        }
+        expect(values.filter((v) => typeof v !== 'boolean').length, `${unit} ${fact}`).toBe(0);
+        if (fact === 'feeBearing') {
+          const wrong = list.filter((e) => e.data.feeBearing !== fee.get(e.data.procedureCode));
+          expect(wrong.length, unit).toBe(0);
+          continue;
+        }
+        const target = c.shares[fact];
+        const yes = values.filter((v) => v === true).length;
+        for (const v of values) count(fact, v === true);
+        if (values.length >= 150) {
+          expect(Math.abs(yes / values.length - target), `${unit} ${fact}`).toBeLessThan(
+            band(target, values.length),
+          );
+          realised.set(fact, [...(realised.get(fact) ?? []), yes / values.length]);
+        }
+      }
+    }
+    // City-wide, around the reference's figures; commune by commune, visibly different.
+    const cityShare = (fact: string) => {
+      const [n, t] = city.get(fact) ?? [0, 0];
+      return t / n;
+    };
+    const expected = {
+      inputsDigitised: [0.77, 0.83],
+      reusedData: [0.46, 0.54],
+      citizenStore: [0.03, 0.07],
+      populationData: [0.56, 0.64],
+      electronicResult: [0.7, 0.8],
+      resultDigitised: [0.78, 0.82],
+    } as const;
+    for (const [fact, [lo, hi]] of Object.entries(expected)) {
+      expect(cityShare(fact), fact).toBeGreaterThan(lo);
+      expect(cityShare(fact), fact).toBeLessThan(hi);
+      const spread = realised.get(fact) ?? [];
+      expect(Math.max(...spread) - Math.min(...spread), fact).toBeGreaterThan(0.05);
+    }
+  });
+
+  it('pays fee-bearing dossiers once, after reception: about 84 % online, at the desk in working hours', {
+    timeout: SLOW,
+  }, () => {
+    let feeBearing = 0;
+    let paidOnline = 0;
+    const perUnit = new Map<string, [number, number]>();
+    const wrong: string[] = [];
+    for (const e of month) {
+      const unit = unitOf(e);
+      const paid = paidOf.get(key(unit, e.data.dossierCode)) ?? [];
+      if (e.data.feeBearing !== true) {
+        if (paid.length > 0) wrong.push(`${paid[0].id}: not fee-bearing`);
+        continue;
+      }
+      feeBearing++;
+      if (paid.length > 1) wrong.push(`${paid[1].id}: paid twice`);
+      if (paid.length === 0) continue;
+      const p = paid[0] as Extract<DeskEvent, { type: 'vn.motcua.dossier.paid' }>;
+      if (Date.parse(p.time) <= Date.parse(e.time)) wrong.push(`${p.id}: before reception`);
+      if (p.data.method === 'desk' && !isOpen(p.time)) wrong.push(`${p.id}: at the desk at ${p.time}`);
+      const online = p.data.method === 'online' ? 1 : 0;
+      paidOnline += online;
+      const [n, k] = perUnit.get(unit) ?? [0, 0];
+      perUnit.set(unit, [n + 1, k + online]);
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    // The reference: 82,913 of 98,459 fee-bearing dossiers paid online (84.2 %).
+    expect(paidOnline / feeBearing).toBeGreaterThan(0.81);
+    expect(paidOnline / feeBearing).toBeLessThan(0.87);
+    for (const [unit, [n, k]] of perUnit) {
+      // Of the paid ones, the commune's share paid online.
+      const target = shareOf(unit).shares.paidOnline;
+      if (n >= 150) expect(Math.abs(k / n - target), unit).toBeLessThan(band(target, n));
+    }
+  });
+
+  it('names the dossier in the unsatisfied ratings given on a dossier (a dislike, for 766 5.4)', () => {
+    const dossiers = new Set(
+      events
+        .filter((e) => e.type === 'vn.motcua.dossier.received')
+        .map((e) => key(unitOf(e), (e as Received).data.dossierCode)),
+    );
+    const unsatisfied = ratings(events).filter((e) => e.data.level === 'unsatisfied');
+    const naming = unsatisfied.filter((e) => e.data.dossierCode !== undefined);
+    expect(naming.length / unsatisfied.length).toBeGreaterThan(0.8);
+    // Ratings of dossiers received before the history began name dossiers it does not hold.
+    const known = naming.filter((e) => dossiers.has(key(unitOf(e), e.data.dossierCode as string)));
+    expect(known.length / naming.length).toBeGreaterThan(0.9);
+  });
+
+  describe('petitions', () => {
+    const byPetition = new Map<string, DeskEvent[]>();
+    const receivedAt = (list: DeskEvent[]) => Date.parse(list[0].time);
+    const step = (list: DeskEvent[], s: string) => list.filter((e) => e.type === `vn.motcua.petition.${s}`);
+    /** Petitions received in the first 30 days. */
+    let started: DeskEvent[][];
+    /** Those received in the first 6: their whole life (≤ 27 working days, then reactions) is in the history. */
+    let complete: DeskEvent[][];
+
+    beforeAll(() => {
+      for (const e of events) {
+        if (!e.type.startsWith('vn.motcua.petition.')) continue;
+        const k = key(unitOf(e), (e.data as { petitionCode: string }).petitionCode);
+        byPetition.set(k, [...(byPetition.get(k) ?? []), e]);
+      }
+      started = [...byPetition.values()].filter(
+        (list) => list[0].type === 'vn.motcua.petition.received' && receivedAt(list) < TUESDAY + 30 * DAY,
+      );
+      complete = started.filter((list) => receivedAt(list) < TUESDAY + 6 * DAY);
+    });
+
+    it('comes a few times a week per commune, about the procedure, staff or other matters', () => {
+      const inMonth = [...byPetition.values()].filter(
+        (list) => list[0].type === 'vn.motcua.petition.received' && receivedAt(list) < TUESDAY + 28 * DAY,
+      );
+      const perCommuneWeek = inMonth.length / 300 / 4;
+      expect(perCommuneWeek).toBeGreaterThan(2);
+      expect(perCommuneWeek).toBeLessThan(5);
+      const categories = new Set(inMonth.map((list) => (list[0] as PetitionReceived).data.category));
+      expect(categories).toEqual(new Set(['procedure', 'staff', 'other']));
+    });
+
+    it('follows its lifecycle: received, then rejected or answered (some after asking for more), published, reactions', () => {
+      expect(started.length).toBeGreaterThan(3000);
+      expect(complete.length).toBeGreaterThan(500);
+      const lives = [
+        'received,rejected',
+        'received,answered',
+        'received,answered,published',
+        'received,supplement_requested,answered',
+        'received,supplement_requested,answered,published',
+      ];
+      for (const list of started) {
+        const id = list[0].id;
+        const times = list.map((e) => Date.parse(e.time));
+        expect([...times].sort((a, b) => a - b)).toEqual(times);
+        const order = list
+          .map((e) => e.type.slice('vn.motcua.petition.'.length))
+          .filter((s) => s !== 'reacted')
+          .join();
+        // A petition received late in the month may still be open when the history ends.
+        if (complete.includes(list)) expect(lives, id).toContain(order);
+        else
+          expect(
+            lives.some((life) => `${life},`.startsWith(`${order},`)),
+            `${id}: ${order}`,
+          ).toBe(true);
+        const lastStep = Math.max(
+          ...list.filter((e) => e.type !== 'vn.motcua.petition.reacted').map((e) => Date.parse(e.time)),
+        );
+        for (const r of step(list, 'reacted')) expect(Date.parse(r.time), id).toBeGreaterThan(lastStep);
+        // The desk's steps fall on working days (public holidays off), 08:00–17:00.
+        for (const e of list.slice(1)) {
+          if (e.type === 'vn.motcua.petition.reacted') continue;
+          const { hour } = local(e.time);
+          if (!isWorkingDay(calendar, Date.parse(e.time)) || hour < 8 || hour >= 17)
+            throw new Error(`${e.id} at ${e.time}`);
+        }
+      }
+    });
+
+    it('is handled within its working-day deadlines mostly, some late, with likes, dislikes and repeats', () => {
+      let onTime = 0;
+      let reactions = 0;
+      let dislikes = 0;
+      let repeats = 0;
+      for (const list of complete) {
+        const at = receivedAt(list);
+        const first = list.find((e) => /(rejected|supplement_requested|answered)$/.test(e.type)) as DeskEvent;
+        const stepName = first.type.slice(
+          'vn.motcua.petition.'.length,
+        ) as keyof typeof PETITION_DEADLINE_WORKING_DAYS;
+        let kept =
+          Date.parse(first.time) < addWorkingDays(calendar, at, PETITION_DEADLINE_WORKING_DAYS[stepName]);
+        const [answered] = step(list, 'answered');
+        const [published] = step(list, 'published');
+        if (stepName === 'answered' && published) {
+          kept &&= Date.parse(published.time) < addWorkingDays(calendar, Date.parse(answered.time), 2);
+        }
+        if (kept) onTime++;
+        for (const r of step(list, 'reacted')) {
+          reactions++;
+          if ((r.data as { reaction: string }).reaction === 'dislike') dislikes++;
+        }
+        if ((list[0] as PetitionReceived).data.repeatOf !== undefined) repeats++;
+      }
+      expect(onTime / complete.length).toBeGreaterThan(0.75);
+      expect(onTime / complete.length).toBeLessThan(0.92);
+      expect(reactions / complete.length).toBeGreaterThan(0.8);
+      expect(dislikes / reactions).toBeGreaterThan(0.15);
+      expect(dislikes / reactions).toBeLessThan(0.5);
+      expect(repeats / complete.length).toBeGreaterThan(0.02);
+      expect(repeats / complete.length).toBeLessThan(0.12);
+    });
+
+    it('names an earlier petition of its commune when repeated, and an earlier dossier of its commune when linked', () => {
+      const dossierAt = new Map(
+        events
+          .filter((e): e is Received => e.type === 'vn.motcua.dossier.received')
+          .map((e) => [key(unitOf(e), e.data.dossierCode), Date.parse(e.time)]),
+      );
+      let linked = 0;
+      for (const list of started) {
+        const r = list[0] as PetitionReceived;
+        const unit = unitOf(r);
+        if (r.data.repeatOf !== undefined) {
+          const original = byPetition.get(key(unit, r.data.repeatOf));
+          if (original?.[0].type === 'vn.motcua.petition.received') {
+            expect(receivedAt(original), r.id).toBeLessThan(receivedAt(list));
+          } else {
+            // …or one received before the history began (its code carries the day it came).
+            expect(r.data.repeatOf.split('-')[1] < '251118', r.id).toBe(true);
+          }
+        }
+        if (r.data.dossierCode !== undefined) {
+          linked++;
+          const at = dossierAt.get(key(unit, r.data.dossierCode));
+          // A dossier received before the history began is not in it.
+          if (at !== undefined) expect(at, r.id).toBeLessThan(receivedAt(list));
+        }
+      }
+      expect(linked / started.length).toBeGreaterThan(0.1);
+      expect(linked / started.length).toBeLessThan(0.5);
+    });
   });
 });

@@ -5,9 +5,19 @@ import {
   type DeskEvent,
   EVENT_TYPE,
   type EventData,
+  type PetitionCategory,
   type RatingLevel,
 } from '@motcua/contract';
-import { COMMENTS, PROCEDURES, type Procedure, REJECT_REASONS, SUPPLEMENT_REASONS } from './catalog.ts';
+import { makeWorkCalendar, VN_CALENDAR, type WorkCalendar } from '@motcua/metrics';
+import {
+  COMMENTS,
+  PETITION_REJECT_REASONS,
+  PETITION_SUPPLEMENT_REASONS,
+  PROCEDURES,
+  type Procedure,
+  REJECT_REASONS,
+  SUPPLEMENT_REASONS,
+} from './catalog.ts';
 import { hashSeed, Random } from './random.ts';
 import {
   addWork,
@@ -20,6 +30,7 @@ import {
   localDay,
   toWorkClock,
   weekdaysAfter,
+  workingDayStartS,
   yymmdd,
 } from './time.ts';
 
@@ -51,6 +62,42 @@ export const MAX_LIFETIME_DAYS = 45;
 /** Dossier numbers of speed layer k start at k × this (layer 0 is the plain 0001, 0002, …). */
 const LAYER_STRIDE = 10_000;
 const WORK_DAY_S = 9 * 3600;
+const OPEN_S = 8 * 3600;
+
+// Event contract v1.1: facts about dossiers, payments and petitions (PAKN). They come from streams
+// of their own, so the v1 events of a seed are exactly what they were before v1.1.
+/** The v1.1 facts a desk reports about a dossier: reception facts, then result facts. */
+export const DOSSIER_FACTS = [
+  'feeBearing',
+  'inputsDigitised',
+  'reusedData',
+  'citizenStore',
+  'populationData',
+  'electronicResult',
+  'resultDigitised',
+] as const;
+export type DossierFact = (typeof DOSSIER_FACTS)[number];
+const RECEPTION_FACTS = 5;
+/** Chance that a commune's desk software does not report a fact (its 766 figure is then "not measured"). */
+const UNREPORTED: Record<DossierFact, number> = {
+  feeBearing: 0.02,
+  inputsDigitised: 0.02,
+  reusedData: 0.03,
+  citizenStore: 0.06,
+  populationData: 0.04,
+  electronicResult: 0.02,
+  resultDigitised: 0.03,
+};
+/** Fee-bearing dossiers that are never paid (fee waived, or the citizen never came back). */
+const UNPAID = 0.03;
+/** Petitions about a dossier, per dossier, plus this × the rating penalty of a late or rejected one. */
+const LINKED_PETITIONS = 0.006;
+const LINKED_PETITIONS_PER_PENALTY = 0.1;
+/** Petitions not about a particular dossier, per dossier received (≈ 2 a week for an average commune). */
+const STANDALONE_PETITIONS_PER_DOSSIER = 0.025;
+/** Petitions a sender files again, more when the first was late, rejected or disliked. */
+const REPEAT = 0.03;
+const REPEAT_WHEN_UNHAPPY = 0.12;
 
 /** [from hour, to hour, weight] in local time. */
 type Segment = readonly [number, number, number];
@@ -175,6 +222,24 @@ export interface CommuneModel {
   satisfaction: number;
   /** One of the ~3 % of communes whose satisfaction is clearly worse (~60 %). */
   lagging: boolean;
+  /** What its v1.1 facts, payments and petitions look like; each commune draws its own. */
+  shares: CommuneShares;
+  /** Facts its desks never report (their 766 sub-criterion then reads "not measured"). */
+  unreported: DossierFact[];
+}
+
+/** Target shares of a commune's v1.1 facts (fee-bearing or not is the procedure's). */
+export interface CommuneShares {
+  /** Of the fee-bearing dossiers that are paid, the share paid online (the others pay at the desk). */
+  paidOnline: number;
+  inputsDigitised: number;
+  reusedData: number;
+  citizenStore: number;
+  populationData: number;
+  electronicResult: number;
+  resultDigitised: number;
+  /** Petition steps (handling, and publishing an answer) done within their working-day deadlines. */
+  petitionsOnTime: number;
 }
 
 export interface GenerateOptions {
@@ -216,6 +281,10 @@ interface Commune extends CommuneModel {
   position: number;
   sources: string[];
   codePrefix: string;
+  /** Bit i set when the commune reports DOSSIER_FACTS[i]. */
+  reports: number;
+  /** Chance of each fact being true, by DOSSIER_FACTS index (feeBearing's is the procedure's). */
+  factShares: number[];
 }
 
 /** One commune's dossiers of one local day (one speed layer); the heads are shared by its codes. */
@@ -236,6 +305,20 @@ interface Dossier {
   due: number;
   code: string | null;
   idBase: string | null;
+  /** v1.1 facts reported (bit i for DOSSIER_FACTS[i]), and which of them are true. */
+  reported: number;
+  facts: number;
+}
+
+/** A petition (PAKN); its code is made when one of its events is emitted. */
+interface Petition {
+  unit: Unit;
+  /** `PA0003` (about no dossier), `PD0012` (about dossier 0012), `….2` when filed again. */
+  tag: string;
+  category: PetitionCategory;
+  dossier: Dossier | null;
+  repeatOf: Petition | null;
+  code: string | null;
 }
 
 interface RatingPlan {
@@ -254,7 +337,10 @@ type Kind =
   | 'returned'
   | 'rejected'
   | 'withdrawn'
-  | 'rating';
+  | 'paid'
+  | 'rating'
+  | PetitionKind;
+type PetitionKind = 'petition' | 'pRejected' | 'pSupplement' | 'pAnswered' | 'pPublished' | 'pReacted';
 
 /** An event before it becomes JSON; only those inside the asked range ever do. */
 interface Raw {
@@ -263,12 +349,13 @@ interface Raw {
   unit: Unit;
   desk: number;
   dossier: Dossier | null;
-  /** Supplement round (1, 2), the number of a rating without dossier, else 0. */
+  /** Supplement round (1, 2), the number of a rating without dossier, 1 for an online payment, a reaction's number, else 0. */
   n: number;
-  /** `newDueAt` of a rescheduled event, else 0. */
+  /** `newDueAt` of a rescheduled event, 1 for a like (a reaction), else 0. */
   due: number;
   reason: string | null;
   rating: RatingPlan | null;
+  petition: Petition | null;
 }
 
 /** Collects what falls in [fromS, toS) and, when asked, every time for the unit's index. */
@@ -292,12 +379,13 @@ class Sink {
     due = 0,
     reason: string | null = null,
     rating: RatingPlan | null = null,
+    petition: Petition | null = null,
   ): void {
     // Bounded lifetime makes ranges enumerable; the rare straggler beyond it is dropped.
     if (t >= this.horizon) return;
     this.times?.push(t);
     if (t >= this.fromS && t < this.toS)
-      this.out.push({ t, kind, unit, desk, dossier, n, due, reason, rating });
+      this.out.push({ t, kind, unit, desk, dossier, n, due, reason, rating, petition });
   }
 }
 
@@ -339,13 +427,24 @@ function planRating(r: Random, commune: Commune, penalty: number, desk: number):
   return plan;
 }
 
-/** The whole life of one dossier, decided at once from its own stream. */
-function lifecycle(r: Random, unit: Unit, seq: number, channel: Channel, t0: number, sink: Sink): void {
+/**
+ * The whole life of one dossier, decided at once from its own stream `r`; its v1.1 facts,
+ * payment and petition come from a second stream `f`, so they leave the v1 events as they were.
+ */
+function lifecycle(
+  r: Random,
+  f: Random,
+  unit: Unit,
+  seq: number,
+  channel: Channel,
+  t0: number,
+  sink: Sink,
+): void {
   const { commune } = unit;
   const deskCount = commune.desks.length;
   const proc = r.weighted(PROCEDURES, channel === 'online' ? PROC_WEIGHTS_ONLINE : PROC_WEIGHTS_DIRECT);
   const due = appointment(t0, proc.days);
-  const dossier: Dossier = { unit, seq, proc, channel, due, code: null, idBase: null };
+  const dossier: Dossier = { unit, seq, proc, channel, due, code: null, idBase: null, reported: 0, facts: 0 };
   const desk = r.int(0, deskCount - 1);
   sink.add(t0, 'received', unit, desk, dossier);
 
@@ -379,6 +478,8 @@ function lifecycle(r: Random, unit: Unit, seq: number, channel: Channel, t0: num
   let end: number | null = null;
   let returned: number | null = null;
   let penalty = 0;
+  /** Withdrawn or rejected: nothing to pay. */
+  let dropped = false;
   if (!stalled) {
     // The clock stops while the citizen completes the dossier, so the appointment moves by that time.
     const lo = toWorkClock(last) + r.uniform(600, 1800);
@@ -388,11 +489,13 @@ function lifecycle(r: Random, unit: Unit, seq: number, channel: Channel, t0: num
     if (u < 0.01) {
       end = fromWorkClock(lo + r.next() * Math.max(hi - lo, 3600));
       sink.add(end, 'withdrawn', unit, desk, dossier);
+      dropped = true;
     } else if (u < 0.03) {
       end = fromWorkClock(lo + r.next() * Math.max(0.6 * (hi - lo), 3600));
       const reason = r.bernoulli(0.6) ? r.pick(REJECT_REASONS) : null;
       sink.add(end, 'rejected', unit, desk, dossier, 0, 0, reason);
       penalty = 0.25;
+      dropped = true;
     } else if (u < 0.05) {
       // Apology slip shortly before the appointment, then finished after it.
       const slip = fromWorkClock(Math.max(lo, hi - r.uniform(1800, WORK_DAY_S)));
@@ -440,6 +543,138 @@ function lifecycle(r: Random, unit: Unit, seq: number, channel: Channel, t0: num
       sink.add(anchor + r.int(30, 300), 'rating', unit, ratingDesk, dossier, 0, 0, null, rating);
     }
   }
+
+  // v1.1: what the desk reports about the dossier, its payment, and a petition about it.
+  dossier.reported = commune.reports;
+  let facts = proc.fee ? 1 : 0;
+  for (let k = 1; k < DOSSIER_FACTS.length; k++) if (f.next() < commune.factShares[k]) facts |= 1 << k;
+  dossier.facts = facts & commune.reports;
+  if ((dossier.facts & 1) !== 0 && !dropped && !f.bernoulli(UNPAID)) {
+    // Online: minutes to a day or two after reception, at any hour. At the desk: at reception for
+    // a dossier handed in there, else when the result is collected.
+    if (f.bernoulli(commune.shares.paidOnline)) {
+      const at = t0 + Math.round(clamp(f.lognormal(Math.log(1800), 1.2), 60, 2 * DAY_S));
+      sink.add(at, 'paid', unit, desk, dossier, 1);
+    } else if (channel === 'direct') {
+      sink.add(addWork(t0, f.int(60, 900)), 'paid', unit, desk, dossier);
+    } else if (returned !== null) {
+      sink.add(addWork(returned, f.int(10, 300)), 'paid', unit, returnDesk, dossier);
+    }
+  }
+  if (f.bernoulli(LINKED_PETITIONS + LINKED_PETITIONS_PER_PENALTY * penalty)) {
+    // A late or rejected dossier draws its petition once it is late (or rejected); another, one
+    // about its reception, within days of it.
+    const unhappy = penalty > 0 || stalled;
+    const category: PetitionCategory = unhappy
+      ? f.bernoulli(0.8)
+        ? 'procedure'
+        : 'staff'
+      : f.weighted(CATEGORIES, [0.35, 0.5, 0.15]);
+    const from = unhappy ? Math.max(t0, end !== null && dropped ? end : due) : t0;
+    const at = from + f.int(3600, 3 * DAY_S);
+    const petition = newPetition(unit, `PD${pad4(seq)}`, category, dossier);
+    petitionLife(f, petition, at, f.int(0, deskCount - 1), sink, true);
+  }
+}
+
+const CATEGORIES: readonly PetitionCategory[] = ['procedure', 'staff', 'other'];
+const pad4 = (n: number) => String(n).padStart(4, '0');
+
+function newPetition(unit: Unit, tag: string, category: PetitionCategory, dossier: Dossier | null): Petition {
+  return { unit, tag, category, dossier, repeatOf: null, code: null };
+}
+
+let vnCalendar: WorkCalendar | null = null;
+/** Start of the k-th working day after a local day, by `day × 64 + k`: petitions ask for few distinct ones. */
+const workingDayStarts = new Map<number, number>();
+
+/**
+ * A second of desk hours (08:00–17:00) on the `k`-th working day after the local day of `t`, on
+ * Vietnam's working days (public holidays off), on which petition deadlines are counted.
+ */
+function workingDayTime(f: Random, t: number, k: number): number {
+  const key = localDay(t * 1000) * 64 + k;
+  let start = workingDayStarts.get(key);
+  if (start === undefined) {
+    vnCalendar ??= makeWorkCalendar(VN_CALENDAR);
+    start = workingDayStartS(vnCalendar, t, k);
+    workingDayStarts.set(key, start);
+  }
+  return start + OPEN_S + f.int(0, WORK_DAY_S - 1);
+}
+
+/**
+ * The life of one petition received at `t0`, from the stream `f`: rejected (within 2 working
+ * days), or answered (within 15), first asking for more information (within 5) for some; the
+ * answer published (within 2 of it) for most; likes and dislikes after that; and, now and then,
+ * the same petition filed again. Each step keeps its deadline with the commune's
+ * `petitionsOnTime` share, else comes 1–5 working days late. A petition whose steps would run
+ * past the horizon of its day is never filed (a lifecycle must end within MAX_LIFETIME_DAYS).
+ */
+function petitionLife(
+  f: Random,
+  petition: Petition,
+  t0: number,
+  desk: number,
+  sink: Sink,
+  mayRepeat: boolean,
+) {
+  const onTime = petition.unit.commune.shares.petitionsOnTime;
+  /** Working day (counted from t0's day) of a step due within `days`, on time or late. */
+  const dayOf = (days: number, after = 0) =>
+    f.bernoulli(onTime) ? f.int(Math.min(after + 1, days), days) : Math.max(days, after) + f.int(1, 5);
+  const steps: { t: number; kind: PetitionKind; reason: string | null }[] = [];
+  const u = f.next();
+  let late = false;
+  let closedAt: number;
+  if (u < 0.06) {
+    const k = dayOf(2);
+    late = k > 2;
+    closedAt = workingDayTime(f, t0, k);
+    const reason = f.bernoulli(0.7) ? f.pick(PETITION_REJECT_REASONS) : null;
+    steps.push({ t: closedAt, kind: 'pRejected', reason });
+  } else {
+    let asked = 0;
+    if (u < 0.18) {
+      asked = dayOf(5);
+      late = asked > 5;
+      const reason = f.bernoulli(0.7) ? f.pick(PETITION_SUPPLEMENT_REASONS) : null;
+      steps.push({ t: workingDayTime(f, t0, asked), kind: 'pSupplement', reason });
+    }
+    const k = dayOf(15, asked);
+    if (asked === 0) late = k > 15;
+    closedAt = workingDayTime(f, t0, k);
+    steps.push({ t: closedAt, kind: 'pAnswered', reason: null });
+    if (f.bernoulli(0.9)) {
+      const p = dayOf(2);
+      if (p > 2) late = true;
+      steps.push({ t: workingDayTime(f, closedAt, p), kind: 'pPublished', reason: null });
+    }
+  }
+  const last = steps[steps.length - 1].t;
+  if (last >= sink.horizon) return;
+  sink.add(t0, 'petition', petition.unit, desk, null, 0, 0, null, null, petition);
+  for (const s of steps) sink.add(s.t, s.kind, petition.unit, desk, null, 0, 0, s.reason, null, petition);
+  const unhappy = late || u < 0.06;
+  const reactions = f.poisson(unhappy ? 1.5 : 1);
+  let dislikes = 0;
+  for (let n = 1; n <= reactions; n++) {
+    const like = f.bernoulli(unhappy ? 0.35 : 0.8);
+    if (!like) dislikes++;
+    const at = last + f.int(600, 5 * DAY_S);
+    sink.add(at, 'pReacted', petition.unit, desk, null, n, like ? 1 : 0, null, null, petition);
+  }
+  if (mayRepeat && f.bernoulli(REPEAT + (unhappy || 2 * dislikes > reactions ? REPEAT_WHEN_UNHAPPY : 0))) {
+    const again: Petition = { ...petition, tag: `${petition.tag}.2`, repeatOf: petition, code: null };
+    petitionLife(
+      f,
+      again,
+      workingDayTime(f, closedAt, f.int(1, 5)),
+      f.int(0, petition.unit.commune.desks.length - 1),
+      sink,
+      false,
+    );
+  }
 }
 
 /** Everything one commune receives on one local day, at one speed, with lifecycles to the end. */
@@ -485,7 +720,16 @@ function unitEvents(
     for (let i = 0; i < arrivals.length; i++) {
       const { t, channel } = arrivals[i];
       if (r.next() >= share(layer, t)) continue;
-      lifecycle(new Random(subSeed(unitSeed, i)), unit, layer * LAYER_STRIDE + i + 1, channel, t, sink);
+      const seq = layer * LAYER_STRIDE + i + 1;
+      lifecycle(
+        new Random(subSeed(unitSeed, i)),
+        new Random(subSeed(unitSeed ^ V11_SALT, i)),
+        unit,
+        seq,
+        channel,
+        t,
+        sink,
+      );
     }
     for (let i = 0; i < nStandalone; i++) {
       const t = start + sampleSecondOfDay(rt.work[dow], r.next());
@@ -495,8 +739,21 @@ function unitEvents(
       const rating = planRating(dr, commune, 0, desk);
       sink.add(t, 'rating', unit, desk, null, layer * LAYER_STRIDE + i + 1, 0, null, rating);
     }
+    // v1.1: petitions not about a dossier, drawn after every v1 draw of this stream.
+    const nPetitions = r.poisson(rt.workMean[dow] * mean * STANDALONE_PETITIONS_PER_DOSSIER);
+    for (let i = 0; i < nPetitions; i++) {
+      const t = start + sampleSecondOfDay(rt.work[dow], r.next());
+      if (r.next() >= share(layer, t)) continue;
+      const pr = new Random(subSeed(unitSeed, 2 * LAYER_STRIDE + i));
+      const category = pr.weighted(CATEGORIES, [0.45, 0.25, 0.3]);
+      const petition = newPetition(unit, `PA${pad4(layer * LAYER_STRIDE + i + 1)}`, category, null);
+      petitionLife(pr, petition, t, pr.int(0, commune.desks.length - 1), sink, true);
+    }
   }
 }
+
+/** Salt of the v1.1 stream of each dossier. */
+const V11_SALT = 0x5bd1e995;
 
 const ID_TAILS: Record<Kind, string[]> = {
   received: ['-received'],
@@ -507,7 +764,14 @@ const ID_TAILS: Record<Kind, string[]> = {
   returned: ['-returned'],
   rejected: ['-rejected'],
   withdrawn: ['-withdrawn'],
+  paid: ['-paid'],
   rating: ['-rating'],
+  petition: ['-received'],
+  pRejected: ['-rejected'],
+  pSupplement: ['-supplement'],
+  pAnswered: ['-answered'],
+  pPublished: ['-published'],
+  pReacted: ['-reacted'],
 };
 
 function ratingData(plan: RatingPlan, code: string | null): RatingData {
@@ -519,9 +783,104 @@ function ratingData(plan: RatingPlan, code: string | null): RatingData {
   return data;
 }
 
+/** Makes a dossier's code and id base the first time one of its events (or a petition about it) is emitted. */
+function dossierCode(d: Dossier): string {
+  if (d.code === null || d.idBase === null) {
+    const seq = String(d.seq).padStart(4, '0');
+    d.code = d.unit.codeHead + seq;
+    d.idBase = d.unit.idHead + seq;
+  }
+  return d.code;
+}
+
+/** The data of `received` with the v1.1 reception facts the desk reports. */
+function receivedData(d: Dossier, code: string): EventData<typeof EVENT_TYPE.received> {
+  const data: EventData<typeof EVENT_TYPE.received> = {
+    dossierCode: code,
+    procedureCode: d.proc.code,
+    procedureName: d.proc.name,
+    channel: d.channel,
+    dueAt: formatLocal(d.due * 1000),
+  };
+  for (let k = 0; k < RECEPTION_FACTS; k++) {
+    if ((d.reported & (1 << k)) !== 0) data[DOSSIER_FACTS[k] as ReceptionFact] = (d.facts & (1 << k)) !== 0;
+  }
+  return data;
+}
+type ReceptionFact = (typeof DOSSIER_FACTS)[0 | 1 | 2 | 3 | 4];
+
+function resolvedData(d: Dossier, code: string): EventData<typeof EVENT_TYPE.resolved> {
+  const data: EventData<typeof EVENT_TYPE.resolved> = { dossierCode: code };
+  if ((d.reported & (1 << 5)) !== 0) data.electronicResult = (d.facts & (1 << 5)) !== 0;
+  if ((d.reported & (1 << 6)) !== 0) data.resultDigitised = (d.facts & (1 << 6)) !== 0;
+  return data;
+}
+
+function petitionEvent(raw: Raw, p: Petition, source: string, time: string): DeskEvent {
+  if (p.code === null) p.code = p.unit.codeHead + p.tag;
+  const subject = p.code;
+  const id = `${p.unit.idHead}${p.tag}${ID_TAILS[raw.kind][0]}`;
+  const datacontenttype = JSON_TYPE;
+  switch (raw.kind) {
+    case 'petition': {
+      const data: EventData<typeof EVENT_TYPE.petitionReceived> = {
+        petitionCode: subject,
+        category: p.category,
+      };
+      if (p.dossier !== null) data.dossierCode = dossierCode(p.dossier);
+      if (p.repeatOf !== null) data.repeatOf = p.repeatOf.unit.codeHead + p.repeatOf.tag;
+      const type = EVENT_TYPE.petitionReceived;
+      return { specversion: '1.0', id, source, type, time, subject, datacontenttype, data };
+    }
+    case 'pRejected':
+    case 'pSupplement': {
+      const data =
+        raw.reason === null ? { petitionCode: subject } : { petitionCode: subject, reason: raw.reason };
+      const type =
+        raw.kind === 'pRejected' ? EVENT_TYPE.petitionRejected : EVENT_TYPE.petitionSupplementRequested;
+      return { specversion: '1.0', id, source, type, time, subject, datacontenttype, data };
+    }
+    case 'pAnswered': {
+      const type = EVENT_TYPE.petitionAnswered;
+      return {
+        specversion: '1.0',
+        id,
+        source,
+        type,
+        time,
+        subject,
+        datacontenttype,
+        data: { petitionCode: subject },
+      };
+    }
+    case 'pPublished': {
+      const type = EVENT_TYPE.petitionPublished;
+      return {
+        specversion: '1.0',
+        id,
+        source,
+        type,
+        time,
+        subject,
+        datacontenttype,
+        data: { petitionCode: subject },
+      };
+    }
+    default: {
+      const data = {
+        petitionCode: subject,
+        reaction: raw.due === 1 ? ('like' as const) : ('dislike' as const),
+      };
+      const type = EVENT_TYPE.petitionReacted;
+      return { specversion: '1.0', id: `${id}-${raw.n}`, source, type, time, subject, datacontenttype, data };
+    }
+  }
+}
+
 function toEvent(raw: Raw): DeskEvent {
   const source = raw.unit.commune.sources[raw.desk];
   const time = formatLocal(raw.t * 1000);
+  if (raw.petition !== null) return petitionEvent(raw, raw.petition, source, time);
   const d = raw.dossier;
   if (d === null) {
     const id = `${raw.unit.idHead}r${String(raw.n).padStart(4, '0')}-rating`;
@@ -536,22 +895,11 @@ function toEvent(raw: Raw): DeskEvent {
       data,
     };
   }
-  if (d.code === null || d.idBase === null) {
-    const seq = String(d.seq).padStart(4, '0');
-    d.code = d.unit.codeHead + seq;
-    d.idBase = d.unit.idHead + seq;
-  }
-  const code = d.code;
-  const id = d.idBase + ID_TAILS[raw.kind][raw.n];
+  const code = dossierCode(d);
+  const id = d.idBase + ID_TAILS[raw.kind][raw.kind === 'paid' ? 0 : raw.n];
   switch (raw.kind) {
     case 'received': {
-      const data = {
-        dossierCode: code,
-        procedureCode: d.proc.code,
-        procedureName: d.proc.name,
-        channel: d.channel,
-        dueAt: formatLocal(d.due * 1000),
-      };
+      const data = receivedData(d, code);
       return {
         specversion: '1.0',
         id,
@@ -578,13 +926,23 @@ function toEvent(raw: Raw): DeskEvent {
       const type = EVENT_TYPE.rejected;
       return { specversion: '1.0', id, source, type, time, subject: code, datacontenttype: JSON_TYPE, data };
     }
+    case 'resolved': {
+      const data = resolvedData(d, code);
+      const type = EVENT_TYPE.resolved;
+      return { specversion: '1.0', id, source, type, time, subject: code, datacontenttype: JSON_TYPE, data };
+    }
+    case 'paid': {
+      const data = { dossierCode: code, method: raw.n === 1 ? ('online' as const) : ('desk' as const) };
+      const type = EVENT_TYPE.paid;
+      return { specversion: '1.0', id, source, type, time, subject: code, datacontenttype: JSON_TYPE, data };
+    }
     case 'rating': {
       const data = ratingData(raw.rating as RatingPlan, code);
       const type = EVENT_TYPE.rating;
       return { specversion: '1.0', id, source, type, time, subject: code, datacontenttype: JSON_TYPE, data };
     }
     default: {
-      const type = PLAIN_TYPES[raw.kind];
+      const type = PLAIN_TYPES[raw.kind as keyof typeof PLAIN_TYPES];
       return {
         specversion: '1.0',
         id,
@@ -602,7 +960,6 @@ function toEvent(raw: Raw): DeskEvent {
 const JSON_TYPE = 'application/json';
 const PLAIN_TYPES = {
   supplied: EVENT_TYPE.supplementReceived,
-  resolved: EVENT_TYPE.resolved,
   returned: EVENT_TYPE.returned,
   withdrawn: EVENT_TYPE.withdrawn,
 } as const;
@@ -637,6 +994,29 @@ function sortByTime(raws: Raw[]): Raw[] {
   return out;
 }
 
+/**
+ * A commune's v1.1 shares, around the national figures: 82,913 of 98,459 fee-bearing dossiers paid
+ * online (≈ 84 %: ≈ 89 % of those paid, as ≈ 6 % are withdrawn, rejected or never paid), ≈ 80 %
+ * of inputs digitised; the others are illustrative. Lagging communes handle petitions late more often.
+ */
+function drawShares(r: Random, lagging: boolean): { shares: CommuneShares; reports: number } {
+  const shares: CommuneShares = {
+    paidOnline: clamp(r.normal(0.89, 0.05), 0.7, 0.99),
+    inputsDigitised: clamp(r.normal(0.8, 0.06), 0.55, 0.97),
+    reusedData: r.uniform(0.4, 0.6),
+    citizenStore: r.uniform(0, 0.1),
+    populationData: r.uniform(0.5, 0.7),
+    electronicResult: r.uniform(0.6, 0.9),
+    resultDigitised: r.uniform(0.75, 0.85),
+    petitionsOnTime: lagging ? r.uniform(0.55, 0.75) : clamp(r.normal(0.88, 0.06), 0.65, 0.99),
+  };
+  let reports = 0;
+  DOSSIER_FACTS.forEach((name, k) => {
+    if (!r.bernoulli(UNREPORTED[name])) reports |= 1 << k;
+  });
+  return { shares, reports };
+}
+
 /** A synthetic city whose desks behave like Hà Nội's, calibrated to published figures. */
 export function createCityModel(opts: ModelOptions): CityModel {
   const { seed } = opts;
@@ -662,6 +1042,7 @@ export function createCityModel(opts: ModelOptions): CityModel {
     const lagging = r.bernoulli(0.03);
     const satisfaction = lagging ? r.uniform(0.55, 0.65) : clamp(r.normal(0.875, 0.04), 0.72, 0.97);
     const padded = code.padStart(7, '0');
+    const { shares, reports } = drawShares(new Random(hashSeed(seed, code, 'v1.1')), lagging);
     const commune: Commune = {
       position,
       code,
@@ -670,8 +1051,15 @@ export function createCityModel(opts: ModelOptions): CityModel {
       dossiersPerDay: (busyness * CITY_DOSSIERS_PER_DAY) / CITY_COMMUNES,
       satisfaction,
       lagging,
+      shares,
+      unreported: DOSSIER_FACTS.filter((_, k) => (reports & (1 << k)) === 0),
       sources: desks.map((d) => `/units/${code}/desks/${d}`),
       codePrefix: `${padded.slice(0, 3)}.${padded.slice(3, 5)}.${padded.slice(5, 7)}.H26`,
+      reports,
+      factShares: [
+        1,
+        ...DOSSIER_FACTS.slice(1).map((name) => shares[name as Exclude<DossierFact, 'feeBearing'>]),
+      ],
     };
     if (name !== undefined) commune.name = name;
     return commune;
@@ -758,7 +1146,7 @@ export function createCityModel(opts: ModelOptions): CityModel {
   }
 
   const publicCommunes: CommuneModel[] = communes.map(
-    ({ position: _i, sources: _s, codePrefix: _p, ...c }) => c,
+    ({ position: _i, sources: _s, codePrefix: _p, reports: _r, factShares: _f, ...c }) => c,
   );
   return { communes: publicCommunes, generate };
 }

@@ -2,6 +2,7 @@
  * Local time in Asia/Ho_Chi_Minh (UTC+7 all year, no daylight saving) and the desks' working
  * calendar. Internally the simulator counts whole seconds since the epoch.
  */
+import { addWorkingDays, type WorkCalendar } from '@motcua/metrics';
 
 export const OFFSET_S = 7 * 3600;
 export const DAY_S = 86_400;
@@ -147,4 +148,12 @@ export function appointment(receivedS: number, workingDays: number): number {
 /** 16:00 on the n-th weekday after the day of `t`. */
 export function weekdaysAfter(t: number, n: number): number {
   return appointment(t, Math.max(1, n));
+}
+
+/**
+ * Epoch second at which the `n`-th working day (n ≥ 1) after the local day of `t` starts, on a
+ * working-day calendar with public holidays (the one petition deadlines are counted on).
+ */
+export function workingDayStartS(cal: WorkCalendar, t: number, n: number): number {
+  return addWorkingDays(cal, t * 1000, n) / 1000 - DAY_S;
 }
