@@ -18,6 +18,8 @@ export interface TestSystem {
   deskKey(unit: string, desk?: string): Promise<string>;
   /** Restarts the dashboard on the same port (the hub and its sockets go away and come back). */
   restartDashboard(): Promise<void>;
+  /** Stops the dashboard, as a server that is down; `restartDashboard` brings it back. */
+  stopDashboard(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function startTestSystem(
       secureCookies: sysOpts.secureCookies,
     });
   let dashboard = await boot();
+  let dashboardUp = true;
   const metrics = createIngestMetrics({ processMetrics: sysOpts.processMetrics });
   const writer = new GroupCommitWriter(t.db, {
     notify: !embedded,
@@ -78,12 +81,17 @@ export async function startTestSystem(
     deskKey: async (unit, desk) => (await createDeskKey(t.db, { unit, label: 'test desk', desk })).key,
     async restartDashboard() {
       const port = dashboard.port;
-      await dashboard.close();
+      if (dashboardUp) await dashboard.close();
       dashboard = await boot(port);
+      dashboardUp = true;
+    },
+    async stopDashboard() {
+      if (dashboardUp) await dashboard.close();
+      dashboardUp = false;
     },
     async close() {
       await ingest.close();
-      await dashboard.close();
+      if (dashboardUp) await dashboard.close();
       await t.drop();
     },
   };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createSession, verifyViewerToken } from '@motcua/db';
+import { createSession, SESSION_DAYS, verifyViewerToken } from '@motcua/db';
 import type { Handle } from '@sveltejs/kit';
 import { SESSION_COOKIE, viewerFrom } from '$lib/server/auth.ts';
 import { type DashboardRuntime, getRuntime } from '$lib/server/runtime.ts';
@@ -76,5 +76,19 @@ export const handle: Handle = async ({ event, resolve }) => {
   const response = await resolve(event, {
     transformPageChunk: ({ html }) => html.replace('%lang%', event.locals.lang),
   });
+  // The session slides in the database (verifySession); the cookie slides with it, or a wall
+  // screen that never reloads would lose it after SESSION_DAYS and be signed out. The display
+  // reads the API every minute, which is enough to keep it.
+  const session = event.cookies.get(SESSION_COOKIE);
+  const setsSession = response.headers.getSetCookie().some((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  if (session && event.locals.viewer && !event.request.headers.has('authorization') && !setsSession) {
+    response.headers.append(
+      'set-cookie',
+      event.cookies.serialize(SESSION_COOKIE, session, {
+        ...cookieOpts,
+        expires: new Date(Date.now() + SESSION_DAYS * 86_400_000),
+      }),
+    );
+  }
   return harden(response, runtime, requestId, isApi);
 };

@@ -189,7 +189,8 @@ export async function verifyViewerToken(db: Database, presented: string): Promis
   };
 }
 
-const SESSION_DAYS = 30;
+/** A session lasts this long after its last use (sliding: each use past half-life renews it). */
+export const SESSION_DAYS = 30;
 
 /** Opens a dashboard session for a viewer; returns the cookie value (only its hash is stored). */
 export async function createSession(

@@ -243,6 +243,12 @@ const vi = {
   'display.topOf': '{shown}/{total} đơn vị',
   'display.belongsTo': 'thuộc {name}',
   'display.step': '{i}/{n}',
+  'display.offlineSince': 'Mất kết nối từ {time}',
+  'display.offlineAge':
+    'Số liệu lúc {time}, cách đây {age}. Màn hình sẽ tự cập nhật khi có mạng trở lại.',
+  'display.revokedTitle': 'Liên kết màn hình này đã bị thu hồi',
+  'display.revokedBody':
+    'Màn hình không còn được phép hiển thị số liệu. Xin liên hệ quản trị viên để được cấp liên kết mới.',
   'display.fairLegend':
     'Xếp theo cận dưới Wilson 95 %: đơn vị ít lượt đánh giá (số nhỏ) đứng sau đơn vị nhiều lượt có tỷ lệ gần bằng.',
 } as const;
@@ -488,6 +494,10 @@ const en: Record<MessageKey, string> = {
   'display.topOf': '{shown} of {total} units',
   'display.belongsTo': 'in {name}',
   'display.step': '{i}/{n}',
+  'display.offlineSince': 'Connection lost since {time}',
+  'display.offlineAge': 'Numbers as of {time}, {age} ago. The screen will update by itself when the network is back.',
+  'display.revokedTitle': 'This screen’s link has been revoked',
+  'display.revokedBody': 'The screen may no longer show the numbers. Please ask your administrator for a new link.',
   'display.fairLegend':
     'Ranked by the 95% Wilson lower bound: a unit with few ratings (small figure) ranks below one with many at a similar rate.',
 };
