@@ -1,6 +1,7 @@
 /** Every UI string in Vietnamese (the default) and English. */
 import type { UnitLevel, UnitRef } from '@motcua/metrics';
 import { getContext, setContext } from 'svelte';
+import type { PeriodLabel } from './live.svelte.ts';
 
 export type Lang = 'vi' | 'en';
 export const LANGS: readonly Lang[] = ['vi', 'en'];
@@ -66,6 +67,16 @@ const vi = {
   'window.in.today': 'hôm nay',
   'window.in.7d': 'trong 7 ngày qua',
   'window.in.30d': 'trong 30 ngày qua',
+  'window.month': 'Tháng này',
+  'window.quarter': 'Quý này',
+  'window.year': 'Năm nay',
+  'window.in.month': 'trong tháng này',
+  'window.in.quarter': 'trong quý này',
+  'window.in.year': 'trong năm nay',
+  'window.rolling': 'Khoảng thời gian gần đây',
+  'window.calendar': 'Kỳ báo cáo (tháng, quý, năm)',
+  'window.closed': 'Kỳ đã qua',
+  'window.closedPick': 'Kỳ đã qua',
 
   'conn.connecting': 'Đang kết nối…',
   'conn.live': 'Trực tiếp',
@@ -212,6 +223,72 @@ const vi = {
   'criteria.visits': 'Số lần đi lại',
   'criteria.transparency': 'Công khai, minh bạch',
 
+  'score.title': 'Chỉ số phục vụ 766',
+  'score.sub': 'Điểm theo Quyết định 766/QĐ-TTg {window}',
+  'score.total': 'Tổng điểm',
+  'score.outOf': 'trên {max} điểm tính được tại đây',
+  'score.noData': 'Chưa có hồ sơ hay phản ánh nào {window}: chưa có điểm.',
+  'score.fullScale': 'Thang điểm đầy đủ: {full} điểm; {missing} điểm không đo được từ dữ liệu quầy.',
+  'score.groupsTitle': 'Năm nhóm tiêu chí',
+  'score.criteriaTitle': 'Các tiêu chí thành phần',
+  'score.group': 'Nhóm {code}',
+  'score.groupOf': '{points} / {max} điểm',
+  'score.groupNone': 'không đo được',
+  'score.groupMax': 'tối đa {max} điểm',
+  'score.legendGot': 'điểm đạt',
+  'score.legendLost': 'điểm bị trừ',
+  'score.code': 'Mã',
+  'score.criterion': 'Tiêu chí',
+  'score.numden': 'Tử số / mẫu số',
+  'score.rate': 'Tỷ lệ',
+  'score.points': 'Điểm',
+  'score.max': 'Tối đa',
+  'score.external': 'Không đo được từ dữ liệu quầy',
+  'score.notReported': 'Chưa đo được',
+  'score.notScored': 'không tính điểm',
+  'score.days': '{n} ngày',
+  'score.linear': 'điểm tỷ lệ thuận',
+  'score.fullAt': 'đủ điểm từ {pct}',
+  'score.caption': 'Các tiêu chí thành phần của nhóm {code} {window}',
+  'score.caveat':
+    'Công thức được dựng lại từ số liệu Cổng Dịch vụ công quốc gia công bố và một tài liệu không chính thức, không phải từ văn bản pháp lý; điểm ở đây có thể khác điểm chính thức.',
+  'score.csvTitle': 'Tải bảng điểm 766 ({window}) dạng CSV, mở được bằng Excel',
+  'score.loadError': 'Không tải được bảng điểm 766. Trang sẽ thử lại khi có cập nhật mới.',
+  'risk.title': 'Điểm đã mất và có nguy cơ mất',
+  'risk.sub': 'Hồ sơ và phản ánh, kiến nghị đang mở, tính trên kỳ đang xem',
+  'risk.lost': 'Đã mất',
+  'risk.lostHint': 'đã quá hạn',
+  'risk.24h': 'Trong 24 giờ tới',
+  'risk.48h': 'Trong 48 giờ tới',
+  'risk.dueHint': 'nếu trễ hạn',
+  'risk.points': '{n} điểm',
+  'risk.items': '{d} hồ sơ · {p} phản ánh',
+  'risk.groups': 'Nhóm 2: {g2} · Nhóm 5: {g5}',
+  'risk.closed': 'Kỳ đã kết thúc: không còn điểm nào thay đổi được.',
+  'trend766.title': 'Tổng điểm 766 theo tháng',
+  'trend766.sub': '12 tháng gần nhất; “—”: chưa có dữ liệu',
+  'trend766.month': 'T{m}',
+  'trend766.aria': '{month}: {points} trên {max} điểm',
+  'trend766.none': '{month}: chưa có dữ liệu',
+  'league766.title': 'Xếp hạng 766 các {children}',
+  'league766.sub': '{window} · theo tổng điểm tính được',
+  'league766.vs': 'thay đổi so với {period}',
+  'league766.noChange': 'Chọn tháng, quý hoặc năm để xem thay đổi thứ hạng so với kỳ trước.',
+  'league766.rank': 'Hạng',
+  'league766.change': 'Thay đổi',
+  'league766.points': 'Điểm',
+  'league766.groupHead': 'N{code}',
+  'league766.finished': 'Đã giải quyết',
+  'league766.received': 'Tiếp nhận',
+  'league766.up': 'lên {n} bậc',
+  'league766.down': 'xuống {n} bậc',
+  'league766.same': 'giữ hạng',
+  'league766.new': 'mới',
+  'league766.newAria': 'không có hạng kỳ trước',
+  'league766.caption': 'Xếp hạng 766 các {children} {window}',
+  'league766.empty': 'Chưa có đơn vị nào.',
+  'league766.sampleNote':
+    'Hai cột cuối là cỡ mẫu: số hồ sơ đã giải quyết và đã tiếp nhận trong kỳ. Cỡ mẫu nhỏ thì điểm dễ dao động.',
   'export.csv': 'Tải CSV',
   'export.csvTitle': 'Tải bảng {children} ({window}) dạng CSV, mở được bằng Excel',
   'breadcrumb.label': 'Vị trí',
@@ -244,13 +321,19 @@ const vi = {
   'display.belongsTo': 'thuộc {name}',
   'display.step': '{i}/{n}',
   'display.offlineSince': 'Mất kết nối từ {time}',
-  'display.offlineAge':
-    'Số liệu lúc {time}, cách đây {age}. Màn hình sẽ tự cập nhật khi có mạng trở lại.',
+  'display.offlineAge': 'Số liệu lúc {time}, cách đây {age}. Màn hình sẽ tự cập nhật khi có mạng trở lại.',
   'display.revokedTitle': 'Liên kết màn hình này đã bị thu hồi',
   'display.revokedBody':
     'Màn hình không còn được phép hiển thị số liệu. Xin liên hệ quản trị viên để được cấp liên kết mới.',
   'display.fairLegend':
     'Xếp theo cận dưới Wilson 95 %: đơn vị ít lượt đánh giá (số nhỏ) đứng sau đơn vị nhiều lượt có tỷ lệ gần bằng.',
+  'display.score766': 'Chỉ số 766 · {period}',
+  'display.scoreOf': 'trên {max} điểm tính được',
+  'display.scoreUp': '▲ {n} điểm so với {period}',
+  'display.scoreDown': '▼ {n} điểm so với {period}',
+  'display.scoreSame': '= bằng {period}',
+  'display.scorePrevNone': '{period}: chưa có dữ liệu',
+  'display.scorePrevScale': '{period}: {points} / {max} điểm',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -316,6 +399,16 @@ const en: Record<MessageKey, string> = {
   'window.in.today': 'today',
   'window.in.7d': 'in the last 7 days',
   'window.in.30d': 'in the last 30 days',
+  'window.month': 'This month',
+  'window.quarter': 'This quarter',
+  'window.year': 'This year',
+  'window.in.month': 'this month',
+  'window.in.quarter': 'this quarter',
+  'window.in.year': 'this year',
+  'window.rolling': 'Recent time windows',
+  'window.calendar': 'Reporting periods (month, quarter, year)',
+  'window.closed': 'Past periods',
+  'window.closedPick': 'Past periods',
 
   'conn.connecting': 'Connecting…',
   'conn.live': 'Live',
@@ -463,6 +556,72 @@ const en: Record<MessageKey, string> = {
   'criteria.visits': 'Number of visits',
   'criteria.transparency': 'Transparency',
 
+  'score.title': 'Service index 766',
+  'score.sub': 'Points under Decision 766/QĐ-TTg {window}',
+  'score.total': 'Total points',
+  'score.outOf': 'of the {max} points computable here',
+  'score.noData': 'No dossier or petition {window}: no points yet.',
+  'score.fullScale': 'Full scale: {full} points; {missing} points cannot be measured from desk data.',
+  'score.groupsTitle': 'The five groups',
+  'score.criteriaTitle': 'Sub-criteria',
+  'score.group': 'Group {code}',
+  'score.groupOf': '{points} / {max} points',
+  'score.groupNone': 'not measured',
+  'score.groupMax': 'up to {max} points',
+  'score.legendGot': 'points earned',
+  'score.legendLost': 'points lost',
+  'score.code': 'Code',
+  'score.criterion': 'Sub-criterion',
+  'score.numden': 'Numerator / denominator',
+  'score.rate': 'Rate',
+  'score.points': 'Points',
+  'score.max': 'Max',
+  'score.external': 'Not measured from desk data',
+  'score.notReported': 'Not measured',
+  'score.notScored': 'not scored',
+  'score.days': '{n} days',
+  'score.linear': 'points in proportion',
+  'score.fullAt': 'full points from {pct}',
+  'score.caption': 'Sub-criteria of group {code} {window}',
+  'score.caveat':
+    "The formulas are reconstructed from the national public service portal's published data and an unofficial document, not from a legal text; these points may differ from the official ones.",
+  'score.csvTitle': 'Download the 766 scorecard ({window}) as CSV for Excel',
+  'score.loadError': 'The 766 scorecard could not be loaded. The page will retry on the next update.',
+  'risk.title': 'Points lost and at risk',
+  'risk.sub': 'Open dossiers and petitions, counted on the window shown',
+  'risk.lost': 'Lost now',
+  'risk.lostHint': 'already overdue',
+  'risk.24h': 'Within 24 h',
+  'risk.48h': 'Within 48 h',
+  'risk.dueHint': 'if they go late',
+  'risk.points': '{n} points',
+  'risk.items': '{d} dossiers · {p} petitions',
+  'risk.groups': 'Group 2: {g2} · Group 5: {g5}',
+  'risk.closed': 'The period has ended: no point can change any more.',
+  'trend766.title': '766 points by month',
+  'trend766.sub': 'Last 12 months; “—”: no data',
+  'trend766.month': '{mon}',
+  'trend766.aria': '{month}: {points} of {max} points',
+  'trend766.none': '{month}: no data',
+  'league766.title': '766 league of {children}',
+  'league766.sub': '{window} · by total computable points',
+  'league766.vs': 'change against {period}',
+  'league766.noChange': 'Choose a month, quarter or year to see the rank change against the previous period.',
+  'league766.rank': 'Rank',
+  'league766.change': 'Change',
+  'league766.points': 'Points',
+  'league766.groupHead': 'G{code}',
+  'league766.finished': 'Finished',
+  'league766.received': 'Received',
+  'league766.up': 'up {n}',
+  'league766.down': 'down {n}',
+  'league766.same': 'unchanged',
+  'league766.new': 'new',
+  'league766.newAria': 'no rank in the previous period',
+  'league766.caption': '766 league of {children} {window}',
+  'league766.empty': 'No units yet.',
+  'league766.sampleNote':
+    'The last two columns are the sample sizes: dossiers finished and received in the window. Small samples make points swing.',
   'export.csv': 'Download CSV',
   'export.csvTitle': 'Download the {children} table ({window}) as CSV for Excel',
   'breadcrumb.label': 'Breadcrumb',
@@ -495,17 +654,67 @@ const en: Record<MessageKey, string> = {
   'display.belongsTo': 'in {name}',
   'display.step': '{i}/{n}',
   'display.offlineSince': 'Connection lost since {time}',
-  'display.offlineAge': 'Numbers as of {time}, {age} ago. The screen will update by itself when the network is back.',
+  'display.offlineAge':
+    'Numbers as of {time}, {age} ago. The screen will update by itself when the network is back.',
   'display.revokedTitle': 'This screen’s link has been revoked',
-  'display.revokedBody': 'The screen may no longer show the numbers. Please ask your administrator for a new link.',
+  'display.revokedBody':
+    'The screen may no longer show the numbers. Please ask your administrator for a new link.',
   'display.fairLegend':
     'Ranked by the 95% Wilson lower bound: a unit with few ratings (small figure) ranks below one with many at a similar rate.',
+  'display.score766': 'Index 766 · {period}',
+  'display.scoreOf': 'of {max} computable points',
+  'display.scoreUp': '▲ {n} points on {period}',
+  'display.scoreDown': '▼ {n} points on {period}',
+  'display.scoreSame': '= same as {period}',
+  'display.scorePrevNone': '{period}: no data',
+  'display.scorePrevScale': '{period}: {points} / {max} points',
 };
 
 const DICTS: Record<Lang, Record<MessageKey, string>> = { vi, en };
 
 export type Params = Record<string, string | number>;
-export type Translate = (key: MessageKey, params?: Params) => string;
+/** A window named by a period's label (`window.2026-10`, `window.in.2026-Q3`): worded from the label. */
+export type PeriodKey = `window.${PeriodLabel}` | `window.in.${PeriodLabel}`;
+export type Translate = (key: MessageKey | PeriodKey, params?: Params) => string;
+
+const MONTHS_EN = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+const ROMAN = ['I', 'II', 'III', 'IV'];
+
+/**
+ * A period's name from its label, as each language writes it: `Tháng 10/2026`, `Quý III/2026`,
+ * `Năm 2026`; `October 2026`, `Q3 2026`, `2026`. `inline` is the name within a sentence
+ * (`tháng 10/2026`), `inside` the phrase after a verb (`trong tháng 10/2026`, `in October 2026`).
+ */
+export function periodName(label: string, lang: Lang, form: 'title' | 'inline' | 'inside' = 'title'): string {
+  const [year, part = ''] = label.split('-');
+  const vi = lang === 'vi';
+  let name: string;
+  if (part.startsWith('Q')) {
+    const q = Number(part.slice(1));
+    name = vi ? `quý ${ROMAN[q - 1]}/${year}` : `Q${q} ${year}`;
+  } else if (part) {
+    const m = Number(part);
+    name = vi ? `tháng ${m}/${year}` : `${MONTHS_EN[m - 1]} ${year}`;
+  } else {
+    name = vi ? `năm ${year}` : year;
+  }
+  if (form === 'inside') return vi ? `trong ${name}` : `in ${name}`;
+  if (form === 'inline') return name;
+  return name.charAt(0).toLocaleUpperCase(lang) + name.slice(1);
+}
 
 /** A language from anything (URL param, cookie, load data); Vietnamese unless it is `en`. */
 export function toLang(x: unknown): Lang {
@@ -527,7 +736,15 @@ export function translator(lang: Lang): Translate {
 function makeTranslator(lang: Lang): Translate {
   const dict = DICTS[lang];
   return (key, params) => {
-    const text = dict[key] ?? vi[key] ?? key;
+    if (!(key in vi) && key.startsWith('window.')) {
+      const inside = key.startsWith('window.in.');
+      return periodName(
+        key.slice(inside ? 'window.in.'.length : 'window.'.length),
+        lang,
+        inside ? 'inside' : 'title',
+      );
+    }
+    const text = dict[key as MessageKey] ?? vi[key as MessageKey] ?? key;
     if (!params) return text;
     return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
   };

@@ -13,12 +13,35 @@ import { io, type Socket } from 'socket.io-client';
 import { browser } from '$app/environment';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
-export type LiveWindow = '1h' | 'today' | '7d' | '30d';
-export const LIVE_WINDOWS: readonly LiveWindow[] = ['1h', 'today', '7d', '30d'];
+/** The rolling windows, ending now. */
+export type RollingWindow = '1h' | 'today' | '7d' | '30d';
+export const LIVE_WINDOWS: readonly RollingWindow[] = ['1h', 'today', '7d', '30d'];
+/** The calendar period containing now, to date: how the national portal reports the 766 index. */
+export type CalendarWindow = 'month' | 'quarter' | 'year';
+export const CALENDAR_WINDOWS: readonly CalendarWindow[] = ['month', 'quarter', 'year'];
+/** A whole period by its label: `2026-10`, `2026-Q3`, `2026` (the read API's `window=`). */
+export type PeriodLabel = `${number}` | `${number}-${number}` | `${number}-Q${number}`;
+/** Every window a page can show and subscribe to. */
+export type LiveWindow = RollingWindow | CalendarWindow | PeriodLabel;
 
-/** `today` unless `x` names one of the live windows. */
+const PERIOD_RE = /^\d{4}(?:-(?:0[1-9]|1[0-2])|-Q[1-4])?$/;
+
+/** Whether `x` is a period label (`2026-10`, `2026-Q3`, `2026`). */
+export function isPeriodLabel(x: unknown): x is PeriodLabel {
+  return typeof x === 'string' && PERIOD_RE.test(x);
+}
+
+/** `today` unless `x` names a rolling or calendar window or a period. */
 export function toLiveWindow(x: unknown): LiveWindow {
-  return LIVE_WINDOWS.includes(x as LiveWindow) ? (x as LiveWindow) : 'today';
+  if (LIVE_WINDOWS.includes(x as RollingWindow) || CALENDAR_WINDOWS.includes(x as CalendarWindow)) {
+    return x as LiveWindow;
+  }
+  return isPeriodLabel(x) ? x : 'today';
+}
+
+/** Whether a window is drawn day by day (the long ones) rather than through today. */
+export function isDailyWindow(w: LiveWindow): boolean {
+  return w !== '1h' && w !== 'today';
 }
 
 export interface SubscribeOptions {
@@ -51,6 +74,8 @@ const ACK_TIMEOUT_MS = 10_000;
 const RETRY_MS = 3_000;
 
 const keyOf = (unit: string, window: string) => `${unit}|${window}`;
+/** The window a pushed snapshot answers, as it was asked for: a period by its label, not `period`. */
+const windowOf = (w: Snapshot['window']) => (w.name === 'period' ? (w.period ?? w.name) : w.name);
 
 export class LiveClient {
   /** The connection as a person should see it. */
@@ -106,7 +131,7 @@ export class LiveClient {
       this.#scheduleConnect();
     });
     socket.on('metrics', (snapshot) => {
-      const sub = this.#subs.get(keyOf(snapshot.unit.code, snapshot.window.name));
+      const sub = this.#subs.get(keyOf(snapshot.unit.code, windowOf(snapshot.window)));
       if (sub) this.#deliver(sub, snapshot);
       for (const fn of this.#listeners.metrics) fn(snapshot);
     });

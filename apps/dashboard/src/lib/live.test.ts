@@ -69,6 +69,11 @@ class FakeHub {
     this.#io?.disconnectSockets(true);
   }
 
+  /** Pushes a snapshot to every connection, as the hub does when numbers change. */
+  push(snapshot: Snapshot): void {
+    this.#io?.emit('metrics', snapshot);
+  }
+
   /** What connection `conn` sent, in order. */
   sentOn(conn: number, event: Sent['event'] = 'subscribe'): string[] {
     return this.sent.filter((s) => s.conn === conn && s.event === event).map((s) => s.sub);
@@ -207,5 +212,23 @@ describe('LiveClient', () => {
     await waitFor('the unsubscribe', () => hub.sentOn(1, 'unsubscribe').length === 1);
     expect(hub.sentOn(1)).toEqual(['930|7d']);
     expect(hub.sentOn(1, 'unsubscribe')).toEqual(['930|7d']);
+  });
+
+  it('delivers pushed snapshots of calendar windows and of a period named by its label', async () => {
+    const hub = await startHub();
+    const client = new LiveClient();
+    const got: string[] = [];
+    client.subscribe('930', 'month', (s) => got.push(`month ${s.asOf}`));
+    client.subscribe('930', '2026-10', (s) => got.push(`2026-10 ${s.asOf}`));
+    await waitFor('both answers', () => got.length === 2);
+    const pushed = (window: Snapshot['window'], asOf: string) =>
+      ({ unit: { code: '930', name: 'unit 930', level: 'district' }, window, asOf }) as unknown as Snapshot;
+    // The hub names a period's window `period` with its label, and `month` with the month's.
+    hub.push(pushed({ name: 'period', period: '2026-10', from: '', to: '' }, 'pushed p'));
+    hub.push(pushed({ name: 'month', period: '2026-11', from: '', to: '' }, 'pushed m'));
+    hub.push(pushed({ name: 'period', period: '2026-09', from: '', to: '' }, 'not subscribed'));
+    await waitFor('the pushes', () => got.length === 4);
+    await settle(200);
+    expect(got.slice(2).sort()).toEqual(['2026-10 pushed p', 'month pushed m']);
   });
 });

@@ -1,8 +1,17 @@
 /** Typed reads of the dashboard's own HTTP API (same origin, session cookie). */
 
-import type { Heatmap, OverdueList, RatingList, Series, Snapshot, UnitInfo } from '@motcua/contract';
+import type {
+  Heatmap,
+  OverdueList,
+  RatingList,
+  Scorecard,
+  ScorecardLeague,
+  Series,
+  Snapshot,
+  UnitInfo,
+} from '@motcua/contract';
 import { isErrorEnvelope } from '@motcua/contract/errors';
-import type { LiveWindow } from '../live.svelte.ts';
+import { isDailyWindow, type LiveWindow } from '../live.svelte.ts';
 
 /** An error answer of the API: `{ error: { code, message, requestId } }` with its status. */
 export class ApiError extends Error {
@@ -42,8 +51,8 @@ async function getJson<T>(fetchFn: Fetch, url: string): Promise<T> {
 }
 
 /** The series step that draws a window: 15-minute steps of today for short windows, days for long ones. */
-export function trendQuery(window: LiveWindow): { window: 'today' | '7d' | '30d'; step: '15m' | '1d' } {
-  return window === '7d' || window === '30d' ? { window, step: '1d' } : { window: 'today', step: '15m' };
+export function trendQuery(window: LiveWindow): { window: LiveWindow; step: '15m' | '1d' } {
+  return isDailyWindow(window) ? { window, step: '1d' } : { window: 'today', step: '15m' };
 }
 
 export const api = {
@@ -59,6 +68,11 @@ export const api = {
     getJson<OverdueList>(f, unitPath(code, `overdue?limit=${limit}`)),
   ratings: (f: Fetch, code: string) => getJson<RatingList>(f, unitPath(code, 'ratings')),
   exportUrl: (code: string, window: LiveWindow) => unitPath(code, `export.csv?window=${window}`),
+  scorecard: (f: Fetch, code: string, window: LiveWindow) =>
+    getJson<Scorecard>(f, unitPath(code, `scorecard?window=${window}`)),
+  league: (f: Fetch, code: string, window: LiveWindow) =>
+    getJson<ScorecardLeague>(f, unitPath(code, `scorecard/league?window=${window}`)),
+  scorecardCsvUrl: (code: string, window: LiveWindow) => unitPath(code, `scorecard.csv?window=${window}`),
 };
 
 /** `p`'s value, or null if it fails (for the secondary panels of a page, which can be retried). */

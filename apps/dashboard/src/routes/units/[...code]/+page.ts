@@ -9,15 +9,19 @@ export const load: PageLoad = async ({ params, url, fetch, parent }) => {
   const code = params.code;
   const window = toLiveWindow(url.searchParams.get('window'));
   try {
-    const [info, snapshot, trend, heatmap, overdue, ratings] = await Promise.all([
+    // City and district codes are shorter than a commune's 5 digits; desks have a slash.
+    const hasLeague = code.length < 5;
+    const [info, snapshot, trend, heatmap, overdue, ratings, scorecard, league] = await Promise.all([
       api.info(fetch, code),
       api.metrics(fetch, code, window),
       orNull(api.trend(fetch, code, window)),
       orNull(api.heatmap(fetch, code)),
       orNull(api.overdue(fetch, code)),
       code.length >= 5 ? orNull(api.ratings(fetch, code)) : Promise.resolve(null),
+      orNull(api.scorecard(fetch, code, window)),
+      hasLeague ? orNull(api.league(fetch, code, window)) : Promise.resolve(null),
     ]);
-    return { code, window, info, snapshot, trend, heatmap, overdue, ratings, viewer };
+    return { code, window, info, snapshot, trend, heatmap, overdue, ratings, scorecard, league, viewer };
   } catch (err) {
     if (err instanceof ApiError) {
       if (err.status === 401) redirect(303, `/?next=${encodeURIComponent(url.pathname + url.search)}`);
