@@ -1,8 +1,14 @@
 /**
  * Model check: random event histories go through the real ingest over HTTP (random batches,
- * random order, re-sent duplicates), then every number of the snapshot is compared with the
+ * random order, re-sent duplicates), then every number of the snapshot, every rollup counter as
+ * the read path sums it (`readWindowCounts`), the 766 scorecard (`readScorecard`: every
+ * sub-criterion's numerator, denominator, rate, points and measured, the groups, the total and
+ * the points at risk) and the scorecard league of each unit's children are compared with the
  * reference model in `@motcua/test-helpers/reference-model` (tests/helpers/reference-model.ts),
- * for every level of the tree and for named and custom windows.
+ * for every level of the tree and for named and custom windows (one of them closed before asOf,
+ * so its open items are those open at its end). The histories carry event contract v1.1:
+ * dossier facts present or absent, payments, dislikes naming dossiers, petitions with every step
+ * around its working-day deadline, repeats and reactions.
  *
  * SEEDS=7,8 replays given seeds; SEEDS=random:10 runs ten fresh ones. A mismatch names the
  * seed, asOf, unit, window and field.
@@ -12,12 +18,38 @@
  * are worked out here from the contract (see `windowsAt`), not by the implementation's
  * `resolveWindow`, which is checked against them.
  */
-import { type Database, readSnapshot, readUnitTree, type UnitTree } from '@motcua/db';
-import { type ResolvedWindow, resolveWindow, type UnitMetrics } from '@motcua/metrics';
+import type { LeagueRow, Score, Scorecard } from '@motcua/contract';
+import {
+  type Database,
+  readOpenPetitionCounts,
+  readScorecard,
+  readScorecardLeague,
+  readSnapshot,
+  readUnitTree,
+  readWindowCounts,
+  type UnitTree,
+} from '@motcua/db';
+import {
+  addWorkingDays,
+  BUCKET_FIELDS,
+  type BucketCounts,
+  makeWorkCalendar,
+  type ResolvedWindow,
+  resolveWindow,
+  type UnitMetrics,
+  VN_CALENDAR,
+} from '@motcua/metrics';
 import { createTestTree, DB_KINDS, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
 import { deskKey, postBatch, startTestIngest, type TestIngest } from '@motcua/test-helpers/ingest';
 import { chance, int, mulberry32, pick, type Rng, shuffle, weighted } from '@motcua/test-helpers/random';
-import { type CloudEventLike, ReferenceModel, type RefScope } from '@motcua/test-helpers/reference-model';
+import {
+  type CloudEventLike,
+  type RefCounts,
+  ReferenceModel,
+  type RefScope,
+  type RefScore,
+  type RefScorecard,
+} from '@motcua/test-helpers/reference-model';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -30,6 +62,21 @@ const CRITERIA = ['time', 'attitude', 'guidance', 'visits', 'transparency'] as c
 const DOSSIERS_PER_SEED = 300;
 const RATINGS_PER_SEED = 300;
 const AHEAD_PER_SEED = 6;
+const PETITIONS_PER_SEED = 160;
+const STRADDLING_PER_WINDOW = 6;
+/** Open petitions due at each of the local midnights around asOf (the edges of overdue, 24 h and 48 h). */
+const DUE_EDGE_PETITIONS = 12;
+const RECEPTION_FACTS = [
+  'feeBearing',
+  'inputsDigitised',
+  'reusedData',
+  'citizenStore',
+  'populationData',
+] as const;
+const RESULT_FACTS = ['electronicResult', 'resultDigitised'] as const;
+/** Working days per petition step, from docs/events.md. */
+const PETITION_DAYS = { rejected: 2, supplement_requested: 5, answered: 15, published: 2 } as const;
+const CALENDAR = makeWorkCalendar(VN_CALENDAR);
 const TOLERANCE = 1e-9;
 
 function seedsFromEnv(): number[] {
@@ -182,18 +229,34 @@ function dossierPlan(rng: Rng): DossierKind[] {
   return plan;
 }
 
+/** v1.1 facts, each reported or not, true or false. */
+function someFacts(rng: Rng, names: readonly string[]): Record<string, boolean> {
+  const out: Record<string, boolean> = {};
+  for (const name of names) if (chance(rng, 0.7)) out[name] = chance(rng, 0.6);
+  return out;
+}
+
 /**
- * Random histories for many dossiers and ratings, every distinct event once, with distinct ms
- * inside each dossier (so its order is unambiguous).
+ * Random histories for many dossiers, ratings and petitions, every distinct event once, with
+ * distinct ms inside each dossier and each petition (so its order is unambiguous). What event
+ * contract v1.1 adds (facts, payments, petitions) is drawn from a stream of its own, so a seed's
+ * v1 histories are what they were before v1.1.
  */
-function generate(rng: Rng, seed: number, communes: readonly string[], now: number): CloudEvent[] {
+function generate(
+  rng: Rng,
+  seed: number,
+  communes: readonly string[],
+  now: number,
+  asOf: number,
+): CloudEvent[] {
   const events: CloudEvent[] = [];
   const pairs = new Set<string>();
+  const r11 = mulberry32(seed ^ 0x2c1b3c6d);
   let seq = 0;
-  const nextId = (source: string): string => {
+  const nextId = (source: string, r = rng): string => {
     // Sometimes reuse an id of another source: the idempotency key is the pair.
-    if (events.length > 0 && chance(rng, 0.03)) {
-      const other = pick(rng, events);
+    if (events.length > 0 && chance(r, 0.03)) {
+      const other = pick(r, events);
       if (other.source !== source && !pairs.has(`${source} ${other.id}`)) return other.id;
     }
     return `m${seed}-${++seq}`;
@@ -249,6 +312,8 @@ function generate(rng: Rng, seed: number, communes: readonly string[], now: numb
       [0.03, () => last - int(rng, 1, MINUTE)],
     ] as const)();
 
+    // v1.1: a desk that reports facts (most), or a v1 desk that reports none.
+    const reportsFacts = chance(r11, 0.75);
     plan.forEach((kind, k) => {
       const desk = chance(rng, 0.8) ? mainDesk : pick(rng, DESKS);
       const source = `/units/${unit}/desks/${desk}`;
@@ -268,8 +333,55 @@ function generate(rng: Rng, seed: number, communes: readonly string[], now: numb
       if ((kind === 'supplement_requested' || kind === 'rejected') && chance(rng, 0.5)) {
         data.reason = 'Thiếu bản sao giấy khai sinh';
       }
+      // Each slip and each resolution carries its own facts: the earliest received's and the
+      // finishing resolved's count.
+      if (reportsFacts && kind === 'received') Object.assign(data, someFacts(r11, RECEPTION_FACTS));
+      if (reportsFacts && kind === 'resolved') Object.assign(data, someFacts(r11, RESULT_FACTS));
       push(cloudEvent(unit, desk, `dossier.${kind}`, sorted[k], nextId(source), data, rng));
     });
+    // Payments, online or at the desk, at any time around the dossier's life (even before its
+    // reception or after its finish), one or two of them.
+    const payments = weighted(r11, [
+      [0.55, 0],
+      [0.35, 1],
+      [0.1, 2],
+    ] as const);
+    for (let p = 0; p < payments; p++) {
+      const desk = chance(r11, 0.8) ? mainDesk : pick(r11, DESKS);
+      const source = `/units/${unit}/desks/${desk}`;
+      const at = Math.min(now + 4 * MINUTE, int(r11, end - span - HOUR, end + DAY));
+      const data = { dossierCode: code, method: chance(r11, 0.6) ? 'online' : 'desk' };
+      if (!sorted.includes(at))
+        push(cloudEvent(unit, desk, 'dossier.paid', at, nextId(source, r11), data, r11));
+    }
+  }
+
+  // Dossiers finished (as known now) after a window that ended before asOf, with a finishing
+  // event or a supplement request before its end: open at that end, judged on what came before.
+  for (const end of windowsAt(asOf)
+    .map((w) => w.window.to)
+    .filter((to) => to < asOf)) {
+    for (let i = 0; i < STRADDLING_PER_WINDOW; i++) {
+      const unit = pick(r11, communes);
+      const desk = pick(r11, DESKS);
+      const code = `000.00.04.H26-${seed}-S${end % 1000}-${i}`;
+      const source = `/units/${unit}/desks/${desk}`;
+      const before = pick(r11, ['returned', 'rejected', 'withdrawn', 'supplement_requested'] as const);
+      const received = {
+        dossierCode: code,
+        procedureCode: '1.001612',
+        channel: 'direct',
+        dueAt: rfc3339(end + int(r11, -2 * DAY, 2 * DAY), r11),
+      };
+      const steps: [string, number, Record<string, unknown>][] = [
+        ['dossier.received', end - int(r11, 2 * DAY, 5 * DAY), received],
+        [`dossier.${before}`, end - int(r11, 1, 3 * HOUR), { dossierCode: code }],
+        ['dossier.resolved', end + int(r11, 0, 3 * HOUR), { dossierCode: code }],
+      ];
+      for (const [type, time, data] of steps) {
+        push(cloudEvent(unit, desk, type, time, nextId(source, r11), data, r11));
+      }
+    }
   }
 
   // Open dossiers whose unanswered request is stamped a few minutes ahead (desk clock drift),
@@ -315,6 +427,9 @@ function generate(rng: Rng, seed: number, communes: readonly string[], now: numb
     };
     const codes = codesByCommune.get(unit);
     if (codes && chance(rng, 0.5)) data.dossierCode = pick(rng, codes);
+    // v1.1 reads an unsatisfied rating naming a dossier as its dislike; some name a code that is
+    // no dossier of this commune (another commune's, or none at all).
+    else if (chance(r11, 0.06)) data.dossierCode = chance(r11, 0.5) ? pick(r11, allCodes) : `HS-NONE-${i}`;
     if (chance(rng, 0.2)) {
       // The contract allows any subset of the criteria ("criteria from …").
       const criteria = chance(rng, 0.5)
@@ -327,7 +442,156 @@ function generate(rng: Rng, seed: number, communes: readonly string[], now: numb
     const source = `/units/${unit}/desks/${desk}`;
     push(cloudEvent(unit, desk, 'rating.submitted', endTime(rng, now), nextId(source), data, rng));
   }
+  generatePetitions(
+    r11,
+    seed,
+    communes,
+    now,
+    asOf,
+    codesByCommune,
+    allCodes,
+    (unit, desk, type, time, data) => {
+      const source = `/units/${unit}/desks/${desk}`;
+      push(cloudEvent(unit, desk, type, time, nextId(source, r11), data, r11));
+    },
+  );
   return events;
+}
+
+type PetitionStep = 'received' | keyof typeof PETITION_DAYS | 'reacted';
+
+/** The logical order of one petition's handling steps, before times are assigned. */
+function petitionPlan(rng: Rng): PetitionStep[] {
+  return weighted(rng, [
+    [0.2, []],
+    [0.13, ['rejected']],
+    [0.1, ['supplement_requested']],
+    [0.15, ['answered']],
+    [0.2, ['answered', 'published']],
+    [0.1, ['supplement_requested', 'answered', 'published']],
+    [0.03, ['published']],
+    [0.03, ['answered', 'rejected']],
+    [0.03, ['rejected', 'supplement_requested', 'answered']],
+    [0.03, ['answered', 'answered', 'published', 'published']],
+  ] as const) as PetitionStep[];
+}
+
+/**
+ * Petitions: received in the last 45 days (some a few minutes ahead), their steps before, at or
+ * after their working-day deadlines (to the millisecond at the edge), a step stamped after now
+ * not yet taken; likes and dislikes; some naming a dossier of the commune (or another's code),
+ * some repeating an earlier petition of the commune; a few whose `received` never arrives; some
+ * codes recurring in another commune; now and then two steps out of their logical order.
+ */
+function generatePetitions(
+  rng: Rng,
+  seed: number,
+  communes: readonly string[],
+  now: number,
+  asOf: number,
+  dossierCodes: Map<string, string[]>,
+  allDossierCodes: string[],
+  emit: (unit: string, desk: string, type: string, time: number, data: Record<string, unknown>) => void,
+): void {
+  const received: { unit: string; code: string; at: number }[] = [];
+  const latest = now + 4 * MINUTE;
+  for (let i = 0; i < PETITIONS_PER_SEED; i++) {
+    const unit = pick(rng, communes);
+    const code =
+      received.length > 0 && chance(rng, 0.04)
+        ? pick(rng, received).code
+        : `PA-${seed}-${String(i).padStart(3, '0')}`;
+    if (received.some((p) => p.unit === unit && p.code === code)) continue;
+    const at = weighted(rng, [
+      [0.45, () => now - int(rng, 0, 30 * DAY)],
+      // answer deadlines (15 working days, three weeks or more) around now
+      [0.25, () => now - int(rng, 19 * DAY, 26 * DAY)],
+      [0.1, () => now - int(rng, 0, 2 * HOUR)],
+      [0.05, () => now + int(rng, 1, 4 * MINUTE)],
+      [0.15, () => now - int(rng, 30 * DAY, 45 * DAY)],
+    ] as const)();
+    const mainDesk = pick(rng, DESKS);
+    const desk = () => (chance(rng, 0.85) ? mainDesk : pick(rng, DESKS));
+    const hasReceived = chance(rng, 0.93);
+    const times = new Set<number>([at]);
+    /** A time before, at or after a deadline; null when it would lie beyond now (not yet taken). */
+    const around = (from: number, days: number): number | null => {
+      const deadline = addWorkingDays(CALENDAR, from, days);
+      const t = weighted(rng, [
+        [0.55, () => from + int(rng, 1, Math.max(1, deadline - from - 1))],
+        [0.08, () => deadline - 1],
+        [0.08, () => deadline],
+        [0.04, () => deadline + 1],
+        [0.25, () => deadline + int(rng, 1, 6 * DAY)],
+      ] as const)();
+      if (t > latest || times.has(t)) return null;
+      times.add(t);
+      return t;
+    };
+    const steps: { step: PetitionStep; t: number }[] = [];
+    let answeredAt: number | null = null;
+    for (const step of petitionPlan(rng)) {
+      const from = step === 'published' ? (answeredAt ?? at) : at;
+      const t = around(from, PETITION_DAYS[step as keyof typeof PETITION_DAYS]);
+      if (t === null) break;
+      if (step === 'answered' && answeredAt === null) answeredAt = t;
+      steps.push({ step, t });
+    }
+    if (chance(rng, 0.1) && steps.length > 1) {
+      const [a, b] = [int(rng, 0, steps.length - 1), int(rng, 0, steps.length - 1)];
+      [steps[a].t, steps[b].t] = [steps[b].t, steps[a].t];
+    }
+    const reactions = weighted(rng, [
+      [0.5, 0],
+      [0.2, 1],
+      [0.15, 2],
+      [0.1, 3],
+      [0.05, 4],
+    ] as const);
+    for (let k = 0; k < reactions; k++) {
+      const t = int(rng, at, Math.max(at, latest));
+      if (!times.has(t)) {
+        times.add(t);
+        steps.push({ step: 'reacted', t });
+      }
+    }
+    if (hasReceived) {
+      const data: Record<string, unknown> = {
+        petitionCode: code,
+        category: pick(rng, ['procedure', 'staff', 'other'] as const),
+      };
+      const codes = dossierCodes.get(unit);
+      if (codes && chance(rng, 0.3)) data.dossierCode = pick(rng, codes);
+      else if (chance(rng, 0.04)) data.dossierCode = pick(rng, allDossierCodes);
+      const earlier = received.filter((p) => p.unit === unit && p.at < at);
+      if (earlier.length > 0 && chance(rng, 0.15)) data.repeatOf = pick(rng, earlier).code;
+      else if (chance(rng, 0.03)) data.repeatOf = `PA-NONE-${i}`;
+      emit(unit, desk(), 'petition.received', at, data);
+      received.push({ unit, code, at });
+    }
+    for (const { step, t } of steps) {
+      const data: Record<string, unknown> = { petitionCode: code };
+      if ((step === 'rejected' || step === 'supplement_requested') && chance(rng, 0.5))
+        data.reason = 'Chưa rõ nội dung';
+      if (step === 'reacted') data.reaction = chance(rng, 0.55) ? 'like' : 'dislike';
+      emit(unit, desk(), `petition.${step}`, t, data);
+    }
+  }
+  // Open petitions due at the local midnight before asOf (overdue) and at each of the next three
+  // (due within 24 h, within 48 h, later): received on a day whose 15th working day ends there.
+  const midnight = localMidnight(asOf);
+  for (let i = 0; i < DUE_EDGE_PETITIONS; i++) {
+    const due = midnight + (i % 4) * DAY;
+    const candidates: number[] = [];
+    for (let back = 15; back <= 40; back++) {
+      const t = due - back * DAY + int(rng, HOUR, 20 * HOUR);
+      if (addWorkingDays(CALENDAR, t, PETITION_DAYS.answered) === due) candidates.push(t);
+    }
+    if (candidates.length === 0) continue; // no working day ends at this midnight
+    const unit = pick(rng, communes);
+    const data = { petitionCode: `PA-${seed}-E${i}`, category: 'other' };
+    emit(unit, pick(rng, DESKS), 'petition.received', pick(rng, candidates), data);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -344,6 +608,23 @@ interface SendStats {
   rejected: { event: CloudEvent; message: string }[];
 }
 
+/**
+ * postBatch, sent again once when the connection was reset before an answer. Between two seeds
+ * the client's keep-alive connections sit idle while the comparison runs (seconds of work on
+ * this process's event loop); the server may close one (its 5 s keep-alive) as the client reuses
+ * it. Nothing was stored then; had it been, the resend would count duplicates and the accepted
+ * total would not match the reference, so a resend cannot hide a lost or doubled event.
+ */
+async function postBatchOnce(url: string, key: string, batch: CloudEvent[]) {
+  try {
+    return await postBatch(url, key, batch);
+  } catch (err) {
+    const code = ((err as Error).cause as { code?: string } | undefined)?.code;
+    if (code !== 'ECONNRESET' && code !== 'EPIPE' && code !== 'UND_ERR_SOCKET') throw err;
+    return postBatch(url, key, batch);
+  }
+}
+
 /** Posts batches with a few in flight at once, so the writer also groups requests. */
 async function postAll(
   ingest: TestIngest,
@@ -356,7 +637,7 @@ async function postAll(
   const worker = async () => {
     while (next < batches.length) {
       const batch = batches[next++];
-      const res = await postBatch(ingest.url, world.keys.get(unitOf(batch[0])) as string, batch);
+      const res = await postBatchOnce(ingest.url, world.keys.get(unitOf(batch[0])) as string, batch);
       const results = res.body.results as
         | { index: number; status: string; error?: { message: string } }[]
         | undefined;
@@ -572,11 +853,205 @@ async function compareAll(
           ...diffMetrics(`${where} child=${child.code}`, ref.metrics(child.scope, w), actual, extra),
         );
       }
+
+      // Every rollup counter as the read path sums it, for the target and each child.
+      const rows = await readWindowCounts(db, [...target.scope.communes], w.from, w.to, true);
+      for (const { code, scope } of [{ code: '', scope: target.scope }, ...target.children]) {
+        const at = code ? `${where} child=${code}` : where;
+        mismatches.push(...diffCounts(at, ref.counts(scope, w), sumRows(rows, scope)));
+        numbers += BUCKET_FIELDS.length;
+      }
+
+      // Open petitions at the window's end (now, or then for a window that ended before asOf).
+      const past = w.to < ref.asOf;
+      const petitionRows = await readOpenPetitionCounts(
+        db,
+        [...target.scope.communes],
+        Math.min(w.to, ref.asOf),
+        {
+          perDesk: true,
+          past,
+        },
+      );
+      for (const { code, scope } of [{ code: '', scope: target.scope }, ...target.children]) {
+        const at = code ? `${where} child=${code}` : where;
+        const actual = { total: 0, overdue: 0, dueIn24h: 0, dueIn48h: 0 };
+        for (const row of petitionRows) {
+          if (
+            !scope.communes.includes(row.unit_code) ||
+            (scope.desk !== undefined && row.desk_code !== scope.desk)
+          )
+            continue;
+          for (const k of Object.keys(actual) as (keyof typeof actual)[]) actual[k] += Number(row[k]);
+        }
+        const expected = ref.openPetitions(scope, w);
+        for (const k of Object.keys(actual) as (keyof typeof actual)[]) {
+          if (expected[k] !== actual[k])
+            mismatches.push(`${at} field=openPetitions.${k} expected=${expected[k]} actual=${actual[k]}`);
+        }
+      }
+
+      // The 766 scorecard, and the league of the children.
+      const card = await readScorecard(db, unitTree, target.code, w, ref.asOf);
+      if (!card) mismatches.push(`${where}: no scorecard`);
+      else mismatches.push(...diffScorecard(`${where} scorecard`, ref.scorecard(target.scope, w), card));
+      numbers += SCORECARD_NUMBERS;
+      if (target.children.length === 0) continue;
+      const league = await readScorecardLeague(db, unitTree, target.code, w, ref.asOf);
+      if (!league) {
+        mismatches.push(`${where}: no league`);
+        continue;
+      }
+      const expected = rankChildren(
+        target.children.map((c) => ({
+          code: c.code,
+          name: unitTree.get(c.code)?.name ?? c.code.split('/')[1],
+          card: ref.scorecard(c.scope, w),
+        })),
+      );
+      const leagueCodes = league.children.map((c) => c.unit.code);
+      if (expected.map((c) => c.code).join() !== leagueCodes.join()) {
+        mismatches.push(
+          `${where} league order expected=[${expected.map((c) => c.code)}] actual=[${leagueCodes}]`,
+        );
+      }
+      for (const e of expected) {
+        const row = league.children.find((c) => c.unit.code === e.code);
+        mismatches.push(...diffLeagueRow(`${where} league child=${e.code}`, e, row));
+        numbers += LEAGUE_ROW_NUMBERS;
+      }
     }
   }
   if (extra.size > 0)
     mismatches.unshift(`${label}: snapshot metrics carry fields outside the contract: ${[...extra]}`);
   return { mismatches, snapshots, numbers };
+}
+
+/** The counters of the rows (one per commune and desk) that lie in a scope, summed. */
+function sumRows(rows: (BucketCounts & { unit_code: string; desk_code: string })[], scope: RefScope) {
+  const sum: Record<string, number> = Object.fromEntries(BUCKET_FIELDS.map((f) => [f, 0]));
+  for (const row of rows) {
+    if (!scope.communes.includes(row.unit_code)) continue;
+    if (scope.desk !== undefined && row.desk_code !== scope.desk) continue;
+    for (const f of BUCKET_FIELDS) sum[f] += Number(row[f]);
+  }
+  return sum;
+}
+
+/** Every counter the rollups keep against the reference's; a counter the reference lacks is a mismatch too. */
+function diffCounts(where: string, expected: RefCounts, actual: Record<string, number>): string[] {
+  const out: string[] = [];
+  const known = expected as Record<string, number>;
+  for (const f of BUCKET_FIELDS) {
+    if (!(f in known)) out.push(`${where} field=counts.${f}: the reference does not compute it`);
+    else if (known[f] !== actual[f])
+      out.push(`${where} field=counts.${f} expected=${known[f]} actual=${actual[f]}`);
+  }
+  return out;
+}
+
+/** A float of the scorecard: points are unrounded sums, so allow for the order of summing. */
+function sameValue(expected: unknown, actual: unknown): boolean {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    return Math.abs(expected - actual) <= TOLERANCE * Math.max(1, Math.abs(expected));
+  }
+  return expected === actual;
+}
+
+/** The comparable parts of a scorecard (names and reason texts are the formula table's, tested there). */
+function scorecardFields(score: RefScore | Score, atRisk: RefScorecard['atRisk'] | Scorecard['atRisk']) {
+  const out = new Map<string, unknown>();
+  out.set('points', score.points);
+  out.set('max', score.max);
+  out.set('fullMax', score.fullMax);
+  out.set('groups', score.groups.map((g) => g.code).join());
+  for (const g of score.groups) {
+    for (const k of ['max', 'points', 'measuredMax'] as const) out.set(`group.${g.code}.${k}`, g[k]);
+    out.set(`group.${g.code}.criteria`, g.criteria.map((c) => c.code).join());
+    for (const c of g.criteria) {
+      const at = `criterion.${c.code}`;
+      for (const k of ['max', 'fullAt', 'numerator', 'denominator', 'rate', 'points', 'measured'] as const) {
+        out.set(`${at}.${k}`, c[k]);
+      }
+      const reason = c.reason;
+      out.set(`${at}.reason`, reason !== null && typeof reason === 'object' ? reason.code : reason);
+    }
+  }
+  if (atRisk === null) out.set('atRisk', null);
+  else
+    for (const kind of ['lost', 'within24h', 'within48h'] as const)
+      for (const k of ['dossiers', 'petitions', 'group2', 'group5', 'total'] as const)
+        out.set(`atRisk.${kind}.${k}`, atRisk[kind][k]);
+  return out;
+}
+/** About how many numbers one scorecard comparison checks. */
+const SCORECARD_NUMBERS = 130;
+const LEAGUE_ROW_NUMBERS = 30;
+
+function diffFields(where: string, e: Map<string, unknown>, a: Map<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const key of new Set([...e.keys(), ...a.keys()])) {
+    if (!sameValue(e.get(key), a.get(key)))
+      out.push(`${where} field=${key} expected=${e.get(key)} actual=${a.get(key)}`);
+  }
+  return out;
+}
+
+function diffScorecard(where: string, expected: RefScorecard, actual: Scorecard): string[] {
+  return diffFields(
+    where,
+    scorecardFields(expected.score, expected.atRisk),
+    scorecardFields(actual.score, actual.atRisk),
+  );
+}
+
+interface ExpectedRow {
+  code: string;
+  name: string;
+  card: RefScorecard;
+  rank: number;
+}
+
+const vietnamese = new Intl.Collator('vi');
+
+/** The league's order from the contract: most points first, equal points by Vietnamese name, then code. */
+function rankChildren(children: Omit<ExpectedRow, 'rank'>[]): ExpectedRow[] {
+  const sorted = [...children].sort((a, b) => {
+    const diff = b.card.score.points - a.card.score.points;
+    if (Math.abs(diff) > TOLERANCE) return diff;
+    return vietnamese.compare(a.name, b.name) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+  });
+  return sorted.map((c, i) => ({ ...c, rank: i + 1 }));
+}
+
+function diffLeagueRow(where: string, e: ExpectedRow, row: LeagueRow | undefined): string[] {
+  if (!row) return [`${where}: missing in the league`];
+  const fields = (
+    rank: number,
+    score: { points: number; max: number; groups: { code: string; points: number; measuredMax: number }[] },
+    atRisk: RefScorecard['atRisk'] | LeagueRow['atRisk'],
+    previous: { previousRank: number | null; rankChange: number | null },
+  ) => {
+    const out = new Map<string, unknown>([
+      ['rank', rank],
+      ['points', score.points],
+      ['max', score.max],
+      ['groups', score.groups.map((g) => g.code).join()],
+      ['previousRank', previous.previousRank],
+      ['rankChange', previous.rankChange],
+    ]);
+    for (const g of score.groups) {
+      out.set(`group.${g.code}.points`, g.points);
+      out.set(`group.${g.code}.measuredMax`, g.measuredMax);
+    }
+    for (const [k, v] of scorecardFields({ points: 0, max: 0, fullMax: 0, groups: [] }, atRisk)) {
+      if (k.startsWith('atRisk')) out.set(k, v);
+    }
+    return out;
+  };
+  // Not a calendar window: no previous period to rank against.
+  const expected = fields(e.rank, e.card.score, e.card.atRisk, { previousRank: null, rankChange: null });
+  return diffFields(where, expected, fields(row.rank, row, row.atRisk, row));
 }
 
 /**
@@ -610,15 +1085,41 @@ async function report(db: Database, mismatches: string[], ref: ReferenceModel): 
       r.finished_at === d.finishedAt &&
       r.outcome === d.outcome &&
       (d.finishedAt === null || r.paused_ms === d.pausedMs);
-    if (!same) differing.push(`  reference ${JSON.stringify(d)}\n  stored    ${JSON.stringify(r ?? null)}`);
+    const { events: _, ...conclusion } = d;
+    if (!same)
+      differing.push(`  reference ${JSON.stringify(conclusion)}\n  stored    ${JSON.stringify(r ?? null)}`);
+  }
+  const petitionRows = await db.query<{
+    unit_code: string;
+    petition_code: string;
+    desk_code: string;
+    received_at: number | null;
+    due_at: number | null;
+    handled_at: number | null;
+    handled_on_time: boolean | null;
+    closed_at: number | null;
+  }>(sql`select unit_code, petition_code, desk_code, received_at::float8 as received_at, due_at::float8 as due_at,
+      handled_at::float8 as handled_at, handled_on_time, closed_at::float8 as closed_at from petitions`);
+  const storedPetitions = new Map(petitionRows.map((r) => [`${r.unit_code} ${r.petition_code}`, r]));
+  for (const p of ref.petitions) {
+    const r = storedPetitions.get(`${p.unit} ${p.petitionCode}`);
+    const same =
+      r !== undefined &&
+      r.desk_code === p.desk &&
+      r.received_at === p.receivedAt &&
+      r.due_at === p.dueAt &&
+      r.handled_at === p.handledAt &&
+      r.handled_on_time === p.handledOnTime &&
+      r.closed_at === p.closedAt;
+    if (!same) differing.push(`  reference ${JSON.stringify(p)}\n  stored    ${JSON.stringify(r ?? null)}`);
   }
   return [
     `${mismatches.length} mismatches (by field: ${[...byField].map(([f, n]) => `${f} ×${n}`).join(', ')})`,
     ...mismatches.slice(0, 30),
     ...(mismatches.length > 30 ? [`… and ${mismatches.length - 30} more`] : []),
     differing.length > 0
-      ? `dossiers whose stored state differs from the reference (${differing.length}, first 10):\n${differing.slice(0, 10).join('\n')}`
-      : 'every stored dossier state agrees with the reference: the difference is in the read path',
+      ? `dossiers and petitions whose stored state differs from the reference (${differing.length}, first 10):\n${differing.slice(0, 10).join('\n')}`
+      : 'every stored dossier and petition state agrees with the reference: the difference is in the read path',
   ].join('\n');
 }
 
@@ -648,7 +1149,7 @@ describe.each(DB_KINDS)('model check on %s', (kind) => {
       const world = await createWorld(t.db, String(20 + i));
       const rng = mulberry32(seed);
       const { now, asOf } = clockFor(seed);
-      const events = generate(rng, seed, world.tree.communes, now);
+      const events = generate(rng, seed, world.tree.communes, now, asOf);
       const stats = await postAll(ingest, world, randomBatches(rng, events));
       const ingested = performance.now();
 
@@ -684,16 +1185,22 @@ describe.each(DB_KINDS)('model check on %s', (kind) => {
       const { snapshots, numbers } = compared;
       const mismatches = [...ingestMismatches, ...compared.mismatches];
       const done = performance.now();
-      const [hour, , , month] = windowsAt(asOf).map((w) =>
-        ref.metrics({ communes: world.tree.communes }, w.window),
-      );
+      const city = { communes: world.tree.communes };
+      const [hour, , , month] = windowsAt(asOf).map((w) => ref.metrics(city, w.window));
+      const monthWindow = windowsAt(asOf)[3].window;
+      const monthCounts = ref.counts(city, monthWindow);
+      const monthScore = ref.scorecard(city, monthWindow).score;
       console.info(
         `[model-check ${kind}] seed=${seed} asOf=${new Date(asOf).toISOString()}: ${ref.dossiers.length} dossiers, ${ref.ratings.length} ratings, ` +
           `${ref.eventCount} events (${stats.sent} sent in ${stats.requests} requests, ${stats.duplicates} duplicates); ` +
           `${snapshots} snapshots, ${numbers} numbers; ingest ${Math.round(ingested - started)} ms, ` +
           `compare ${Math.round(done - ingested)} ms; city 30d onTime ${JSON.stringify(month.onTime)}, ` +
           `open ${JSON.stringify(month.open)}; 1h: ${hour.received.total} received, ` +
-          `${hour.satisfaction.total} ratings, ${hour.onTime.early + hour.onTime.onTime + hour.onTime.late} finished`,
+          `${hour.satisfaction.total} ratings, ${hour.onTime.early + hour.onTime.onTime + hour.onTime.late} finished; ` +
+          `${ref.petitions.length} petitions; city 30d: fee ${monthCounts.feePaidOnline}/${monthCounts.feeBearing}/${monthCounts.feeReported}, ` +
+          `petitions handled ${monthCounts.petitionsHandledOnTime}/${monthCounts.petitionsHandled}, closed ${monthCounts.petitionsUnsatisfied}/${monthCounts.petitionsClosed}, ` +
+          `open ${JSON.stringify(ref.openPetitions(city, monthWindow))}, complained ${monthCounts.onTimeComplained}; ` +
+          `766 ${monthScore.points.toFixed(2)}/${monthScore.max}`,
       );
       await expectNoMismatches(t.db, mismatches, ref);
     },
@@ -721,7 +1228,7 @@ describe.each(DB_KINDS)('model check on %s', (kind) => {
         make,
         async send(batch: CloudEvent[]) {
           sent.push(...batch);
-          const res = await postBatch(ingest.url, world.keys.get(commune) as string, batch);
+          const res = await postBatchOnce(ingest.url, world.keys.get(commune) as string, batch);
           expect(res.status).toBe(200);
           return res.body;
         },
@@ -870,6 +1377,56 @@ describe.each(DB_KINDS)('model check on %s', (kind) => {
         after.children.find((c) => c.unit.code === `${s.commune}/${d}`)?.metrics.onTime;
       expect(desk('Q01')).toMatchObject({ early: 1, unknown: 0 });
       expect(desk('Q02')).toMatchObject({ early: 0, unknown: 0 });
+    });
+
+    it('a late publication makes an answer in time late, a repeat after the close makes it unsatisfied', async () => {
+      // now is Wednesday 18 June 2025; no holiday from late May to then. Working days after
+      // Monday 26 May: the 15th is Monday 16 June, so the answer is due by 17 June 00:00; after an
+      // answer on Friday 6 June, publication is due by Wednesday 11 June 00:00.
+      const s = await scenario('15');
+      const at = (local: string) => Date.parse(`${local}+07:00`);
+      const petition = (type: string, time: string, data: Record<string, unknown>) =>
+        s.make('Q01', `petition.${type}`, at(time), data);
+      const tree = await readUnitTree(t.db);
+      await s.send([
+        petition('received', '2025-05-26T09:00:00', { petitionCode: 'PA-1', category: 'staff' }),
+        petition('answered', '2025-06-06T10:00:00', { petitionCode: 'PA-1' }),
+        petition('published', '2025-06-11T08:00:00', { petitionCode: 'PA-1' }),
+        petition('reacted', '2025-06-11T12:00:00', { petitionCode: 'PA-1', reaction: 'like' }),
+        petition('reacted', '2025-06-11T13:00:00', { petitionCode: 'PA-1', reaction: 'like' }),
+        petition('reacted', '2025-06-11T14:00:00', { petitionCode: 'PA-1', reaction: 'dislike' }),
+        // Open, due by 18 June 00:00: overdue at asOf.
+        petition('received', '2025-05-27T09:00:00', { petitionCode: 'PA-2', category: 'other' }),
+      ]);
+      const before = await readScorecard(t.db, tree, s.commune, windowsAt(s.asOf)[3].window, s.asOf);
+      const criterion = (card: typeof before, code: string) =>
+        card?.score.groups.flatMap((g) => g.criteria).find((c) => c.code === code);
+      // 5.2: (0 on time + 1 open − 1 overdue) / (1 handled + 1 open); 5.3: (1 closed − 1 late) / 1.
+      expect(criterion(before, '5.2')).toMatchObject({ numerator: 0, denominator: 2, points: 0 });
+      expect(criterion(before, '5.3')).toMatchObject({ numerator: 0, denominator: 1, points: 0 });
+
+      // The same petition filed again: open, due on 3 July.
+      await s.send([
+        petition('received', '2025-06-12T09:00:00', {
+          petitionCode: 'PA-3',
+          category: 'staff',
+          repeatOf: 'PA-1',
+        }),
+      ]);
+      await s.check();
+      const [row] = await readWindowCounts(t.db, [s.commune], s.asOf - 30 * DAY, s.asOf, false);
+      expect(row).toMatchObject({
+        petitionsReceived: 3,
+        petitionsHandled: 1,
+        petitionsHandledOnTime: 0,
+        petitionsClosed: 1,
+        petitionsUnsatisfied: 1,
+      });
+      const after = await readScorecard(t.db, tree, s.commune, windowsAt(s.asOf)[3].window, s.asOf);
+      // 5.2: (0 + 2 open − 1 overdue) / (1 + 2) = 1/3, 6 × 1/3 = 2 points.
+      expect(criterion(after, '5.2')).toMatchObject({ numerator: 1, denominator: 3 });
+      expect(criterion(after, '5.2')?.points).toBeCloseTo(2, 12);
+      expect(after?.atRisk?.lost).toMatchObject({ petitions: 1 });
     });
   });
 });

@@ -1,7 +1,9 @@
 /**
- * A reference computation of the snapshot numbers, written from the metrics contract
- * (`docs/metrics.md`) over the raw events, with nothing from the implementation's
- * outcome or rate code. Slow and plain on purpose: it is what the model check compares to.
+ * A reference computation of the snapshot numbers, the rollup counters and the 766 scorecard,
+ * written from the contracts (`docs/metrics.md`, `docs/events.md`) over the raw events, with
+ * nothing from the implementation's outcome, petition, contribution, rate or scorecard code (only
+ * the working-day calendar's `addWorkingDays`, which has tests of its own). Slow and plain on
+ * purpose: it is what the model check compares to.
  *
  * The readings it mirrors where the contract leaves room (documented in `packages/metrics`):
  * - several events of one type: the earliest counts (earliest `received` gives dueAt, desk,
@@ -12,8 +14,22 @@
  * - an unanswered request of an open dossier pauses until `asOf` (nothing if it lies after `asOf`);
  * - a finished dossier without `received` (unknown) belongs to the desk of its finishing event;
  * - windows have minute resolution: an event counts when its minute starts in [from, to).
+ *
+ * Event contract v1.1 (docs/events.md "Event contract v1.1", docs/metrics.md "766 scorecard"):
+ * - a dossier's reception facts are its earliest `received`'s, its result facts those of the
+ *   `resolved` that finished it; it is paid online if any `paid` says `online`; it drew a
+ *   complaint if an `unsatisfied` rating of its commune names it, or a petition's `received` does;
+ * - a petition counts once its `received` (the earliest) has arrived; it is handled at its first
+ *   `rejected`/`supplement_requested`/`answered`, on time if that came before the deadline of its
+ *   step (2/5/15 working days after reception) and, once answered and published, the first
+ *   publication before 2 working days after the first answer; closed at its first `answered` or
+ *   `rejected`; unsatisfied if dislikes > likes, handled late, or named by another petition's
+ *   `repeatOf` in its commune; open until handled, overdue at its 15-working-day deadline;
+ * - for a window that ends before `asOf`, the open items are those open at its end: a dossier
+ *   received before it and finished (as known now) at or after it, judged on its events before it
+ *   other than finishing ones; a petition received before it and not handled by then.
  */
-import type { UnitMetrics } from '@motcua/metrics';
+import { addWorkingDays, makeWorkCalendar, type UnitMetrics, VN_CALENDAR } from '@motcua/metrics';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -21,6 +37,23 @@ const DAY = 24 * HOUR;
 const LOCAL_OFFSET = 7 * HOUR;
 const SOURCE = /^\/units\/(\d{5})\/desks\/([A-Za-z0-9_-]{1,32})$/;
 const PREFIX = 'vn.motcua.';
+/** Working days each petition step may take (docs/events.md). */
+const PETITION_DEADLINE_DAYS: Record<string, number> = {
+  rejected: 2,
+  supplement_requested: 5,
+  answered: 15,
+  published: 2,
+};
+const CALENDAR = makeWorkCalendar(VN_CALENDAR);
+const RECEPTION_FACTS = [
+  'feeBearing',
+  'inputsDigitised',
+  'reusedData',
+  'citizenStore',
+  'populationData',
+] as const;
+const RESULT_FACTS = ['electronicResult', 'resultDigitised'] as const;
+type Fact = (typeof RECEPTION_FACTS)[number] | (typeof RESULT_FACTS)[number];
 
 /** The parts of a CloudEvent the contract reads. */
 export interface CloudEventLike {
@@ -31,7 +64,7 @@ export interface CloudEventLike {
   data: Record<string, unknown>;
 }
 
-interface Ev {
+export interface Ev {
   kind: string;
   time: number;
   unit: string;
@@ -58,6 +91,35 @@ export interface RefDossier {
   processingMs: number | null;
   /** Only for open dossiers with a `received`. */
   open: { deadline: number; overdue: boolean; dueSoon: boolean; waitingSupplement: boolean } | null;
+  /** v1.1 facts reported: reception facts of the earliest `received`, result facts of the finishing `resolved`. */
+  facts: Partial<Record<Fact, boolean>>;
+  paidOnline: boolean;
+  /** A dislike (unsatisfied rating naming it) or a petition naming it. */
+  complained: boolean;
+  /** Its own events, for judging it at an earlier instant. */
+  events: readonly Ev[];
+}
+
+/** What the reference concludes about one petition (one with its `received` only). */
+export interface RefPetition {
+  unit: string;
+  petitionCode: string;
+  desk: string;
+  receivedAt: number;
+  /** 15 working days after reception. */
+  dueAt: number;
+  handledAt: number | null;
+  handledOnTime: boolean | null;
+  closedAt: number | null;
+  unsatisfied: boolean;
+}
+
+/** Open items at an instant: total, overdue, and in time but due within 24 h / 48 h. */
+export interface RefOpenItems {
+  total: number;
+  overdue: number;
+  dueIn24h: number;
+  dueIn48h: number;
 }
 
 /** Communes that make up a unit, and optionally one desk of a (single) commune. */
@@ -91,7 +153,19 @@ function parseEvent(e: CloudEventLike): Ev {
   return { kind: e.type.slice(PREFIX.length), time, unit: m[1], desk: m[2], data: e.data };
 }
 
-function judgeDossier(unit: string, dossierCode: string, events: Ev[], asOf: number): RefDossier {
+function factsOf(e: Ev | undefined, names: readonly Fact[]): Partial<Record<Fact, boolean>> {
+  const out: Partial<Record<Fact, boolean>> = {};
+  for (const name of names) if (typeof e?.data[name] === 'boolean') out[name] = e.data[name] as boolean;
+  return out;
+}
+
+function judgeDossier(
+  unit: string,
+  dossierCode: string,
+  events: Ev[],
+  asOf: number,
+  complained = false,
+): RefDossier {
   const byTime = [...events].sort((a, b) => a.time - b.time);
   const first = (kind: string) => byTime.find((e) => e.kind === `dossier.${kind}`);
   const received = first('received');
@@ -130,6 +204,13 @@ function judgeDossier(unit: string, dossierCode: string, events: Ev[], asOf: num
     rescheduled,
     pausedMs,
     finishedAt,
+    facts: {
+      ...factsOf(received, RECEPTION_FACTS),
+      ...factsOf(finish?.kind === 'dossier.resolved' ? finish : undefined, RESULT_FACTS),
+    },
+    paidOnline: byTime.some((e) => e.kind === 'dossier.paid' && e.data.method === 'online'),
+    complained,
+    events,
   };
 
   if (finishedAt !== null) {
@@ -160,12 +241,258 @@ function judgeDossier(unit: string, dossierCode: string, events: Ev[], asOf: num
   };
 }
 
+const PETITION = 'petition.';
+const HANDLING = ['rejected', 'supplement_requested', 'answered'];
+
+/** A petition from all its events; null until its `received` has arrived. */
+function judgePetition(
+  unit: string,
+  petitionCode: string,
+  events: Ev[],
+  repeated: boolean,
+): RefPetition | null {
+  const byTime = [...events].sort((a, b) => a.time - b.time);
+  const step = (e: Ev) => e.kind.slice(PETITION.length);
+  const first = (...steps: string[]) => byTime.find((e) => steps.includes(step(e)));
+  const received = first('received');
+  if (!received) return null;
+  const handled = first(...HANDLING);
+  const closing = first('answered', 'rejected');
+  const answered = first('answered');
+  const published = first('published');
+  let handledOnTime: boolean | null = null;
+  if (handled) {
+    const deadline = addWorkingDays(CALENDAR, received.time, PETITION_DEADLINE_DAYS[step(handled)]);
+    handledOnTime = handled.time < deadline;
+    if (answered && published) {
+      const publishBy = addWorkingDays(CALENDAR, answered.time, PETITION_DEADLINE_DAYS.published);
+      if (published.time >= publishBy) handledOnTime = false;
+    }
+  }
+  const reactions = byTime.filter((e) => step(e) === 'reacted');
+  const likes = reactions.filter((e) => e.data.reaction === 'like').length;
+  const dislikes = reactions.length - likes;
+  return {
+    unit,
+    petitionCode,
+    desk: received.desk,
+    receivedAt: received.time,
+    dueAt: addWorkingDays(CALENDAR, received.time, PETITION_DEADLINE_DAYS.answered),
+    handledAt: handled?.time ?? null,
+    handledOnTime,
+    closedAt: closing?.time ?? null,
+    unsatisfied: closing !== undefined && (dislikes > likes || handledOnTime === false || repeated),
+  };
+}
+
+const FINISHING = new Set(['dossier.resolved', 'dossier.returned', 'dossier.rejected', 'dossier.withdrawn']);
+
+/** The rollup counters of a scope over a window (docs/metrics.md, and the 766 table of where each is bucketed). */
+export type RefCounts = Record<
+  | 'verySatisfied'
+  | 'satisfied'
+  | 'unsatisfied'
+  | 'early'
+  | 'onTime'
+  | 'late'
+  | 'unknown'
+  | 'procMs'
+  | 'receivedDirect'
+  | 'receivedOnline'
+  | 'receivedPostal'
+  | 'feeReported'
+  | 'feeBearing'
+  | 'feePaidOnline'
+  | 'digitisedReported'
+  | 'inputsDigitised'
+  | 'reuseReported'
+  | 'reusedData'
+  | 'storeReported'
+  | 'citizenStore'
+  | 'populationReported'
+  | 'populationData'
+  | 'eResultReported'
+  | 'eResult'
+  | 'digitisationReported'
+  | 'fullyDigitised'
+  | 'onTimeComplained'
+  | 'petitionsReceived'
+  | 'petitionsHandled'
+  | 'petitionsHandledOnTime'
+  | 'petitionsClosed'
+  | 'petitionsUnsatisfied',
+  number
+>;
+
+/** One sub-criterion of the 766 scorecard, as the reference works it out (names and texts left out). */
+export interface RefCriterion {
+  code: string;
+  max: number;
+  fullAt: number | null;
+  numerator: number | null;
+  denominator: number | null;
+  rate: number | null;
+  points: number | null;
+  measured: boolean;
+  /** `reason.code`. */
+  reason: string | null;
+}
+
+export interface RefScore {
+  points: number;
+  max: number;
+  fullMax: number;
+  groups: { code: string; max: number; points: number; measuredMax: number; criteria: RefCriterion[] }[];
+}
+
+export interface RefRisk {
+  dossiers: number;
+  petitions: number;
+  group2: number;
+  group5: number;
+  total: number;
+}
+
+export interface RefScorecard {
+  score: RefScore;
+  atRisk: { lost: RefRisk; within24h: RefRisk; within48h: RefRisk } | null;
+}
+
+/** Sub-criteria no desk event can compute, with `reason.code` (docs/metrics.md "Not measured here"). */
+const NOT_COMPUTABLE: Record<string, [number, string]> = {
+  '1.1': [6, 'national_procedure_db'],
+  '1.2': [4, 'national_procedure_db'],
+  '1.3': [2, 'national_procedure_db'],
+  '1.4': [6, 'portal_sync'],
+  '3.1': [2, 'service_catalogue'],
+  '3.2': [4, 'service_catalogue'],
+  '3.5': [2, 'fee_catalogue'],
+  '3.5b': [2, 'per_procedure_counts'],
+  '4.5a': [2, 'procedure_catalogue'],
+  ecopy: [2, 'certified_copies'],
+};
+
+/** The five groups of Decision 766 with their points and sub-criteria. */
+const GROUPS: { code: string; max: number; criteria: string[] }[] = [
+  { code: '1', max: 18, criteria: ['1.1', '1.2', '1.3', '1.4'] },
+  { code: '2', max: 20, criteria: ['2.1', '2.2'] },
+  { code: '3', max: 22, criteria: ['3.1', '3.2', '3.3', '3.5', '3.5b', '3.6'] },
+  { code: '4', max: 22, criteria: ['4.1', '4.2', '4.3', '4.4', '4.5a', '4.5b', 'ecopy'] },
+  { code: '5', max: 18, criteria: ['5.2', '5.3', '5.4'] },
+];
+
+/**
+ * A scored rate: linear when `fullAt` is 1, else full points from `fullAt` on. With a zero
+ * denominator, `empty` decides: no points, full points, or not measured; a fact never reported is
+ * not measured whatever the rule.
+ */
+function rated(
+  code: string,
+  max: number,
+  fullAt: number,
+  n: number,
+  d: number,
+  empty: 'zero' | 'full' | 'not measured',
+  reported = true,
+): RefCriterion {
+  const base = { code, max, fullAt, numerator: n, denominator: d };
+  if (!reported || (d === 0 && empty === 'not measured')) {
+    return { ...base, rate: null, points: null, measured: false, reason: 'not_reported' };
+  }
+  if (d === 0)
+    return { ...base, rate: null, points: empty === 'full' ? max : 0, measured: true, reason: 'no_data' };
+  const r = n / d;
+  return { ...base, rate: r, points: Math.min(max, (max * r) / fullAt), measured: true, reason: null };
+}
+
+/** The scorecard of counters and open items, from the table of docs/metrics.md. */
+export function refScore(
+  c: RefCounts,
+  dossiers: { total: number; overdue: number },
+  petitions: { total: number; overdue: number },
+): RefScore {
+  const finished = c.early + c.onTime + c.late;
+  const received = c.receivedDirect + c.receivedOnline + c.receivedPostal;
+  const days = c.procMs / DAY;
+  const criteria: Record<string, RefCriterion> = {
+    '2.1': rated(
+      '2.1',
+      20,
+      1,
+      c.early + c.onTime + dossiers.total - dossiers.overdue,
+      finished + dossiers.total,
+      'zero',
+    ),
+    '2.2': {
+      code: '2.2',
+      max: 0,
+      fullAt: null,
+      numerator: days,
+      denominator: finished,
+      rate: finished === 0 ? null : days / finished,
+      points: null,
+      measured: true,
+      reason: finished === 0 ? 'no_data' : null,
+    },
+    '3.3': rated('3.3', 6, 0.5, c.receivedOnline, received, 'zero'),
+    '3.6': rated('3.6', 6, 1, c.feePaidOnline, c.feeBearing, 'zero', c.feeReported > 0),
+    '4.1': rated('4.1', 6, 1, c.eResult, c.eResultReported, 'not measured'),
+    '4.2': rated('4.2', 4, 1, c.fullyDigitised, c.digitisationReported, 'not measured'),
+    '4.3': rated('4.3', 2, 0.8, c.reusedData, c.reuseReported, 'not measured'),
+    '4.4': rated('4.4', 4, 1, c.citizenStore, c.storeReported, 'not measured'),
+    '4.5b': rated('4.5b', 2, 1, c.populationData, c.populationReported, 'not measured'),
+    '5.2': rated(
+      '5.2',
+      6,
+      1,
+      c.petitionsHandledOnTime + petitions.total - petitions.overdue,
+      c.petitionsHandled + petitions.total,
+      'full',
+    ),
+    '5.3': rated('5.3', 6, 1, c.petitionsClosed - c.petitionsUnsatisfied, c.petitionsClosed, 'full'),
+    '5.4': rated('5.4', 6, 0.9, c.early + c.onTime - c.onTimeComplained, finished, 'zero'),
+  };
+  for (const [code, [max, reason]] of Object.entries(NOT_COMPUTABLE)) {
+    criteria[code] = {
+      code,
+      max,
+      fullAt: null,
+      numerator: null,
+      denominator: null,
+      rate: null,
+      points: null,
+      measured: false,
+      reason,
+    };
+  }
+  const groups = GROUPS.map((g) => {
+    const list = g.criteria.map((code) => criteria[code]);
+    const measured = list.filter((x) => x.measured);
+    return {
+      code: g.code,
+      max: g.max,
+      points: measured.reduce((sum, x) => sum + (x.points ?? 0), 0),
+      measuredMax: measured.reduce((sum, x) => sum + x.max, 0),
+      criteria: list,
+    };
+  });
+  return {
+    points: groups.reduce((sum, g) => sum + g.points, 0),
+    max: groups.reduce((sum, g) => sum + g.measuredMax, 0),
+    fullMax: 100,
+    groups,
+  };
+}
+
 /** The contract's numbers over a set of raw events (duplicates allowed: they count once). */
 export class ReferenceModel {
   readonly dossiers: RefDossier[] = [];
+  readonly petitions: RefPetition[] = [];
   readonly ratings: { unit: string; desk: string; time: number; level: string }[] = [];
   readonly receipts: { unit: string; desk: string; time: number; channel: string }[] = [];
   readonly #desks = new Map<string, Set<string>>();
+  /** Scorecards already worked out, by scope and window (a league asks again for its targets). */
+  readonly #cards = new Map<string, RefScorecard>();
   /** How many distinct events (by source and id) the model holds. */
   readonly eventCount: number;
 
@@ -180,6 +507,11 @@ export class ReferenceModel {
     }
     this.eventCount = unique.size;
     const byDossier = new Map<string, Ev[]>();
+    const byPetition = new Map<string, Ev[]>();
+    /** Dossiers (commune, code) named by a dislike or a petition; petitions named by a repeat. */
+    const complained = new Set<string>();
+    const repeated = new Set<string>();
+    const keyOf = (unit: string, code: unknown) => JSON.stringify([unit, code]);
     for (const raw of unique.values()) {
       const e = parseEvent(raw);
       const desks = this.#desks.get(e.unit) ?? new Set<string>();
@@ -187,6 +519,18 @@ export class ReferenceModel {
       this.#desks.set(e.unit, desks);
       if (e.kind === 'rating.submitted') {
         this.ratings.push({ unit: e.unit, desk: e.desk, time: e.time, level: e.data.level as string });
+        if (e.data.level === 'unsatisfied' && typeof e.data.dossierCode === 'string') {
+          complained.add(keyOf(e.unit, e.data.dossierCode));
+        }
+        continue;
+      }
+      if (e.kind.startsWith(PETITION)) {
+        const key = keyOf(e.unit, e.data.petitionCode);
+        byPetition.set(key, [...(byPetition.get(key) ?? []), e]);
+        if (e.kind === 'petition.received') {
+          if (typeof e.data.dossierCode === 'string') complained.add(keyOf(e.unit, e.data.dossierCode));
+          if (typeof e.data.repeatOf === 'string') repeated.add(keyOf(e.unit, e.data.repeatOf));
+        }
         continue;
       }
       if (e.kind === 'dossier.received') {
@@ -199,7 +543,12 @@ export class ReferenceModel {
     }
     for (const [key, list] of byDossier) {
       const [unit, code] = JSON.parse(key) as [string, string];
-      this.dossiers.push(judgeDossier(unit, code, list, asOf));
+      this.dossiers.push(judgeDossier(unit, code, list, asOf, complained.has(key)));
+    }
+    for (const [key, list] of byPetition) {
+      const [unit, code] = JSON.parse(key) as [string, string];
+      const petition = judgePetition(unit, code, list, repeated.has(key));
+      if (petition) this.petitions.push(petition);
     }
   }
 
@@ -275,4 +624,179 @@ export class ReferenceModel {
       },
     };
   }
+
+  /** Every rollup counter of a scope over a window, as the read path sums the buckets. */
+  counts(scope: RefScope, window: RefWindow): RefCounts {
+    const inScope = scopeFilter(scope);
+    const inWindow = (t: number | null) => t !== null && windowFilter(window)(t);
+    const ratings = this.ratings.filter((r) => inScope(r) && inWindow(r.time));
+    const receipts = this.receipts.filter((r) => inScope(r) && inWindow(r.time));
+    const mine = this.dossiers.filter(inScope);
+    const received = mine.filter((d) => inWindow(d.receivedAt));
+    const finished = mine.filter((d) => d.outcome !== null && inWindow(d.finishedAt));
+    const known = finished.filter((d) => d.outcome !== 'unknown');
+    const petitions = this.petitions.filter((p) => inScope(p));
+    const handled = petitions.filter((p) => inWindow(p.handledAt));
+    const closed = petitions.filter((p) => inWindow(p.closedAt));
+    const count = <T>(list: T[], test: (x: T) => boolean) => list.filter(test).length;
+    const reported = (fact: Fact) => (d: RefDossier) => d.facts[fact] !== undefined;
+    const yes = (fact: Fact) => (d: RefDossier) => d.facts[fact] === true;
+    return {
+      verySatisfied: count(ratings, (r) => r.level === 'very_satisfied'),
+      satisfied: count(ratings, (r) => r.level === 'satisfied'),
+      unsatisfied: count(ratings, (r) => r.level === 'unsatisfied'),
+      early: count(finished, (d) => d.outcome === 'early'),
+      onTime: count(finished, (d) => d.outcome === 'onTime'),
+      late: count(finished, (d) => d.outcome === 'late'),
+      unknown: count(finished, (d) => d.outcome === 'unknown'),
+      procMs: known.reduce((sum, d) => sum + (d.processingMs as number), 0),
+      receivedDirect: count(receipts, (r) => r.channel === 'direct'),
+      receivedOnline: count(receipts, (r) => r.channel === 'online'),
+      receivedPostal: count(receipts, (r) => r.channel === 'postal'),
+      feeReported: count(received, reported('feeBearing')),
+      feeBearing: count(received, yes('feeBearing')),
+      feePaidOnline: count(received, (d) => yes('feeBearing')(d) && d.paidOnline),
+      digitisedReported: count(received, reported('inputsDigitised')),
+      inputsDigitised: count(received, yes('inputsDigitised')),
+      reuseReported: count(received, reported('reusedData')),
+      reusedData: count(received, yes('reusedData')),
+      storeReported: count(received, reported('citizenStore')),
+      citizenStore: count(received, yes('citizenStore')),
+      populationReported: count(received, reported('populationData')),
+      populationData: count(received, yes('populationData')),
+      eResultReported: count(finished, reported('electronicResult')),
+      eResult: count(finished, yes('electronicResult')),
+      digitisationReported: count(
+        finished,
+        (d) => reported('inputsDigitised')(d) && reported('resultDigitised')(d),
+      ),
+      fullyDigitised: count(finished, (d) => yes('inputsDigitised')(d) && yes('resultDigitised')(d)),
+      onTimeComplained: count(
+        finished,
+        (d) => (d.outcome === 'early' || d.outcome === 'onTime') && d.complained,
+      ),
+      petitionsReceived: count(petitions, (p) => inWindow(p.receivedAt)),
+      petitionsHandled: handled.length,
+      petitionsHandledOnTime: count(handled, (p) => p.handledOnTime === true),
+      petitionsClosed: closed.length,
+      petitionsUnsatisfied: count(closed, (p) => p.unsatisfied),
+    };
+  }
+
+  /** Whether a window is live (ends at `asOf` or later), and the instant its open items are counted at. */
+  #endOf(window: RefWindow): { live: boolean; at: number } {
+    const live = window.to >= this.asOf;
+    return { live, at: live ? this.asOf : window.to };
+  }
+
+  /** Open dossiers of a scope at the end of a window (at `asOf` for a live one). */
+  openDossiers(scope: RefScope, window: RefWindow): RefOpenItems {
+    const inScope = scopeFilter(scope);
+    const { live, at } = this.#endOf(window);
+    const out: RefOpenItems = { total: 0, overdue: 0, dueIn24h: 0, dueIn48h: 0 };
+    for (const d of this.dossiers) {
+      if (!inScope(d)) continue;
+      let open = d.open;
+      if (!live) {
+        // Received before the end and finished (as known now) at or after it: judged on its own
+        // events before the end, finishing ones left out.
+        const openThen =
+          d.receivedAt !== null && d.receivedAt < at && (d.finishedAt === null || d.finishedAt >= at);
+        if (!openThen) continue;
+        const before = d.events.filter((e) => e.time < at && !FINISHING.has(e.kind));
+        open = judgeDossier(d.unit, d.dossierCode, before, at).open;
+      }
+      if (!open) continue;
+      out.total++;
+      if (open.overdue) out.overdue++;
+      else if (open.deadline <= at + 2 * DAY) {
+        out.dueIn48h++;
+        if (open.deadline <= at + DAY) out.dueIn24h++;
+      }
+    }
+    return out;
+  }
+
+  /** Open petitions of a scope at the end of a window: received, not handled (by then, for an earlier end). */
+  openPetitions(scope: RefScope, window: RefWindow): RefOpenItems {
+    const inScope = scopeFilter(scope);
+    const { live, at } = this.#endOf(window);
+    const out: RefOpenItems = { total: 0, overdue: 0, dueIn24h: 0, dueIn48h: 0 };
+    for (const p of this.petitions) {
+      if (!inScope(p)) continue;
+      const open = live
+        ? p.handledAt === null
+        : p.receivedAt < at && (p.handledAt === null || p.handledAt >= at);
+      if (!open) continue;
+      out.total++;
+      if (at >= p.dueAt) out.overdue++;
+      else if (p.dueAt <= at + 2 * DAY) {
+        out.dueIn48h++;
+        if (p.dueAt <= at + DAY) out.dueIn24h++;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The 766 scorecard of a scope over a window: the score from the window's counters and the open
+   * items at its end, and, for a live window, the points at risk as marginal effects.
+   */
+  scorecard(scope: RefScope, window: RefWindow): RefScorecard {
+    const key = JSON.stringify([scope.communes, scope.desk ?? null, window.from, window.to]);
+    let card = this.#cards.get(key);
+    if (!card) {
+      card = this.#scorecard(scope, window);
+      this.#cards.set(key, card);
+    }
+    return card;
+  }
+
+  #scorecard(scope: RefScope, window: RefWindow): RefScorecard {
+    const counts = this.counts(scope, window);
+    const dossiers = this.openDossiers(scope, window);
+    const petitions = this.openPetitions(scope, window);
+    const score = refScore(counts, dossiers, petitions);
+    if (!this.#endOf(window).live) return { score, atRisk: null };
+    const group = (s: RefScore, code: string) => s.groups.find((g) => g.code === code)?.points ?? 0;
+    /** The score with `d` of the open dossiers and `p` of the open petitions overdue. */
+    const withOverdue = (d: number, p: number) =>
+      refScore(counts, { total: dossiers.total, overdue: d }, { total: petitions.total, overdue: p });
+    const risk = (nd: number, np: number, better: RefScore, worse: RefScore): RefRisk => {
+      const group2 = group(better, '2') - group(worse, '2');
+      const group5 = group(better, '5') - group(worse, '5');
+      return { dossiers: nd, petitions: np, group2, group5, total: group2 + group5 };
+    };
+    return {
+      score,
+      atRisk: {
+        lost: risk(dossiers.overdue, petitions.overdue, withOverdue(0, 0), score),
+        within24h: risk(
+          dossiers.dueIn24h,
+          petitions.dueIn24h,
+          score,
+          withOverdue(dossiers.overdue + dossiers.dueIn24h, petitions.overdue + petitions.dueIn24h),
+        ),
+        within48h: risk(
+          dossiers.dueIn48h,
+          petitions.dueIn48h,
+          score,
+          withOverdue(dossiers.overdue + dossiers.dueIn48h, petitions.overdue + petitions.dueIn48h),
+        ),
+      },
+    };
+  }
 }
+
+const scopeFilter =
+  (scope: RefScope) =>
+  (x: { unit: string; desk: string }): boolean =>
+    scope.communes.includes(x.unit) && (scope.desk === undefined || x.desk === scope.desk);
+
+/** Rollup buckets are minutes: what happened in a minute that starts inside the window counts. */
+const windowFilter =
+  (window: RefWindow) =>
+  (t: number): boolean => {
+    const minute = Math.floor(t / MINUTE) * MINUTE;
+    return minute >= window.from && minute < window.to;
+  };
