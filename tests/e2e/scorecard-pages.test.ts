@@ -307,7 +307,7 @@ describe('766 scorecard pages in Chromium', () => {
       return `${dec(m.score.points, 1)}/${int(m.score.max)}`;
     };
     await expect.poll(value, { timeout: 10_000 }).toBe(await want());
-    expect(norm(await tile.locator('h2').textContent())).toMatch(/^Chỉ số 766 · Tháng \d{1,2}\/\d{4}$/);
+    expect(norm(await tile.locator('h2').textContent())).toMatch(/^Chỉ số 766 Tháng \d{1,2}\/\d{4}$/);
     // Last month had nothing: the tile says so instead of a difference.
     expect(norm(await tile.locator('.change').textContent())).toMatch(
       /^Tháng \d{1,2}\/\d{4}: chưa có dữ liệu$/,

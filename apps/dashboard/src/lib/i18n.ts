@@ -328,6 +328,7 @@ const vi = {
   'display.fairLegend':
     'Xếp theo cận dưới Wilson 95 %: đơn vị ít lượt đánh giá (số nhỏ) đứng sau đơn vị nhiều lượt có tỷ lệ gần bằng.',
   'display.score766': 'Chỉ số 766 · {period}',
+  'display.score766Title': 'Chỉ số 766',
   'display.scoreOf': 'trên {max} điểm tính được',
   'display.scoreUp': '▲ {n} điểm so với {period}',
   'display.scoreDown': '▼ {n} điểm so với {period}',
@@ -662,6 +663,7 @@ const en: Record<MessageKey, string> = {
   'display.fairLegend':
     'Ranked by the 95% Wilson lower bound: a unit with few ratings (small figure) ranks below one with many at a similar rate.',
   'display.score766': 'Index 766 · {period}',
+  'display.score766Title': 'Index 766',
   'display.scoreOf': 'of {max} computable points',
   'display.scoreUp': '▲ {n} points on {period}',
   'display.scoreDown': '▼ {n} points on {period}',
