@@ -694,11 +694,23 @@ interface CheckWindow {
   request: { window?: string; from?: string; to?: string };
 }
 
+/** Local midnight starting the first day of the month `k` months after the local month of `ms`. */
+function monthStart(ms: number, k = 0): number {
+  const local = new Date(ms + 7 * HOUR);
+  const d = new Date(0);
+  d.setUTCFullYear(local.getUTCFullYear(), local.getUTCMonth() + k, 1);
+  return d.getTime() - 7 * HOUR;
+}
+/** `YYYY-MM` of the local month starting at `start`. */
+const monthLabel = (start: number) => new Date(start + 7 * HOUR).toISOString().slice(0, 7);
+
 /**
- * `1h`, `today`, `7d`, `30d` and two custom windows (one on local midnights, one reaching past
- * asOf), worked out from the contract: every window ends at `asOf`; `1h`, `7d` and `30d` start
- * 60 min, 7×24 h and 30×24 h before it, floored to the minute; `today` starts at local midnight;
- * a custom window is its `from` and `to` floored to the minute.
+ * `1h`, `today`, `7d`, `30d`, two custom windows (one on local midnights and ended before asOf,
+ * one reaching past asOf), `month` and the month before as a closed period, worked out from the
+ * contract: every named window ends at `asOf`; `1h`, `7d` and `30d` start 60 min, 7×24 h and
+ * 30×24 h before it, floored to the minute; `today` and `month` start at local midnight of the
+ * day and of the month's first day; a custom window is its `from` and `to` floored to the minute;
+ * a past month runs from local midnight of its first day to that of the next month's.
  */
 function windowsAt(asOf: number): CheckWindow[] {
   const midnight = localMidnight(asOf);
@@ -717,7 +729,27 @@ function windowsAt(asOf: number): CheckWindow[] {
     named('30d', floorMinute(asOf - 30 * DAY)),
     custom(midnight - 9 * DAY, asOf - 36 * HOUR + 1_067_537),
     custom(asOf - 25 * DAY + 4_321_500, asOf + 10 * MINUTE),
+    {
+      window: { name: 'month', period: monthLabel(monthStart(asOf)), from: monthStart(asOf), to: asOf },
+      request: { window: 'month' },
+    },
+    {
+      window: {
+        name: 'period',
+        period: monthLabel(monthStart(asOf, -1)),
+        from: monthStart(asOf, -1),
+        to: monthStart(asOf),
+      },
+      request: { window: monthLabel(monthStart(asOf, -1)) },
+    },
   ];
+}
+
+/** The month before a `month` or month `period` window, as a closed period; null for any other window. */
+function previousMonth(w: ResolvedWindow): ResolvedWindow | null {
+  if (w.name !== 'month' && w.name !== 'period') return null;
+  const from = monthStart(w.from, -1);
+  return { name: 'period', period: monthLabel(from), from, to: w.from };
 }
 
 /** Where the implementation's `resolveWindow` resolves a request to another window than ours. */
@@ -727,7 +759,11 @@ function windowMismatches(label: string, windows: CheckWindow[], asOf: number): 
   return windows.flatMap(({ window, request }) => {
     const r = resolveWindow(request, asOf);
     if (!r.ok) return [`${label} resolveWindow(${JSON.stringify(request)}) refused it: ${r.message}`];
-    const same = r.window.name === window.name && r.window.from === window.from && r.window.to === window.to;
+    const same =
+      r.window.name === window.name &&
+      r.window.period === window.period &&
+      r.window.from === window.from &&
+      r.window.to === window.to;
     return same
       ? []
       : [`${label} resolveWindow(${JSON.stringify(request)}) = ${text(r.window)}, expected ${text(window)}`];
@@ -902,13 +938,35 @@ async function compareAll(
         mismatches.push(`${where}: no league`);
         continue;
       }
+      const nameOf = (code: string) => unitTree.get(code)?.name ?? code.split('/')[1];
       const expected = rankChildren(
-        target.children.map((c) => ({
-          code: c.code,
-          name: unitTree.get(c.code)?.name ?? c.code.split('/')[1],
-          card: ref.scorecard(c.scope, w),
-        })),
+        target.children.map((c) => ({ code: c.code, name: nameOf(c.code), card: ref.scorecard(c.scope, w) })),
       );
+      // A calendar window's league also ranks the children in the period before.
+      const before = previousMonth(w);
+      const previousRanks = before
+        ? new Map(
+            rankChildren(
+              target.children.map((c) => ({
+                code: c.code,
+                name: nameOf(c.code),
+                card: ref.scorecard(c.scope, before),
+              })),
+            ).map((c) => [c.code, c.rank]),
+          )
+        : null;
+      const previousText = (x: { from: number; to: number; period?: string } | null) =>
+        x && `${x.period}[${x.from},${x.to})`;
+      const actualPrevious = league.previous && {
+        period: league.previous.period,
+        from: Date.parse(league.previous.from),
+        to: Date.parse(league.previous.to),
+      };
+      if (previousText(before) !== previousText(actualPrevious)) {
+        mismatches.push(
+          `${where} league previous expected=${previousText(before)} actual=${previousText(actualPrevious)}`,
+        );
+      }
       const leagueCodes = league.children.map((c) => c.unit.code);
       if (expected.map((c) => c.code).join() !== leagueCodes.join()) {
         mismatches.push(
@@ -917,7 +975,9 @@ async function compareAll(
       }
       for (const e of expected) {
         const row = league.children.find((c) => c.unit.code === e.code);
-        mismatches.push(...diffLeagueRow(`${where} league child=${e.code}`, e, row));
+        const previousRank = previousRanks?.get(e.code) ?? null;
+        const previous = { previousRank, rankChange: previousRank === null ? null : previousRank - e.rank };
+        mismatches.push(...diffLeagueRow(`${where} league child=${e.code}`, e, previous, row));
         numbers += LEAGUE_ROW_NUMBERS;
       }
     }
@@ -1024,7 +1084,12 @@ function rankChildren(children: Omit<ExpectedRow, 'rank'>[]): ExpectedRow[] {
   return sorted.map((c, i) => ({ ...c, rank: i + 1 }));
 }
 
-function diffLeagueRow(where: string, e: ExpectedRow, row: LeagueRow | undefined): string[] {
+function diffLeagueRow(
+  where: string,
+  e: ExpectedRow,
+  previous: { previousRank: number | null; rankChange: number | null },
+  row: LeagueRow | undefined,
+): string[] {
   if (!row) return [`${where}: missing in the league`];
   const fields = (
     rank: number,
@@ -1049,8 +1114,7 @@ function diffLeagueRow(where: string, e: ExpectedRow, row: LeagueRow | undefined
     }
     return out;
   };
-  // Not a calendar window: no previous period to rank against.
-  const expected = fields(e.rank, e.card.score, e.card.atRisk, { previousRank: null, rankChange: null });
+  const expected = fields(e.rank, e.card.score, e.card.atRisk, previous);
   return diffFields(where, expected, fields(row.rank, row, row.atRisk, row));
 }
 
