@@ -233,7 +233,11 @@ describe('766 scorecard pages in Chromium', () => {
     const previous = month.window.period === undefined ? '' : previousMonth(month.window.period);
     await page.getByRole('combobox', { name: 'Kỳ đã qua' }).selectOption(previous);
     await page.waitForURL(new RegExp(`window=${previous}$`));
-    await page.locator(panel('risk')).getByText('Kỳ đã kết thúc').waitFor();
+    await page
+      .locator(panel('score'))
+      .getByText('Kỳ đã kết thúc: không còn điểm nào thay đổi được.')
+      .waitFor();
+    expect(await page.locator(panel('risk')).count()).toBe(0);
     // Nothing happened then: no total, rather than the points of the empty rules.
     expect(norm(await page.getByTestId('score-total').locator('.value').textContent())).toBe('—');
     expect(norm(await page.locator(`${panel('criteria')} tr[data-code="2.1"] .nd`).textContent())).toBe(
