@@ -407,3 +407,53 @@ function previousMonth(label: string): string {
   const [y, m] = label.split('-').map(Number);
   return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
 }
+
+describe('766 league on a province of the July-2025 tree in Chromium', () => {
+  let s: TestSystem;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    s = await startTestSystem('pglite', { city: '75', districts: 0, communesUnderCity: 3 });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  it("ranks the province's communes, which sit straight under it, by 766 points", async () => {
+    const [first, second] = s.tree.communes;
+    const now = Date.now();
+    // The second commune finishes a dossier on time; the first one late: the second ranks first.
+    await postBatch(s.ingestUrl, await s.deskKey(second), [
+      received(second, 'X-1', now + 24 * HOUR, { time: now - 90 * MINUTE }),
+      dossierEvent(second, 'resolved', 'X-1', { time: now - 60 * MINUTE }),
+    ]);
+    await postBatch(s.ingestUrl, await s.deskKey(first), [
+      received(first, 'Y-1', now - 2 * HOUR, { time: now - 5 * HOUR }),
+      dossierEvent(first, 'resolved', 'Y-1', { time: now - 60 * MINUTE }),
+    ]);
+    const token = await s.viewer('city', s.tree.city);
+    const ctx = await browser.newContext({ viewport: SIZES.desktop, locale: 'vi-VN' });
+    const page = await ctx.newPage();
+    await page.goto(`${s.dashboardUrl}/?token=${token}`);
+    await page.waitForURL((u) => !u.search.includes('token='));
+    await page.goto(`${s.dashboardUrl}/units/${s.tree.city}?window=30d`);
+    await page.getByRole('status').getByText('Trực tiếp').first().waitFor();
+    const res = await apiGet(
+      s.dashboardUrl,
+      `/api/v1/units/${s.tree.city}/scorecard/league?window=30d`,
+      token,
+    );
+    const league = res.body as unknown as ScorecardLeague;
+    expect(league.children.map((c) => c.unit.code).slice(0, 2)).toEqual([second, first]);
+    const rows = page.locator(`${panel('league766')} tbody tr[data-unit]`);
+    expect(await rows.locator('th.name a').allTextContents()).toEqual(
+      league.children.map((c) => c.unit.name),
+    );
+    expect((await rows.locator('td.pts').allTextContents()).map(norm)).toEqual(
+      league.children.map((c) => `${dec(c.points, 2)} / ${int(c.max)}`),
+    );
+    await ctx.close();
+  });
+});
