@@ -11,8 +11,7 @@
  * | `children` | each child in turn, its big numbers                                    |
  * | `alerts`   | the children below a threshold now (skipped when there are none)      |
  *
- * `?rotate=20` (the older form) is `tiles:20,league:20,curve:20,children:20`. `?playlist=12`
- * plays the saved playlist 12, made by a city or district viewer at `/playlists/{unit}`.
+ * `?rotate=20` (the older form) is `tiles:20,league:20,curve:20,children:20`.
  */
 export const SLIDE_KINDS = ['overview', 'tiles', 'league', 'curve', 'children', 'alerts'] as const;
 export type SlideKind = (typeof SLIDE_KINDS)[number];
@@ -56,31 +55,6 @@ export function playlistFromUrl(params: URLSearchParams): Slide[] {
   if (!Number.isFinite(rotate) || rotate <= 0) return [];
   const s = seconds(String(rotate));
   return (['tiles', 'league', 'curve', 'children'] as const).map((kind) => ({ kind, seconds: s }));
-}
-
-/** A saved playlist as the display reads it (`GET /display/playlist/{id}`). */
-export interface SavedPlaylist {
-  id: number;
-  unitCode: string;
-  name: string;
-  slides: string;
-  updatedAt: string;
-}
-
-/** The id of a saved playlist when the `playlist` parameter names one (`?playlist=12`), else null. */
-export function savedPlaylistId(params: URLSearchParams): number | null {
-  const p = params.get('playlist');
-  return p && /^\d{1,9}$/.test(p) ? Number(p) : null;
-}
-
-/** Reads a saved playlist; null when it is gone, not this viewer's, or the network is down. */
-export async function fetchPlaylist(f: typeof fetch, id: number): Promise<SavedPlaylist | null> {
-  try {
-    const res = await f(`/display/playlist/${id}`, { headers: { accept: 'application/json' } });
-    return res.ok ? ((await res.json()) as SavedPlaylist) : null;
-  } catch {
-    return null;
-  }
 }
 
 /** The playlist as written in a URL: `overview:20,league:15`. */

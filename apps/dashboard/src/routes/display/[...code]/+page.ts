@@ -1,5 +1,5 @@
 import { error, redirect } from '@sveltejs/kit';
-import { fetchPlaylist, parsePlaylist, playlistFromUrl, savedPlaylistId } from '$lib/display/playlist.ts';
+import { playlistFromUrl } from '$lib/display/playlist.ts';
 import { ApiError, api, orNull } from '$lib/live/api.ts';
 import { toLiveWindow } from '$lib/live.svelte.ts';
 import type { PageLoad } from './$types';
@@ -10,17 +10,15 @@ export const load: PageLoad = async ({ params, url, fetch, parent }) => {
   if (!viewer) redirect(303, `/?next=${encodeURIComponent(url.pathname + url.search)}`);
   const code = params.code;
   const window = toLiveWindow(url.searchParams.get('window'));
-  const playlistId = savedPlaylistId(url.searchParams);
+  const slides = playlistFromUrl(url.searchParams);
   const theme = url.searchParams.get('theme') === 'light' ? 'light' : 'dark';
   try {
-    const [info, snapshot, trend, saved] = await Promise.all([
+    const [info, snapshot, trend] = await Promise.all([
       api.info(fetch, code),
       api.metrics(fetch, code, window),
       orNull(api.trend(fetch, code, window)),
-      playlistId === null ? null : fetchPlaylist(fetch, playlistId),
     ]);
-    const slides = saved ? parsePlaylist(saved.slides) : playlistFromUrl(url.searchParams);
-    return { code, window, slides, playlistId, theme, info, snapshot, trend } as const;
+    return { code, window, slides, theme, info, snapshot, trend } as const;
   } catch (err) {
     if (err instanceof ApiError) {
       if (err.status === 401) redirect(303, `/?next=${encodeURIComponent(url.pathname + url.search)}`);
