@@ -328,11 +328,6 @@ const vi = {
   'tone.good': 'Đạt',
   'tone.warn': 'Cần chú ý',
   'tone.bad': 'Dưới ngưỡng',
-  'display.tiles': 'Chỉ số chính',
-  'display.alerts': 'Dưới ngưỡng',
-  'display.alertsCount': '{n}/{total} đơn vị',
-  'display.alertsLegend':
-    'Hài lòng dưới 80 % hoặc đúng hạn dưới 90 %, xếp từ thấp nhất; số đầu dòng là thứ hạng chung.',
   'display.fairLegend':
     'Xếp theo cận dưới Wilson 95 %: đơn vị ít lượt đánh giá (số nhỏ) đứng sau đơn vị nhiều lượt có tỷ lệ gần bằng.',
   'display.score766': 'Chỉ số 766 · {period}',
@@ -671,11 +666,6 @@ const en: Record<MessageKey, string> = {
   'tone.good': 'On target',
   'tone.warn': 'Needs attention',
   'tone.bad': 'Below threshold',
-  'display.tiles': 'Key figures',
-  'display.alerts': 'Below the thresholds',
-  'display.alertsCount': '{n} of {total} units',
-  'display.alertsLegend':
-    'Satisfaction under 80% or on time under 90%, lowest first; the first column is the overall rank.',
   'display.fairLegend':
     'Ranked by the 95% Wilson lower bound: a unit with few ratings (small figure) ranks below one with many at a similar rate.',
   'display.score766': 'Index 766 · {period}',
