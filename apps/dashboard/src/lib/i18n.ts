@@ -325,9 +325,6 @@ const vi = {
   'display.revokedTitle': 'Liên kết màn hình này đã bị thu hồi',
   'display.revokedBody':
     'Màn hình không còn được phép hiển thị số liệu. Xin liên hệ quản trị viên để được cấp liên kết mới.',
-  'tone.good': 'Đạt',
-  'tone.warn': 'Cần chú ý',
-  'tone.bad': 'Dưới ngưỡng',
   'display.fairLegend':
     'Xếp theo cận dưới Wilson 95 %: đơn vị ít lượt đánh giá (số nhỏ) đứng sau đơn vị nhiều lượt có tỷ lệ gần bằng.',
   'display.score766': 'Chỉ số 766 · {period}',
@@ -663,9 +660,6 @@ const en: Record<MessageKey, string> = {
   'display.revokedTitle': 'This screen’s link has been revoked',
   'display.revokedBody':
     'The screen may no longer show the numbers. Please ask your administrator for a new link.',
-  'tone.good': 'On target',
-  'tone.warn': 'Needs attention',
-  'tone.bad': 'Below threshold',
   'display.fairLegend':
     'Ranked by the 95% Wilson lower bound: a unit with few ratings (small figure) ranks below one with many at a similar rate.',
   'display.score766': 'Index 766 · {period}',
