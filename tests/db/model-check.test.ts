@@ -891,7 +891,7 @@ async function compareAll(
       }
 
       // Every rollup counter as the read path sums it, for the target and each child.
-      const rows = await readWindowCounts(db, [...target.scope.communes], w.from, w.to, true);
+      const rows = await readWindowCounts(db, [...target.scope.communes], w.from, w.to, 'desk');
       for (const { code, scope } of [{ code: '', scope: target.scope }, ...target.children]) {
         const at = code ? `${where} child=${code}` : where;
         mismatches.push(...diffCounts(at, ref.counts(scope, w), sumRows(rows, scope)));
@@ -905,7 +905,7 @@ async function compareAll(
         [...target.scope.communes],
         Math.min(w.to, ref.asOf),
         {
-          perDesk: true,
+          per: 'desk',
           past,
         },
       );
@@ -1478,7 +1478,7 @@ describe.each(DB_KINDS)('model check on %s', (kind) => {
         }),
       ]);
       await s.check();
-      const [row] = await readWindowCounts(t.db, [s.commune], s.asOf - 30 * DAY, s.asOf, false);
+      const [row] = await readWindowCounts(t.db, [s.commune], s.asOf - 30 * DAY, s.asOf, 'commune');
       expect(row).toMatchObject({
         petitionsReceived: 3,
         petitionsHandled: 1,

@@ -17,11 +17,44 @@ import type {
   ScorecardReason,
 } from '@motcua/contract';
 import { DAY } from './time.ts';
-import type { BucketCounts } from './types.ts';
+import type { BucketCounts, BucketField, CountsOf } from './types.ts';
+
+/**
+ * The bucket fields the formulas below read (the input is typed by them, so reading another one
+ * does not compile): the read path sums these and no other rollup counter for a scorecard.
+ */
+export const SCORECARD_FIELDS = [
+  'early',
+  'onTime',
+  'late',
+  'procMs',
+  'receivedDirect',
+  'receivedOnline',
+  'receivedPostal',
+  'feeReported',
+  'feeBearing',
+  'feePaidOnline',
+  'eResultReported',
+  'eResult',
+  'digitisationReported',
+  'fullyDigitised',
+  'reuseReported',
+  'reusedData',
+  'storeReported',
+  'citizenStore',
+  'populationReported',
+  'populationData',
+  'onTimeComplained',
+  'petitionsHandled',
+  'petitionsHandledOnTime',
+  'petitionsClosed',
+  'petitionsUnsatisfied',
+] as const satisfies readonly BucketField[];
+export type ScorecardCounts = CountsOf<(typeof SCORECARD_FIELDS)[number]>;
 
 /** What the scorecard is computed from: rollup sums over the window and the open items at its end. */
 export interface ScorecardInput {
-  counts: BucketCounts;
+  counts: ScorecardCounts;
   /** Open dossiers (total, and those of them already overdue). */
   openDossiers: { total: number; overdue: number };
   /** Open petitions: received, not yet handled. */
@@ -85,7 +118,7 @@ type Definition = { code: string; name: Text; max: number } & (
   | { kind: 'external'; reason: ScorecardReason }
 );
 
-const finished = (c: BucketCounts) => c.early + c.onTime + c.late;
+const finished = (c: Pick<BucketCounts, 'early' | 'onTime' | 'late'>) => c.early + c.onTime + c.late;
 
 /**
  * Every sub-criterion, per group, in the portal's order. `fullAt` is the rate at which the points
