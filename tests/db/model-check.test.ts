@@ -1093,7 +1093,16 @@ function diffLeagueRow(
   if (!row) return [`${where}: missing in the league`];
   const fields = (
     rank: number,
-    score: { points: number; max: number; groups: { code: string; points: number; measuredMax: number }[] },
+    score: {
+      points: number;
+      max: number;
+      groups: {
+        code: string;
+        points: number;
+        measuredMax: number;
+        criteria: { code: string; denominator: number | null }[];
+      }[];
+    },
     atRisk: RefScorecard['atRisk'] | LeagueRow['atRisk'],
     previous: { previousRank: number | null; rankChange: number | null },
   ) => {
@@ -1108,6 +1117,8 @@ function diffLeagueRow(
     for (const g of score.groups) {
       out.set(`group.${g.code}.points`, g.points);
       out.set(`group.${g.code}.measuredMax`, g.measuredMax);
+      // The sample sizes a league row shows: every sub-criterion's denominator.
+      for (const c of g.criteria) out.set(`group.${g.code}.${c.code}.denominator`, c.denominator);
     }
     for (const [k, v] of scorecardFields({ points: 0, max: 0, fullMax: 0, groups: [] }, atRisk)) {
       if (k.startsWith('atRisk')) out.set(k, v);

@@ -251,7 +251,16 @@ export async function readScorecardLeague(
         rank: r,
         points: c.score.points,
         max: c.score.max,
-        groups: c.score.groups.map((g) => ({ code: g.code, points: g.points, measuredMax: g.measuredMax })),
+        groups: c.score.groups.map((g) => ({
+          code: g.code,
+          points: g.points,
+          measuredMax: g.measuredMax,
+          criteria: g.criteria.map((k) => ({
+            code: k.code,
+            measured: k.measured,
+            denominator: k.denominator,
+          })),
+        })),
         previousRank: p,
         rankChange: p === null ? null : p - r,
         atRisk: c.atRisk,
