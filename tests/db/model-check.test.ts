@@ -1046,7 +1046,7 @@ function scorecardFields(score: RefScore | Score, atRisk: RefScorecard['atRisk']
 }
 /** About how many numbers one scorecard comparison checks. */
 const SCORECARD_NUMBERS = 130;
-const LEAGUE_ROW_NUMBERS = 30;
+const LEAGUE_ROW_NUMBERS = 52;
 
 function diffFields(where: string, e: Map<string, unknown>, a: Map<string, unknown>): string[] {
   const out: string[] = [];
