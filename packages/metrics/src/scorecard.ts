@@ -81,8 +81,8 @@ const REASON_TEXT: Record<ScorecardReason, Text> = {
     en: 'Needs the catalogue of fee-bearing procedures integrated with payment',
   },
   per_procedure_counts: {
-    vi: 'Cần đếm theo từng thủ tục; phiên bản này chưa lưu',
-    en: 'Needs counts per procedure, which this version does not keep',
+    vi: 'Tính theo số thủ tục khác nhau (có thu phí; có ít nhất một hồ sơ thanh toán trực tuyến) trong kỳ; bộ đếm ở đây chỉ đếm hồ sơ, chưa có bộ đếm theo từng thủ tục',
+    en: 'Counted in distinct procedures (fee-bearing; with at least one dossier paid online) in the window; the counters here count dossiers, and no per-procedure counter is kept yet',
   },
   procedure_catalogue: {
     vi: 'Tính theo số thủ tục: cần danh mục thủ tục quốc gia',
@@ -236,7 +236,8 @@ const GROUPS: { code: ScorecardGroup['code']; name: Text; max: number; criteria:
       },
       {
         // Distinct procedures with an online payment over distinct fee-bearing procedures, capped
-        // (full at 80 %): the rollups count dossiers, not procedures, so it is not measured yet.
+        // (full at 80 %): sums of dossier counts cannot give distinct procedures per unit and
+        // window, so it is not measured until a per-procedure rollup is kept (docs/metrics.md).
         code: '3.5b',
         name: {
           vi: 'TTHC có giao dịch thanh toán trực tuyến',
