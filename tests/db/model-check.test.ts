@@ -891,7 +891,7 @@ async function compareAll(
       }
 
       // Every rollup counter as the read path sums it, for the target and each child.
-      const rows = await readWindowCounts(db, [...target.scope.communes], w.from, w.to, true);
+      const rows = await readWindowCounts(db, [...target.scope.communes], w.from, w.to, 'desk');
       for (const { code, scope } of [{ code: '', scope: target.scope }, ...target.children]) {
         const at = code ? `${where} child=${code}` : where;
         mismatches.push(...diffCounts(at, ref.counts(scope, w), sumRows(rows, scope)));
@@ -905,7 +905,7 @@ async function compareAll(
         [...target.scope.communes],
         Math.min(w.to, ref.asOf),
         {
-          perDesk: true,
+          per: 'desk',
           past,
         },
       );
@@ -1046,7 +1046,7 @@ function scorecardFields(score: RefScore | Score, atRisk: RefScorecard['atRisk']
 }
 /** About how many numbers one scorecard comparison checks. */
 const SCORECARD_NUMBERS = 130;
-const LEAGUE_ROW_NUMBERS = 30;
+const LEAGUE_ROW_NUMBERS = 52;
 
 function diffFields(where: string, e: Map<string, unknown>, a: Map<string, unknown>): string[] {
   const out: string[] = [];
@@ -1093,7 +1093,16 @@ function diffLeagueRow(
   if (!row) return [`${where}: missing in the league`];
   const fields = (
     rank: number,
-    score: { points: number; max: number; groups: { code: string; points: number; measuredMax: number }[] },
+    score: {
+      points: number;
+      max: number;
+      groups: {
+        code: string;
+        points: number;
+        measuredMax: number;
+        criteria: { code: string; denominator: number | null }[];
+      }[];
+    },
     atRisk: RefScorecard['atRisk'] | LeagueRow['atRisk'],
     previous: { previousRank: number | null; rankChange: number | null },
   ) => {
@@ -1108,6 +1117,8 @@ function diffLeagueRow(
     for (const g of score.groups) {
       out.set(`group.${g.code}.points`, g.points);
       out.set(`group.${g.code}.measuredMax`, g.measuredMax);
+      // The sample sizes a league row shows: every sub-criterion's denominator.
+      for (const c of g.criteria) out.set(`group.${g.code}.${c.code}.denominator`, c.denominator);
     }
     for (const [k, v] of scorecardFields({ points: 0, max: 0, fullMax: 0, groups: [] }, atRisk)) {
       if (k.startsWith('atRisk')) out.set(k, v);
@@ -1478,7 +1489,7 @@ describe.each(DB_KINDS)('model check on %s', (kind) => {
         }),
       ]);
       await s.check();
-      const [row] = await readWindowCounts(t.db, [s.commune], s.asOf - 30 * DAY, s.asOf, false);
+      const [row] = await readWindowCounts(t.db, [s.commune], s.asOf - 30 * DAY, s.asOf, 'commune');
       expect(row).toMatchObject({
         petitionsReceived: 3,
         petitionsHandled: 1,

@@ -304,13 +304,23 @@ describe.each(DB_KINDS)('766 scorecard read path on %s', (kind) => {
     ]);
     expect(league?.children[0].points).toBeCloseTo(35.01666666, 6);
     expect(league?.children[1].points).toBe(12);
-    expect(league?.children[1].groups).toEqual([
+    expect(
+      league?.children[1].groups.map(({ code, points, measuredMax }) => ({ code, points, measuredMax })),
+    ).toEqual([
       { code: '1', points: 0, measuredMax: 0 },
       { code: '2', points: 0, measuredMax: 20 },
       { code: '3', points: 0, measuredMax: 6 },
       { code: '4', points: 0, measuredMax: 0 },
       { code: '5', points: 12, measuredMax: 18 },
     ]);
+    // The samples the points rest on: 2.1 and 5.4 over C2 and C5 (finished, none open), 3.3 over
+    // no received dossier; 1.1 is outside the desk feed (no denominator).
+    const sample = (code: string) =>
+      league?.children[1].groups.flatMap((g) => g.criteria).find((c) => c.code === code);
+    expect(sample('2.1')).toEqual({ code: '2.1', measured: true, denominator: 2 });
+    expect(sample('5.4')).toEqual({ code: '5.4', measured: true, denominator: 2 });
+    expect(sample('3.3')).toEqual({ code: '3.3', measured: true, denominator: 0 });
+    expect(sample('1.1')).toEqual({ code: '1.1', measured: false, denominator: null });
     // At risk in 910: A's items (B has none).
     expect(league?.children[0].atRisk?.within48h).toMatchObject({ dossiers: 2, petitions: 2 });
   });

@@ -11,7 +11,13 @@ const MON = '2025-11-03';
 
 /** The window's summed counters of one commune (every desk), as the read path sums them. */
 async function counts(t: TestDb, unit: string) {
-  const rows = await readWindowCounts(t.db, [unit], at('2025-11-01T00:00'), at('2025-12-31T00:00'), false);
+  const rows = await readWindowCounts(
+    t.db,
+    [unit],
+    at('2025-11-01T00:00'),
+    at('2025-12-31T00:00'),
+    'commune',
+  );
   return rows[0] ?? null;
 }
 

@@ -274,8 +274,13 @@ describe('766 scorecard pages in Chromium', () => {
     expect(groups).toEqual(
       league.children[0].groups.map((g) => (g.measuredMax > 0 ? dec(g.points, 2) : '—')),
     );
-    // Sample sizes: c0 finished 7 dossiers and received 9 in the window.
-    expect((await first.locator('td.muted').allTextContents()).map(norm)).toEqual(['7', '9']);
+    // The samples the points rest on, from the league row: 2.1 over c0's 7 finished dossiers (A-0…A-5,
+    // A-late) and 2 open (A-overdue, A-soon) = 9; 5.2 over P-1 answered and P-2 open = 2.
+    expect((await first.locator('td.sample').allTextContents()).map(norm)).toEqual(['9', '2']);
+    // Each group's cell names what its sub-criteria rest on: 2.1 over the same 9, 2.2 over the 7 finished.
+    expect(await first.locator('td.group').nth(1).getAttribute('title')).toBe(
+      'Nhóm 2 — mẫu số: 2.1 9 · 2.2 7',
+    );
     // Not a calendar window: no rank change column, and a note that says how to get one.
     expect(await page.locator(`${panel('league766')} th`, { hasText: 'Thay đổi' }).count()).toBe(0);
     await page.getByText('Chọn tháng, quý hoặc năm để xem thay đổi thứ hạng').waitFor();

@@ -323,7 +323,15 @@ export const leagueRowSchema = z.object({
   rank: z.number().int().min(1),
   points: z.number().min(0),
   max: z.number().min(0),
-  groups: z.array(scorecardGroupSchema.pick({ code: true, points: true, measuredMax: true })),
+  /**
+   * Each group's points and, per sub-criterion, its denominator: the sample the points rest on
+   * (2.1 dossiers finished and open, 5.2 petitions handled and open, …; null when not computable).
+   */
+  groups: z.array(
+    scorecardGroupSchema.pick({ code: true, points: true, measuredMax: true }).extend({
+      criteria: z.array(scorecardCriterionSchema.pick({ code: true, measured: true, denominator: true })),
+    }),
+  ),
   /** The rank in the previous period of the same kind; null unless the window is a calendar period. */
   previousRank: z.number().int().min(1).nullable(),
   /** previousRank − rank: positive = moved up. */

@@ -78,6 +78,15 @@ void sameFields;
 
 /** The rollup counter columns, in the order of the metrics' bucket fields. */
 export const ROLLUP_COUNTERS = columnsOf(rollups, BUCKET_FIELDS);
+
+/**
+ * `sum(column)::float8 as "field"` for each of `fields`: a read sums only the counters its formula
+ * reads (a city snapshot summing all of them took twice as long), named as the bucket fields.
+ */
+export function rollupSums(fields: readonly BucketField[]): SQL {
+  const columns = columnsOf(rollups, fields);
+  return sql.raw(columns.map(([column], i) => `sum(${column})::float8 as "${fields[i]}"`).join(', '));
+}
 export const ROLLUP_KEY_COLUMNS = columnsOf(rollups, ROLLUP_KEY);
 export const DOSSIER_COLUMNS = columnsOf(dossiers);
 export const DOSSIER_KEY_COLUMNS = columnsOf(dossiers, ['unitCode', 'dossierCode']);

@@ -13,7 +13,8 @@ import {
   alignStep,
   assembleSnapshot,
   BUCKET_FIELDS,
-  type BucketCounts,
+  type BucketField,
+  type CountsOf,
   classifyOpen,
   computeDossierState,
   DAY,
@@ -24,9 +25,13 @@ import {
   localDayStart,
   type OpenMetrics,
   type ResolvedWindow,
+  SERIES_FIELDS,
   type Series,
+  type SeriesCounts,
   type SeriesStep,
+  SNAPSHOT_FIELDS,
   type Snapshot,
+  type SnapshotCounts,
   seriesPointFromCounts,
   stepMs,
   type UnitRef,
@@ -34,7 +39,7 @@ import {
 } from '@motcua/metrics';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
-import { ROLLUP_COUNTERS } from './columns.ts';
+import { rollupSums } from './columns.ts';
 import { listDesks, type UnitTree } from './tree.ts';
 import { type HistoryEntry, toDossierEvent } from './write.ts';
 
@@ -74,10 +79,16 @@ export function bucketRanges(from: number, to: number): BucketRanges {
   return out;
 }
 
-/** Every rollup counter summed over the selected buckets, named as the metrics' bucket fields. */
-const COUNTS_SQL = sql.raw(
-  ROLLUP_COUNTERS.map(([column], i) => `sum(${column})::float8 as "${BUCKET_FIELDS[i]}"`).join(', '),
-);
+const SUMS = new Map<readonly BucketField[], SQL>();
+/** The sums of `fields` over the selected rollup rows, made once per field list. */
+function sumsOf(fields: readonly BucketField[]): SQL {
+  let sums = SUMS.get(fields);
+  if (!sums) {
+    sums = rollupSums(fields);
+    SUMS.set(fields, sums);
+  }
+  return sums;
+}
 
 function unitFilter(communes: string[]): SQL {
   return sql`unit_code = any(${`{${communes.join(',')}}`}::text[])`;
@@ -93,28 +104,41 @@ function rangeFilter(r: BucketRanges): SQL {
   return parts.length ? sql.join(parts, sql` or `) : sql`false`;
 }
 
-type CountRow = BucketCounts & { unit_code: string; desk_code: string };
-
-/** `desk_code` as a grouping column, or a constant '' when rows are wanted per commune only. */
-const deskColumn = (perDesk: boolean) => (perDesk ? sql`desk_code` : sql`'' as desk_code`);
-const deskGroup = (perDesk: boolean) => (perDesk ? sql`, desk_code` : sql``);
+type CountRow<F extends BucketField> = CountsOf<F> & { unit_code: string; desk_code: string };
 
 /**
- * Rollup sums over a window for the given communes, one row per (commune, desk), or per
- * commune (`desk_code` '') with `perDesk: false` — a third of the groups for a city.
+ * How a read's rows come: one per (commune, desk), one per commune (`desk_code` ''), or one for
+ * all the communes read (`unit_code` and `desk_code` ''), the cheapest when only a total is wanted.
  */
-export async function readWindowCounts(
+export type RowsPer = 'desk' | 'commune' | 'all';
+
+const groupColumns = (per: RowsPer) =>
+  per === 'desk'
+    ? sql`unit_code, desk_code`
+    : per === 'commune'
+      ? sql`unit_code, '' as desk_code`
+      : sql`'' as unit_code, '' as desk_code`;
+const groupBy = (per: RowsPer) =>
+  per === 'desk' ? sql`group by unit_code, desk_code` : per === 'commune' ? sql`group by unit_code` : sql``;
+
+/**
+ * Rollup sums of `fields` (all by default) over a window for the given communes, rows as `per`
+ * says (per commune is a third of the groups of per desk for a city). Sums over no rollup row
+ * come as null (`per: 'all'`).
+ */
+export async function readWindowCounts<F extends BucketField = BucketField>(
   db: Database,
   communes: string[],
   from: number,
   to: number,
-  perDesk = true,
-) {
+  per: RowsPer = 'desk',
+  fields: readonly F[] = BUCKET_FIELDS as readonly BucketField[] as readonly F[],
+): Promise<CountRow<F>[]> {
   if (communes.length === 0) return [];
-  return db.query<CountRow>(
-    sql`select unit_code, ${deskColumn(perDesk)}, ${COUNTS_SQL} from rollups
+  return db.query<CountRow<F>>(
+    sql`select ${groupColumns(per)}, ${sumsOf(fields)} from rollups
       where ${unitFilter(communes)} and (${rangeFilter(bucketRanges(from, to))})
-      group by unit_code${deskGroup(perDesk)}`,
+      ${groupBy(per)}`,
   );
 }
 
@@ -128,11 +152,11 @@ type OpenRow = OpenMetrics & { dueIn48h: number; unit_code: string; desk_code: s
 const DEADLINE_SQL = (asOf: number) =>
   sql`(due_at + paused_ms + greatest(coalesce(${asOf} - pending_since, 0), 0))`;
 
-/** Open-dossier counts at `asOf` from dossier state (not windowed), per (commune, desk) or per commune. */
-export async function readOpenCounts(db: Database, communes: string[], asOf: number, perDesk = true) {
+/** Open-dossier counts at `asOf` from dossier state (not windowed), rows as `per` says. */
+export async function readOpenCounts(db: Database, communes: string[], asOf: number, per: RowsPer = 'desk') {
   if (communes.length === 0) return [];
   return db.query<OpenRow>(
-    sql`select unit_code, ${deskColumn(perDesk)}, count(*)::float8 as "total",
+    sql`select ${groupColumns(per)}, count(*)::float8 as "total",
         count(*) filter (where overdue)::float8 as "overdue",
         count(*) filter (where not overdue and deadline <= ${asOf + DAY})::float8 as "dueSoon",
         count(*) filter (where pending_since is not null)::float8 as "waitingSupplement",
@@ -144,13 +168,12 @@ export async function readOpenCounts(db: Database, communes: string[], asOf: num
         from dossiers
         where finished_at is null and due_at is not null and ${unitFilter(communes)}
       ) s
-      group by unit_code${deskGroup(perDesk)}`,
+      ${groupBy(per)}`,
   );
 }
 
 /**
- * Dossiers open at a past instant `at` (a closed period's end), per (commune, desk) or per
- * commune: received before `at` and finished (as stored now) at or after it. Whether each was
+ * Dossiers open at a past instant `at` (a closed period's end), rows as `per` says: received before `at` and finished (as stored now) at or after it. Whether each was
  * overdue at `at` is judged by the outcome rules on its own events before `at`, from the history
  * kept in its state row (no raw events are read).
  */
@@ -158,7 +181,7 @@ export async function readOpenDossiersAt(
   db: Database,
   communes: string[],
   at: number,
-  perDesk = true,
+  per: RowsPer = 'desk',
 ): Promise<{ unit_code: string; desk_code: string; total: number; overdue: number }[]> {
   if (communes.length === 0) return [];
   const rows = await db.query<{ unit_code: string; desk_code: string; history: HistoryEntry[] | string }>(
@@ -175,9 +198,10 @@ export async function readOpenDossiersAt(
     const before = history.filter((e) => e.t < at && !FINISHING.has(e.y)).map(toDossierEvent);
     const open = classifyOpen(computeDossierState(before), at);
     if (!open) continue;
-    const desk = perDesk ? row.desk_code : '';
-    const key = `${row.unit_code}/${desk}`;
-    const hit = out.get(key) ?? { unit_code: row.unit_code, desk_code: desk, total: 0, overdue: 0 };
+    const commune = per === 'all' ? '' : row.unit_code;
+    const desk = per === 'desk' ? row.desk_code : '';
+    const key = `${commune}/${desk}`;
+    const hit = out.get(key) ?? { unit_code: commune, desk_code: desk, total: 0, overdue: 0 };
     hit.total++;
     if (open.overdue) hit.overdue++;
     out.set(key, hit);
@@ -200,7 +224,7 @@ export interface OpenPetitionRow {
 }
 
 /**
- * Open petitions per (commune, desk) or per commune, from petition state (not windowed): at
+ * Open petitions, rows as `per` says, from petition state (not windowed): at
  * `asOf`, the ones not yet handled (the partial index `petitions_open_idx`); with `at` before
  * `asOf` (a closed period), the ones received before `at` and not handled by then.
  */
@@ -208,21 +232,21 @@ export async function readOpenPetitionCounts(
   db: Database,
   communes: string[],
   at: number,
-  opts: { perDesk?: boolean; past?: boolean } = {},
+  opts: { per?: RowsPer; past?: boolean } = {},
 ): Promise<OpenPetitionRow[]> {
   if (communes.length === 0) return [];
-  const perDesk = opts.perDesk ?? true;
+  const per = opts.per ?? 'desk';
   const open = opts.past
     ? sql`due_at is not null and received_at < ${at} and (handled_at is null or handled_at >= ${at})`
     : sql`handled_at is null and due_at is not null`;
   return db.query<OpenPetitionRow>(
-    sql`select unit_code, ${deskColumn(perDesk)}, count(*)::float8 as "total",
+    sql`select ${groupColumns(per)}, count(*)::float8 as "total",
         count(*) filter (where due_at <= ${at})::float8 as "overdue",
         count(*) filter (where due_at > ${at} and due_at <= ${at + DAY})::float8 as "dueIn24h",
         count(*) filter (where due_at > ${at} and due_at <= ${at + 2 * DAY})::float8 as "dueIn48h"
       from petitions
       where ${open} and ${unitFilter(communes)}
-      group by unit_code${deskGroup(perDesk)}`,
+      ${groupBy(per)}`,
   );
 }
 
@@ -274,18 +298,18 @@ export async function readSnapshot(
   const { unit, communes } = scope;
   const isDesk = unit.level === 'desk';
   // Above a commune, children are districts or communes: desks need not be told apart.
-  const perDesk = isDesk || unit.level === 'commune';
+  const per = isDesk || unit.level === 'commune' ? 'desk' : 'commune';
   const [countRows, openRows, deskList] = await Promise.all([
-    readWindowCounts(db, communes, window.from, window.to, perDesk),
-    readOpenCounts(db, communes, asOf, perDesk),
+    readWindowCounts(db, communes, window.from, window.to, per, SNAPSHOT_FIELDS),
+    readOpenCounts(db, communes, asOf, per),
     unit.level === 'commune' ? listDesks(db, unit.code) : Promise.resolve([]),
   ]);
 
   // Which child each (commune, desk) row belongs to.
-  const children = new Map<string, { unit: UnitRef; counts: BucketCounts; open: OpenMetrics }>();
+  const children = new Map<string, { unit: UnitRef; counts: SnapshotCounts; open: OpenMetrics }>();
   const addChild = (ref: UnitRef) => {
     if (!children.has(ref.code))
-      children.set(ref.code, { unit: ref, counts: emptyCounts(), open: emptyOpen() });
+      children.set(ref.code, { unit: ref, counts: emptyCounts(SNAPSHOT_FIELDS), open: emptyOpen() });
   };
   let childOf: (row: { unit_code: string; desk_code: string }) => string | null;
   if (isDesk) {
@@ -300,7 +324,7 @@ export async function readSnapshot(
       for (const k of tree.communesUnder(c.code)) childByCommune.set(k, c.code);
     childOf = (row) => childByCommune.get(row.unit_code) ?? null;
   }
-  const own = { counts: emptyCounts(), open: emptyOpen() };
+  const own = { counts: emptyCounts(SNAPSHOT_FIELDS), open: emptyOpen() };
   for (const row of countRows) {
     const child = childOf(row);
     if (child === null) continue;
@@ -340,17 +364,17 @@ export async function readSeries(
   // Day buckets start at local midnight; the step grid is aligned the same way.
   const origin = step === '1d' ? localDayStart(0) : 0;
   const first = alignStep(window.from, step);
-  const points = new Map<number, BucketCounts>();
-  for (let t = first; t < window.to; t += size) points.set(t, emptyCounts());
+  const points = new Map<number, SeriesCounts>();
+  for (let t = first; t < window.to; t += size) points.set(t, emptyCounts(SERIES_FIELDS));
   if (communes.length > 0) {
-    const rows = await db.query<BucketCounts & { t: number }>(
-      sql`select (bucket_start - ((bucket_start - ${origin}) % ${size}))::float8 as t, ${COUNTS_SQL}
+    const rows = await db.query<SeriesCounts & { t: number }>(
+      sql`select (bucket_start - ((bucket_start - ${origin}) % ${size}))::float8 as t, ${sumsOf(SERIES_FIELDS)}
         from rollups
         where grain = ${grain} and ${unitFilter(communes)} and bucket_start >= ${first} and bucket_start < ${window.to}
           ${deskCode ? sql`and desk_code = ${deskCode}` : sql``}
         group by 1`,
     );
-    for (const row of rows) addCounts(points.get(row.t) ?? emptyCounts(), row);
+    for (const row of rows) addCounts(points.get(row.t) ?? emptyCounts(SERIES_FIELDS), row);
   }
   return {
     unit,

@@ -1,7 +1,6 @@
 import type { LeagueRow, Scorecard, ScorecardLeague, UnitRef } from '@motcua/contract';
 import {
   addCounts,
-  type BucketCounts,
   computeScorecard,
   emptyCounts,
   formatLocal,
@@ -9,6 +8,8 @@ import {
   pointsAtRisk,
   previousPeriod,
   type ResolvedWindow,
+  SCORECARD_FIELDS,
+  type ScorecardCounts,
   type ScorecardInput,
   windowToJson,
 } from '@motcua/metrics';
@@ -16,6 +17,7 @@ import type { Database } from './client.ts';
 import {
   deskRef,
   type ReadScope,
+  type RowsPer,
   readOpenCounts,
   readOpenDossiersAt,
   readOpenPetitionCounts,
@@ -33,13 +35,17 @@ interface OpenItems {
 
 /** What a unit's scorecard is computed from. */
 interface Parts {
-  counts: BucketCounts;
+  counts: ScorecardCounts;
   dossiers: OpenItems;
   petitions: OpenItems;
 }
 
 const emptyItems = (): OpenItems => ({ total: 0, overdue: 0, dueIn24h: 0, dueIn48h: 0 });
-const emptyParts = (): Parts => ({ counts: emptyCounts(), dossiers: emptyItems(), petitions: emptyItems() });
+const emptyParts = (): Parts => ({
+  counts: emptyCounts(SCORECARD_FIELDS),
+  dossiers: emptyItems(),
+  petitions: emptyItems(),
+});
 
 function addItems(into: OpenItems, add: Partial<OpenItems>) {
   for (const key of Object.keys(into) as (keyof OpenItems)[]) into[key] += add[key] ?? 0;
@@ -54,26 +60,27 @@ type Row = { unit_code: string; desk_code: string };
 const isLive = (window: ResolvedWindow, asOf: number) => window.to >= asOf;
 
 /**
- * The scorecard inputs of every (commune, desk) — or commune, when desks need not be told apart —
- * in `communes`, from rollups, dossier state and petition state only.
+ * The scorecard inputs of the communes in `communes`, rows as `per` says (per commune when desks
+ * need not be told apart; one row when only the total is wanted), from rollups, dossier state and
+ * petition state only.
  */
 async function readRowParts(
   db: Database,
   communes: string[],
   window: ResolvedWindow,
   asOf: number,
-  perDesk: boolean,
+  per: RowsPer,
 ): Promise<{ row: Row; parts: Parts }[]> {
   const live = isLive(window, asOf);
   const at = Math.min(window.to, asOf);
   const [countRows, dossierRows, petitionRows] = await Promise.all([
-    readWindowCounts(db, communes, window.from, window.to, perDesk),
+    readWindowCounts(db, communes, window.from, window.to, per, SCORECARD_FIELDS),
     live
-      ? readOpenCounts(db, communes, asOf, perDesk).then((rows) =>
+      ? readOpenCounts(db, communes, asOf, per).then((rows) =>
           rows.map((r) => ({ ...r, dueIn24h: r.dueSoon })),
         )
-      : readOpenDossiersAt(db, communes, at, perDesk),
-    readOpenPetitionCounts(db, communes, at, { perDesk, past: !live }),
+      : readOpenDossiersAt(db, communes, at, per),
+    readOpenPetitionCounts(db, communes, at, { per, past: !live }),
   ]);
   const byRow = new Map<string, { row: Row; parts: Parts }>();
   const get = (row: Row) => {
@@ -125,9 +132,8 @@ async function readUnitParts(
 ): Promise<{ total: Parts; children: { unit: UnitRef; parts: Parts }[] }> {
   const { unit, communes } = scope;
   const isDesk = unit.level === 'desk';
-  const perDesk = isDesk || unit.level === 'commune';
   const [rows, deskList] = await Promise.all([
-    readRowParts(db, communes, window, asOf, perDesk),
+    readRowParts(db, communes, window, asOf, isDesk || unit.level === 'commune' ? 'desk' : 'commune'),
     unit.level === 'commune' ? listDesks(db, unit.code) : Promise.resolve([]),
   ]);
   const children = new Map<string, { unit: UnitRef; parts: Parts }>();
@@ -175,9 +181,8 @@ export async function readScorecard(
 ): Promise<Scorecard | null> {
   const scope = resolveScope(tree, code);
   if (!scope) return null;
-  // The children are not needed: sum every row of the subtree.
-  const perDesk = scope.unit.level === 'desk' || scope.unit.level === 'commune';
-  const rows = await readRowParts(db, scope.communes, window, asOf, perDesk);
+  // The children are not needed: one row for the subtree, or a commune's desks to pick one from.
+  const rows = await readRowParts(db, scope.communes, window, asOf, scope.deskCode === null ? 'all' : 'desk');
   const total = emptyParts();
   for (const { row, parts } of rows) {
     if (scope.deskCode !== null && row.desk_code !== scope.deskCode) continue;
@@ -246,7 +251,16 @@ export async function readScorecardLeague(
         rank: r,
         points: c.score.points,
         max: c.score.max,
-        groups: c.score.groups.map((g) => ({ code: g.code, points: g.points, measuredMax: g.measuredMax })),
+        groups: c.score.groups.map((g) => ({
+          code: g.code,
+          points: g.points,
+          measuredMax: g.measuredMax,
+          criteria: g.criteria.map((k) => ({
+            code: k.code,
+            measured: k.measured,
+            denominator: k.denominator,
+          })),
+        })),
         previousRank: p,
         rankChange: p === null ? null : p - r,
         atRisk: c.atRisk,

@@ -41,7 +41,10 @@ export function onTimeRate(counts: Pick<BucketCounts, 'early' | 'onTime' | 'late
 }
 
 /** Finished-dossier outcomes in the window with `rate`, `avgHours` and the Decision 766 `index766`. */
-export function onTimeMetrics(counts: BucketCounts, open: OpenMetrics): OnTimeMetrics {
+export function onTimeMetrics(
+  counts: Pick<BucketCounts, 'early' | 'onTime' | 'late' | 'unknown' | 'procMs'>,
+  open: OpenMetrics,
+): OnTimeMetrics {
   const { early, onTime, late, unknown, procMs } = counts;
   const known = early + onTime + late;
   const avgMs = ratio(procMs, known);

@@ -1,6 +1,12 @@
 import type { Score, ScorecardCriterion } from '@motcua/contract';
 import { describe, expect, it } from 'vitest';
-import { computeScorecard, pointsAtRisk, ratePoints, type ScorecardInput } from './scorecard.ts';
+import {
+  computeScorecard,
+  pointsAtRisk,
+  ratePoints,
+  SCORECARD_FIELDS,
+  type ScorecardInput,
+} from './scorecard.ts';
 import { emptyCounts } from './snapshot.ts';
 import { DAY } from './time.ts';
 import type { BucketCounts } from './types.ts';
@@ -28,6 +34,23 @@ const crit = (code: string, ...args: Parameters<typeof input>) =>
   find(computeScorecard(input(...args)), code);
 
 describe('structure', () => {
+  it('lists exactly the bucket fields the formulas read (the read path sums only these)', () => {
+    const read = new Set<string>();
+    const counts = new Proxy(emptyCounts(), {
+      get(target, key, receiver) {
+        if (typeof key === 'string') read.add(key);
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const i: ScorecardInput = {
+      counts,
+      openDossiers: { total: 1, overdue: 0 },
+      openPetitions: { total: 1, overdue: 0 },
+    };
+    pointsAtRisk(i, { dossiers: { dueIn24h: 1, dueIn48h: 1 }, petitions: { dueIn24h: 1, dueIn48h: 1 } });
+    expect([...read].sort()).toEqual([...SCORECARD_FIELDS].sort());
+  });
+
   it('has the 5 groups of Decision 766 (18 + 20 + 22 + 22 + 18 = 100), each the sum of its sub-criteria', () => {
     const s = computeScorecard(input());
     expect(s.fullMax).toBe(100);

@@ -17,11 +17,44 @@ import type {
   ScorecardReason,
 } from '@motcua/contract';
 import { DAY } from './time.ts';
-import type { BucketCounts } from './types.ts';
+import type { BucketCounts, BucketField, CountsOf } from './types.ts';
+
+/**
+ * The bucket fields the formulas below read (the input is typed by them, so reading another one
+ * does not compile): the read path sums these and no other rollup counter for a scorecard.
+ */
+export const SCORECARD_FIELDS = [
+  'early',
+  'onTime',
+  'late',
+  'procMs',
+  'receivedDirect',
+  'receivedOnline',
+  'receivedPostal',
+  'feeReported',
+  'feeBearing',
+  'feePaidOnline',
+  'eResultReported',
+  'eResult',
+  'digitisationReported',
+  'fullyDigitised',
+  'reuseReported',
+  'reusedData',
+  'storeReported',
+  'citizenStore',
+  'populationReported',
+  'populationData',
+  'onTimeComplained',
+  'petitionsHandled',
+  'petitionsHandledOnTime',
+  'petitionsClosed',
+  'petitionsUnsatisfied',
+] as const satisfies readonly BucketField[];
+export type ScorecardCounts = CountsOf<(typeof SCORECARD_FIELDS)[number]>;
 
 /** What the scorecard is computed from: rollup sums over the window and the open items at its end. */
 export interface ScorecardInput {
-  counts: BucketCounts;
+  counts: ScorecardCounts;
   /** Open dossiers (total, and those of them already overdue). */
   openDossiers: { total: number; overdue: number };
   /** Open petitions: received, not yet handled. */
@@ -48,8 +81,8 @@ const REASON_TEXT: Record<ScorecardReason, Text> = {
     en: 'Needs the catalogue of fee-bearing procedures integrated with payment',
   },
   per_procedure_counts: {
-    vi: 'Cần đếm theo từng thủ tục; phiên bản này chưa lưu',
-    en: 'Needs counts per procedure, which this version does not keep',
+    vi: 'Tính theo số thủ tục khác nhau (có thu phí; có ít nhất một hồ sơ thanh toán trực tuyến) trong kỳ; bộ đếm ở đây chỉ đếm hồ sơ, chưa có bộ đếm theo từng thủ tục',
+    en: 'Counted in distinct procedures (fee-bearing; with at least one dossier paid online) in the window; the counters here count dossiers, and no per-procedure counter is kept yet',
   },
   procedure_catalogue: {
     vi: 'Tính theo số thủ tục: cần danh mục thủ tục quốc gia',
@@ -85,7 +118,7 @@ type Definition = { code: string; name: Text; max: number } & (
   | { kind: 'external'; reason: ScorecardReason }
 );
 
-const finished = (c: BucketCounts) => c.early + c.onTime + c.late;
+const finished = (c: Pick<BucketCounts, 'early' | 'onTime' | 'late'>) => c.early + c.onTime + c.late;
 
 /**
  * Every sub-criterion, per group, in the portal's order. `fullAt` is the rate at which the points
@@ -203,7 +236,8 @@ const GROUPS: { code: ScorecardGroup['code']; name: Text; max: number; criteria:
       },
       {
         // Distinct procedures with an online payment over distinct fee-bearing procedures, capped
-        // (full at 80 %): the rollups count dossiers, not procedures, so it is not measured yet.
+        // (full at 80 %): sums of dossier counts cannot give distinct procedures per unit and
+        // window, so it is not measured until a per-procedure rollup is kept (docs/metrics.md).
         code: '3.5b',
         name: {
           vi: 'TTHC có giao dịch thanh toán trực tuyến',

@@ -7,12 +7,27 @@ import {
   emptyOpen,
   metricsFromCounts,
   rankChildren,
+  SERIES_FIELDS,
+  SNAPSHOT_FIELDS,
   seriesPointFromCounts,
 } from './snapshot.ts';
 import type { BucketCounts, OpenMetrics, Snapshot, UnitRef } from './types.ts';
 
 const counts = (c: Partial<BucketCounts>): BucketCounts => addCounts(emptyCounts(), c);
 const open = (o: Partial<OpenMetrics>): OpenMetrics => addOpen(emptyOpen(), o);
+/** The bucket fields `f` reads from its counts, sorted. */
+function fieldsRead(f: (counts: BucketCounts) => unknown): string[] {
+  const read = new Set<string>();
+  f(
+    new Proxy(emptyCounts(), {
+      get(target, key, receiver) {
+        if (typeof key === 'string') read.add(key);
+        return Reflect.get(target, key, receiver);
+      },
+    }),
+  );
+  return [...read].sort();
+}
 const desk = (code: string): UnitRef => ({ code: `00004/${code}`, name: `Quầy ${code}`, level: 'desk' });
 
 describe('counts', () => {
@@ -32,6 +47,16 @@ describe('counts', () => {
       dueSoon: 0,
       waitingSupplement: 1,
     });
+  });
+
+  it('lists exactly the fields the snapshot and a series point read (the read path sums only these)', () => {
+    expect(fieldsRead((c) => metricsFromCounts(c, emptyOpen()))).toEqual([...SNAPSHOT_FIELDS].sort());
+    expect(fieldsRead((c) => seriesPointFromCounts(0, c))).toEqual([...SERIES_FIELDS].sort());
+  });
+
+  it('sums only the fields it was made with', () => {
+    const some = addCounts(emptyCounts(['early', 'late']), { early: 2, late: 1, receivedOnline: 5 });
+    expect(some).toEqual({ early: 2, late: 1 });
   });
 
   it('splits received by channel', () => {

@@ -3,6 +3,8 @@ import { formatLocal, windowToJson } from './time.ts';
 import {
   BUCKET_FIELDS,
   type BucketCounts,
+  type BucketField,
+  type CountsOf,
   type OpenMetrics,
   type ResolvedWindow,
   type SeriesPoint,
@@ -11,16 +13,44 @@ import {
   type UnitRef,
 } from './types.ts';
 
-/** All-zero rollup counts. */
-export function emptyCounts(): BucketCounts {
-  return Object.fromEntries(BUCKET_FIELDS.map((f) => [f, 0])) as BucketCounts;
+/**
+ * The bucket fields the snapshot's metrics read (`metricsFromCounts`, typed by them): the read
+ * path sums these and no other rollup counter for a snapshot.
+ */
+export const SNAPSHOT_FIELDS = [
+  'verySatisfied',
+  'satisfied',
+  'unsatisfied',
+  'early',
+  'onTime',
+  'late',
+  'unknown',
+  'procMs',
+  'receivedDirect',
+  'receivedOnline',
+  'receivedPostal',
+] as const satisfies readonly BucketField[];
+export type SnapshotCounts = CountsOf<(typeof SNAPSHOT_FIELDS)[number]>;
+
+/** The bucket fields a series point reads (`seriesPointFromCounts`, typed by them). */
+export const SERIES_FIELDS = SNAPSHOT_FIELDS.filter(
+  (f): f is Exclude<(typeof SNAPSHOT_FIELDS)[number], 'procMs'> => f !== 'procMs',
+);
+export type SeriesCounts = CountsOf<(typeof SERIES_FIELDS)[number]>;
+
+/** All-zero rollup counts: every field, or only `fields`. */
+export function emptyCounts(): BucketCounts;
+export function emptyCounts<F extends BucketField>(fields: readonly F[]): CountsOf<F>;
+export function emptyCounts(fields: readonly BucketField[] = BUCKET_FIELDS): Partial<BucketCounts> {
+  return Object.fromEntries(fields.map((f) => [f, 0]));
 }
 
 /** Adds `sign × add` into `into` field by field (sign −1 retracts a contribution); returns `into`. */
-export function addCounts(into: BucketCounts, add: Partial<BucketCounts>, sign = 1): BucketCounts {
+export function addCounts<C extends Partial<BucketCounts>>(into: C, add: Partial<BucketCounts>, sign = 1): C {
   // Over the fields of `into`, so a database row's extra columns never leak in.
-  for (const key of Object.keys(into) as (keyof BucketCounts)[]) {
-    into[key] += sign * (add[key] ?? 0);
+  const target = into as Partial<BucketCounts>;
+  for (const key of Object.keys(into) as BucketField[]) {
+    target[key] = (target[key] ?? 0) + sign * (add[key] ?? 0);
   }
   return into;
 }
@@ -39,7 +69,7 @@ export function addOpen(into: OpenMetrics, add: Partial<OpenMetrics>, sign = 1):
 }
 
 /** The snapshot `metrics` object from windowed counts and the open snapshot at `asOf`. */
-export function metricsFromCounts(counts: BucketCounts, open: OpenMetrics): UnitMetrics {
+export function metricsFromCounts(counts: SnapshotCounts, open: OpenMetrics): UnitMetrics {
   const { receivedDirect: direct, receivedOnline: online, receivedPostal: postal } = counts;
   return {
     satisfaction: satisfactionMetrics(counts),
@@ -51,7 +81,7 @@ export function metricsFromCounts(counts: BucketCounts, open: OpenMetrics): Unit
 
 export interface ChildCounts {
   unit: UnitRef;
-  counts: BucketCounts;
+  counts: SnapshotCounts;
   open: OpenMetrics;
 }
 
@@ -64,9 +94,9 @@ export function assembleSnapshot(args: {
   window: ResolvedWindow;
   asOf: number;
   children: ChildCounts[];
-  own?: { counts: BucketCounts; open: OpenMetrics };
+  own?: { counts: SnapshotCounts; open: OpenMetrics };
 }): Snapshot {
-  const counts = emptyCounts();
+  const counts = emptyCounts(SNAPSHOT_FIELDS);
   const open = emptyOpen();
   for (const part of args.own ? [...args.children, args.own] : args.children) {
     addCounts(counts, part.counts);
@@ -116,7 +146,7 @@ export function rankChildren(children: Snapshot['children'], by: RankBy): Snapsh
 }
 
 /** One series point at `t` from the counts summed over its step. */
-export function seriesPointFromCounts(t: number, counts: BucketCounts): SeriesPoint {
+export function seriesPointFromCounts(t: number, counts: SeriesCounts): SeriesPoint {
   const { verySatisfied, satisfied, unsatisfied, early, onTime, late, unknown } = counts;
   const satisfaction = satisfactionMetrics(counts);
   return {

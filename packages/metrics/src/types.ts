@@ -81,6 +81,8 @@ export const BUCKET_FIELDS = [
 ] as const;
 export type BucketField = (typeof BUCKET_FIELDS)[number];
 export type BucketCounts = Record<BucketField, number>;
+/** Some of the bucket counts: what one formula reads, and so what one read sums. */
+export type CountsOf<F extends BucketField> = Pick<BucketCounts, F>;
 
 /**
  * A dossier lifecycle step (the event type without its `vn.motcua.dossier.` prefix), or a signal

@@ -1,5 +1,5 @@
 /** How the pages show the 766 scorecard's numbers; the formulas themselves live in @motcua/metrics. */
-import type { Score, ScorecardCriterion } from '@motcua/contract';
+import type { LeagueRow, Score, ScorecardCriterion } from '@motcua/contract';
 import { fmtNum } from './format.ts';
 import type { Lang } from './i18n.ts';
 
@@ -15,6 +15,18 @@ export function fmtPoints(n: number | null | undefined, lang: Lang): string {
  */
 export function hasData(score: Score): boolean {
   return score.groups.some((g) => g.criteria.some((c) => c.measured && (c.denominator ?? 0) > 0));
+}
+
+/**
+ * The denominator a league row's sub-criterion rests on (its sample size); null when the
+ * sub-criterion is not measured.
+ */
+export function sampleOf(row: LeagueRow, code: string): number | null {
+  for (const g of row.groups) {
+    const c = g.criteria.find((x) => x.code === code);
+    if (c) return c.measured ? c.denominator : null;
+  }
+  return null;
 }
 
 /** Why a sub-criterion has no number: outside the desk feed, or not reported in the window. */
