@@ -578,15 +578,36 @@ interface AlertRow {
   details: Record<string, unknown> | string;
 }
 
-const ALERT_COLUMNS = sql.raw(`id, rule, subject_kind, subject, unit_code, desk_code, level, state,
-  opened_at::float8 as opened_at, escalated_at::float8 as escalated_at,
-  acknowledged_at::float8 as acknowledged_at, acknowledged_by, acknowledged_comment,
-  resolved_at::float8 as resolved_at, closed_at::float8 as closed_at, updated_at::float8 as updated_at, details`);
+/** The columns an {@link AlertRow} is read with; `p` prefixes them with a table alias. */
+const alertColumns = (p = '') =>
+  sql.raw(
+    [
+      'id',
+      'rule',
+      'subject_kind',
+      'subject',
+      'unit_code',
+      'desk_code',
+      'level',
+      'state',
+      'opened_at::float8 as opened_at',
+      'escalated_at::float8 as escalated_at',
+      'acknowledged_at::float8 as acknowledged_at',
+      'acknowledged_by',
+      'acknowledged_comment',
+      'resolved_at::float8 as resolved_at',
+      'closed_at::float8 as closed_at',
+      'updated_at::float8 as updated_at',
+      'details',
+    ]
+      .map((c) => p + c)
+      .join(', '),
+  );
 
 async function readAlertRows(db: Database, on: Executor | undefined, ids: number[]): Promise<AlertRow[]> {
   if (ids.length === 0) return [];
   return db.query<AlertRow>(
-    sql`select ${ALERT_COLUMNS} from alerts where id = any(${`{${ids.join(',')}}`}::int[])`,
+    sql`select ${alertColumns()} from alerts where id = any(${`{${ids.join(',')}}`}::int[])`,
     on,
   );
 }
@@ -643,7 +664,7 @@ export async function listAlerts(
     communes.length === 0
       ? []
       : await db.query<AlertRow>(
-          sql`select ${ALERT_COLUMNS} from alerts
+          sql`select ${alertColumns()} from alerts
             where unit_code = any(${units}::text[]) ${stateFilter} ${levelFilter}
             order by case level when 'city' then 0 when 'district' then 1 else 2 end, opened_at, id
             limit ${opts.limit ?? 200}`,
@@ -773,4 +794,77 @@ export async function actOnAlert(
     const [alertRow] = await readAlertRows(db, tx, [id]);
     return { ok: true, alert: toAlert(alertRow, tree, true), change } as const;
   });
+}
+
+/** Runs `fn` while no evaluation runs (the mail digest reads up to the newest change with it). */
+export const withAlertLock = <T>(db: Database, fn: () => Promise<T>) => db.withLock(EVALUATE_LOCK, fn);
+
+export interface DigestItem {
+  eventId: number;
+  kind: 'opened' | 'escalated';
+  at: string;
+  alert: Alert;
+}
+
+export interface PendingDigest {
+  recipient: { id: number; unitCode: string; address: string; minLevel: AlertLevel };
+  /** Alerts opened or escalated in the recipient's subtree since its last digest, oldest first. */
+  items: DigestItem[];
+  /** The change the next digest starts after. */
+  cursor: number;
+}
+
+/**
+ * Every recipient's new openings and escalations at its level or above. Call under
+ * {@link withAlertLock}: a change id not yet committed would otherwise be skipped for good.
+ */
+export async function readPendingDigests(
+  db: Database,
+  tree: UnitTree,
+  limit = 200,
+): Promise<PendingDigest[]> {
+  const [{ max }] = await db.query<{ max: number }>(
+    sql`select coalesce(max(id), 0)::float8 as max from alert_events`,
+  );
+  const recipients = await db.query<{
+    id: number;
+    unit_code: string;
+    address: string;
+    min_level: AlertLevel;
+    last_event_id: number;
+  }>(
+    sql`select id, unit_code, address, min_level, last_event_id::float8 as last_event_id
+      from email_recipients where last_event_id < ${max} order by id`,
+  );
+  const out: PendingDigest[] = [];
+  for (const r of recipients) {
+    const communes = tree.communesUnder(r.unit_code);
+    const levels = ALERT_LEVELS.filter((l) => levelRank(l) >= levelRank(r.min_level));
+    const rows =
+      communes.length === 0
+        ? []
+        : await db.query<AlertRow & { event_id: number; kind: 'opened' | 'escalated'; at: number }>(
+            sql`select e.id::float8 as event_id, e.kind, e.at::float8 as at, ${alertColumns('a.')}
+              from alert_events e join alerts a on a.id = e.alert_id
+              where e.id > ${r.last_event_id} and e.id <= ${max} and e.kind in ('opened', 'escalated')
+                and e.level = any(${`{${levels.join(',')}}`}::text[])
+                and a.unit_code = any(${`{${communes.join(',')}}`}::text[])
+              order by e.id limit ${limit}`,
+          );
+    out.push({
+      recipient: { id: r.id, unitCode: r.unit_code, address: r.address, minLevel: r.min_level },
+      items: rows.map((row) => ({
+        eventId: row.event_id,
+        kind: row.kind,
+        at: formatLocal(row.at),
+        alert: toAlert(row, tree, false),
+      })),
+      cursor: max,
+    });
+  }
+  return out;
+}
+
+export async function advanceDigestCursor(db: Database, recipientId: number, cursor: number): Promise<void> {
+  await db.query(sql`update email_recipients set last_event_id = ${cursor} where id = ${recipientId}`);
 }

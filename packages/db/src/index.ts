@@ -8,5 +8,6 @@ export * as schema from './schema/index.ts';
 export * from './scorecard.ts';
 export * from './tree.ts';
 export * from './units/index.ts';
+export * from './webhooks.ts';
 export * from './write.ts';
 export * from './writer.ts';
