@@ -245,27 +245,31 @@ export interface DeskHealthRow {
 const ACTIVITY = `received_direct + received_online + received_postal + early + on_time + late + unknown
   + very_satisfied + satisfied + unsatisfied`;
 
-/** Desk facts of some communes, with each desk's rhythm over the last `rhythmDays` days. */
+/**
+ * Every desk of some communes with its facts and its rhythm over the last `rhythmDays` days; a
+ * desk with no event since the write path began keeping them has null facts (not measured).
+ */
 export async function readDeskHealth(
   db: Database,
   communes: string[],
   rhythmDays: (c: string) => number,
   now: number,
   cal: WorkCalendar,
-): Promise<DeskHealthRow[]> {
+): Promise<(DeskHealthRow | (Pick<DeskHealthRow, 'unitCode' | 'deskCode'> & { lastEventAt: null }))[]> {
   if (communes.length === 0) return [];
   const units = `{${communes.join(',')}}`;
   const days = Math.max(...communes.map(rhythmDays));
   const rows = await db.query<{
     unit_code: string;
     desk_code: string;
-    last_event_at: number;
+    last_event_at: number | null;
     last_received_at: number;
     batch_oldest_at: number;
   }>(
-    sql`select unit_code, desk_code, last_event_at::float8 as last_event_at,
-        last_received_at::float8 as last_received_at, batch_oldest_at::float8 as batch_oldest_at
-      from desk_health where unit_code = any(${units}::text[]) order by unit_code, desk_code`,
+    sql`select d.unit_code, d.desk_code, h.last_event_at::float8 as last_event_at,
+        h.last_received_at::float8 as last_received_at, h.batch_oldest_at::float8 as batch_oldest_at
+      from desks d left join desk_health h on h.unit_code = d.unit_code and h.desk_code = d.desk_code
+      where d.unit_code = any(${units}::text[]) order by d.unit_code, d.desk_code`,
   );
   const from = localDayStart(now) - (days - 1) * DAY;
   const activity = await db.query<{ unit_code: string; desk_code: string; day: number; n: number }>(
@@ -280,6 +284,7 @@ export async function readDeskHealth(
   }
   const workingHours = new Map<number, number>();
   return rows.map((r) => {
+    if (r.last_event_at === null) return { unitCode: r.unit_code, deskCode: r.desk_code, lastEventAt: null };
     const d = rhythmDays(r.unit_code);
     const since = localDayStart(now) - (d - 1) * DAY;
     let hours = workingHours.get(d);
@@ -302,13 +307,14 @@ export async function readDeskHealth(
 }
 
 function deskConditions(
-  desks: DeskHealthRow[],
+  desks: Awaited<ReturnType<typeof readDeskHealth>>,
   settings: (c: string) => RuleSettings,
   now: number,
   cal: WorkCalendar,
 ): AlertCondition[] {
   const out: AlertCondition[] = [];
   for (const d of desks) {
+    if (d.lastEventAt === null) continue;
     const s = settings(d.unitCode);
     const h = deskHealth(d, now, cal, {
       silentMinutes: s.desk_silent.silentMinutes,
@@ -808,8 +814,10 @@ export interface DigestItem {
 
 export interface PendingDigest {
   recipient: { id: number; unitCode: string; address: string; minLevel: AlertLevel };
-  /** Alerts opened or escalated in the recipient's subtree since its last digest, oldest first. */
+  /** Alerts opened or escalated in the recipient's subtree since its last digest, oldest first (at most `limit`). */
   items: DigestItem[];
+  /** How many there are in all. */
+  total: number;
   /** The change the next digest starts after. */
   cursor: number;
 }
@@ -843,8 +851,11 @@ export async function readPendingDigests(
     const rows =
       communes.length === 0
         ? []
-        : await db.query<AlertRow & { event_id: number; kind: 'opened' | 'escalated'; at: number }>(
-            sql`select e.id::float8 as event_id, e.kind, e.at::float8 as at, ${alertColumns('a.')}
+        : await db.query<
+            AlertRow & { event_id: number; kind: 'opened' | 'escalated'; at: number; total: number }
+          >(
+            sql`select e.id::float8 as event_id, e.kind, e.at::float8 as at, (count(*) over ())::float8 as total,
+                ${alertColumns('a.')}
               from alert_events e join alerts a on a.id = e.alert_id
               where e.id > ${r.last_event_id} and e.id <= ${max} and e.kind in ('opened', 'escalated')
                 and e.level = any(${`{${levels.join(',')}}`}::text[])
@@ -859,6 +870,7 @@ export async function readPendingDigests(
         at: formatLocal(row.at),
         alert: toAlert(row, tree, false),
       })),
+      total: rows[0]?.total ?? 0,
       cursor: max,
     });
   }
