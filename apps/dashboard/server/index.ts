@@ -141,6 +141,7 @@ export async function startDashboard(opts: {
     cookies: { secure: opts.secureCookies ?? false },
     frameAncestors: opts.frameAncestors ?? "'none'",
     calendar: opts.alerts?.calendar ?? makeWorkCalendar(VN_CALENDAR),
+    mailConfigured: opts.alerts?.mail !== undefined,
   };
   setRuntime(runtime);
   const { handler } = (await import(handlerPath)) as { handler: NodeHandler };

@@ -65,7 +65,7 @@ export interface AlertChange {
 /** Serialises evaluations across dashboard processes (Postgres advisory lock id). */
 const EVALUATE_LOCK = 727013;
 
-/** Every rule's settings for every commune: the defaults, then each ancestor's changes, city first. */
+/** Every rule's settings at any unit: the defaults, then the changes of each unit on its path, city first. */
 export async function readRuleSettings(
   db: Database,
   tree: UnitTree,

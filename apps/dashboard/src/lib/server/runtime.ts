@@ -8,6 +8,8 @@ export interface DashboardRuntime {
   cookies: { secure: boolean };
   /** CSP frame-ancestors value, e.g. `'none'` or `https://portal.hanoi.gov.vn`. */
   frameAncestors: string;
+  /** Whether alert digests go out by mail (MOTCUA_SMTP_URL set). */
+  mailConfigured?: boolean;
   /** The working-day calendar (desk health counts working time). */
   calendar: WorkCalendar;
   /** Tells every dashboard process that alerts of these communes changed (live inboxes refresh). */
