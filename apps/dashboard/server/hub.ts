@@ -40,7 +40,7 @@ export interface HubClock {
   clearInterval(timer: HubTimer): void;
 }
 
-const systemClock: HubClock = {
+export const systemClock: HubClock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (t) => clearTimeout(t as NodeJS.Timeout),
@@ -78,7 +78,10 @@ export function checkRequest(req: unknown): SubscribeRequest | LiveError {
     return err('bad_request', 'unit: expected a unit code');
   }
   if (window !== undefined && (typeof window !== 'string' || window.length > 16)) {
-    return err('bad_request', 'window: expected a window name (1h, today, 7d, 30d, month, quarter, year, a period such as 2026-10) or custom');
+    return err(
+      'bad_request',
+      'window: expected a window name (1h, today, 7d, 30d, month, quarter, year, a period such as 2026-10) or custom',
+    );
   }
   for (const [name, v] of [
     ['from', from],
@@ -155,6 +158,13 @@ export class LiveHub {
     }
   }
 
+  /** Alerts of these communes changed: tells the sockets watching them or any unit above them. */
+  alertsChanged(communes: string[]): void {
+    const rooms = new Set<string>();
+    for (const c of communes) for (const u of this.tree.ancestors(c)) rooms.add(u.code);
+    for (const unit of rooms) this.io.to(`alerts:${unit}`).emit('alerts', { unit });
+  }
+
   async close(): Promise<void> {
     this.#clock.clearInterval(this.#refresh);
     this.#clock.clearInterval(this.#health);
@@ -201,6 +211,17 @@ export class LiveHub {
       await socket.leave(key);
       this.#dropIfEmpty(key);
       if (typeof ack === 'function') ack({ ok: true });
+    });
+    socket.on('watchAlerts', async (raw, ack) => {
+      if (typeof ack !== 'function') return;
+      const unit = (raw as { unit?: unknown } | null)?.unit;
+      if (typeof unit !== 'string' || !this.tree.get(unit)) {
+        return ack(err('bad_request', 'unit: expected the code of a unit'));
+      }
+      if (!mayRead(this.tree, socket.data.viewer, unit))
+        return ack(err('forbidden', `unit ${unit}: outside your unit`));
+      await socket.join(`alerts:${unit}`);
+      ack({ ok: true });
     });
     socket.on('disconnect', () => {
       this.stats.clients--;

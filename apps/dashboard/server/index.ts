@@ -5,9 +5,15 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ERROR_STATUS, errorBody } from '@motcua/contract';
 import type { Database, UnitTree } from '@motcua/db';
+import { createMailer } from '@motcua/mail';
+import { makeWorkCalendar, VN_CALENDAR } from '@motcua/metrics';
+import { createLogger, type LogLevel } from '@motcua/service';
+import { sql } from 'drizzle-orm';
 import { viewerFrom } from '../src/lib/server/auth.ts';
 import { type DashboardRuntime, setRuntime } from '../src/lib/server/runtime.ts';
-import { LiveHub } from './hub.ts';
+import { AlertRunner } from './alerts/runner.ts';
+import type { AlertsConfig } from './config.ts';
+import { type HubClock, LiveHub, systemClock } from './hub.ts';
 import { createDashboardMetrics, type DashboardMetrics } from './metrics.ts';
 import { serveOpenApi } from './openapi.ts';
 
@@ -21,6 +27,8 @@ export const dashboardBuilt = () => existsSync(handlerPath);
 
 export interface RunningDashboard {
   port: number;
+  /** Null when this process does not run the alerts. */
+  alerts: AlertRunner | null;
   server: Server;
   hub: LiveHub;
   metrics: DashboardMetrics;
@@ -79,7 +87,7 @@ function closeRevokedSockets(hub: LiveHub, db: Database): () => void {
   const valid = async (h: Handshake) => (await viewerFrom(db, credentials(h))) !== null;
   hub.io.on('connection', (socket) => {
     socket.use(([event], next) => {
-      if (event !== 'subscribe') return next();
+      if (event !== 'subscribe' && event !== 'watchAlerts') return next();
       // A database error is the hub's to answer (`unavailable`), not a reason to disconnect.
       valid(socket.handshake).then(
         (ok) => (ok ? next() : socket.disconnect(true)),
@@ -117,6 +125,12 @@ export async function startDashboard(opts: {
   frameAncestors?: string;
   /** Node process metrics at /metrics; `npm start` gives them to one service of the process. */
   processMetrics?: boolean;
+  /** The alert evaluator, webhooks and mail (docs/alerts.md); absent: not run by this process. */
+  alerts?: AlertsConfig;
+  publicUrl?: string;
+  logLevel?: LogLevel;
+  /** The hub's and the alerts' clock; tests pass a manual one. */
+  clock?: HubClock;
 }): Promise<RunningDashboard> {
   if (opts.frameAncestors !== undefined && !FRAME_ANCESTORS_RE.test(opts.frameAncestors)) {
     throw new Error(`FRAME_ANCESTORS: expected CSP sources such as 'none' or https://portal.example.vn`);
@@ -126,6 +140,8 @@ export async function startDashboard(opts: {
     tree: opts.tree,
     cookies: { secure: opts.secureCookies ?? false },
     frameAncestors: opts.frameAncestors ?? "'none'",
+    calendar: opts.alerts?.calendar ?? makeWorkCalendar(VN_CALENDAR),
+    mailConfigured: opts.alerts?.mail !== undefined,
   };
   setRuntime(runtime);
   const { handler } = (await import(handlerPath)) as { handler: NodeHandler };
@@ -138,8 +154,35 @@ export async function startDashboard(opts: {
       () => send(res, 500, 'text/plain', 'internal error'),
     );
   });
-  const hub = new LiveHub(server, opts.db, opts.tree);
+  const hub = new LiveHub(server, opts.db, opts.tree, { clock: opts.clock });
   metrics.watch(hub);
+  // Alert changes reach every dashboard process: through NOTIFY on Postgres, directly in one process.
+  const ALERTS_CHANNEL = 'motcua_alerts';
+  runtime.alertsChanged = opts.listen
+    ? (communes) =>
+        void opts.db
+          .query(sql`select pg_notify(${ALERTS_CHANNEL}, ${communes.slice(0, 500).join(',')})`)
+          .catch(() => hub.alertsChanged(communes))
+    : (communes) => hub.alertsChanged(communes);
+  const unlistenAlerts = opts.listen
+    ? await opts.db.listen(ALERTS_CHANNEL, (payload) => hub.alertsChanged(payload.split(',')))
+    : null;
+  const log = createLogger(opts.logLevel ?? 'info', { service: 'dashboard' });
+  const alerts = opts.alerts
+    ? new AlertRunner({
+        db: opts.db,
+        tree: opts.tree,
+        clock: opts.clock ?? systemClock,
+        calendar: opts.alerts.calendar,
+        evaluateEveryMs: opts.alerts.evaluateEveryMs,
+        digestEveryMs: opts.alerts.digestEveryMs,
+        mailer: opts.alerts.mail && createMailer(opts.alerts.mail),
+        publicUrl: opts.publicUrl,
+        onChange: (communes) => runtime.alertsChanged?.(communes),
+        log: (level, msg, fields) => log[level](msg, fields),
+      })
+    : null;
+  alerts?.start();
   const stopRechecks = closeRevokedSockets(hub, opts.db);
   const unlisten = opts.listen
     ? await opts.db.listen('motcua_units', (payload) => hub.unitsChanged(payload.split(',')))
@@ -152,8 +195,12 @@ export async function startDashboard(opts: {
     port: (server.address() as AddressInfo).port,
     server,
     hub,
+    alerts,
     metrics,
     async close() {
+      alerts?.stop();
+      alerts?.opts.mailer?.close();
+      await unlistenAlerts?.().catch(() => {});
       await unlisten?.().catch(() => {});
       stopRechecks();
       await hub.close();

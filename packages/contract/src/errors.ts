@@ -18,6 +18,8 @@ export const ERROR_STATUS = {
   /** An event's `source` is outside the desk key's unit or desk. */
   forbidden_source: 403,
   not_found: 404,
+  /** The thing's state does not allow the change (an alert already acknowledged or closed). */
+  conflict: 409,
   too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

@@ -26,14 +26,22 @@ export interface LiveError {
 
 export type SubscribeAck = Snapshot | LiveError;
 
+/** Alerts changed somewhere in the watched unit's subtree: read the list again (it is scoped there). */
+export interface AlertsChanged {
+  unit: string;
+}
+
 export interface ServerToClientEvents {
   metrics: (snapshot: Snapshot) => void;
   stale: (info: { unit: string; window: string; since: string }) => void;
+  alerts: (change: AlertsChanged) => void;
 }
 
 export interface ClientToServerEvents {
   subscribe: (req: SubscribeRequest, ack: (res: SubscribeAck) => void) => void;
   unsubscribe: (req: SubscribeRequest, ack?: (res: { ok: true } | LiveError) => void) => void;
+  /** Be told when the alerts of a unit's subtree change (the viewer's own subtree only). */
+  watchAlerts: (req: { unit: string }, ack: (res: { ok: true } | LiveError) => void) => void;
 }
 
 /** Whether an ack is an error rather than a snapshot. */

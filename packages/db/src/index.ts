@@ -1,3 +1,4 @@
+export * from './alerts.ts';
 export * from './client.ts';
 export * from './credentials.ts';
 export * from './errors.ts';
@@ -7,5 +8,6 @@ export * as schema from './schema/index.ts';
 export * from './scorecard.ts';
 export * from './tree.ts';
 export * from './units/index.ts';
+export * from './webhooks.ts';
 export * from './write.ts';
 export * from './writer.ts';

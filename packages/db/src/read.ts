@@ -149,7 +149,7 @@ type OpenRow = OpenMetrics & { dueIn48h: number; unit_code: string; desk_code: s
  * An open dossier's deadline at `asOf`: due date plus answered pauses plus the pause still
  * running (never negative: a request stamped ahead of asOf by a fast desk clock pauses nothing yet).
  */
-const DEADLINE_SQL = (asOf: number) =>
+export const DEADLINE_SQL = (asOf: number) =>
   sql`(due_at + paused_ms + greatest(coalesce(${asOf} - pending_since, 0), 0))`;
 
 /** Open-dossier counts at `asOf` from dossier state (not windowed), rows as `per` says. */

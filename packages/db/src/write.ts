@@ -41,6 +41,7 @@ import {
   ROLLUP_KEY_COLUMNS,
   rowsOf,
 } from './columns.ts';
+import { deskHealth } from './schema/alerts.ts';
 import type { dossiers } from './schema/dossiers.ts';
 import type { petitions } from './schema/petitions.ts';
 import { desks } from './schema/units.ts';
@@ -51,6 +52,8 @@ const ROLLUP_NAMES = namesOf(ROLLUP_COLUMNS);
 /** An upsert adds a flush's deltas to the stored counters. */
 const ROLLUP_ADD = ROLLUP_COUNTERS.map(([c]) => `${c} = rollups.${c} + excluded.${c}`).join(', ');
 const DESK_COLUMNS = columnsOf(desks, ['unitCode', 'deskCode']);
+const DESK_HEALTH_COLUMNS = columnsOf(deskHealth);
+const DESK_HEALTH_NAMES = namesOf(DESK_HEALTH_COLUMNS);
 /** Every statement of a flush has a fixed text (rows travel as arrays), so each is prepared once per connection. */
 const PREPARED = { prepare: true } as const;
 const MINUTE = 60_000;
@@ -212,6 +215,8 @@ export async function writeBatch(
     notify?: boolean;
     /** The working-day calendar's deadlines, for petitions (v1.1); default: the built-in calendar. */
     deadline?: WorkingDeadline;
+    /** When the batch arrived (epoch ms), kept per desk for the desk health alerts; default: now. */
+    receivedAt?: number;
   } = {},
 ): Promise<WriteResult> {
   const statuses: WriteStatus[] = new Array(batch.length).fill('duplicate');
@@ -255,6 +260,8 @@ export async function writeBatch(
     if (accepted.length === 0) return { statuses, units: [] };
 
     const deltas = new RollupDeltas();
+    const health = new Map<string, typeof deskHealth.$inferInsert>();
+    const receivedAt = opts.receivedAt ?? Date.now();
     const touchedUnits = new Set<string>();
     const touchedDossiers = new Touched<HistoryEntry>();
     const touchedPetitions = new Touched<PetitionEntry>();
@@ -263,6 +270,21 @@ export async function writeBatch(
       const deskKey = `${e.unitCode}/${e.deskCode}`;
       if (!opts.knownDesks?.has(deskKey))
         newDesks.set(deskKey, { unitCode: e.unitCode, deskCode: e.deskCode });
+      const h = health.get(deskKey);
+      if (h) {
+        h.lastEventAt = Math.max(h.lastEventAt, e.time);
+        h.batchOldestAt = Math.min(h.batchOldestAt, e.time);
+        h.events = (h.events ?? 0) + 1;
+      } else {
+        health.set(deskKey, {
+          unitCode: e.unitCode,
+          deskCode: e.deskCode,
+          lastEventAt: e.time,
+          lastReceivedAt: receivedAt,
+          batchOldestAt: e.time,
+          events: 1,
+        });
+      }
       if (e.type === EVENT_TYPE.rating) {
         const level = e.data.level as string;
         const field =
@@ -323,6 +345,19 @@ export async function writeBatch(
         PREPARED,
       );
     }
+    // One row per desk of the flush, in key order like the other upserts (no deadlocks).
+    await db.query(
+      sql`insert into desk_health (${sql.raw(DESK_HEALTH_NAMES)})
+        select ${sql.raw(DESK_HEALTH_NAMES)} from ${rowsOf([...health.values()], DESK_HEALTH_COLUMNS)}
+        order by unit_code, desk_code
+        on conflict (unit_code, desk_code) do update set
+          last_event_at = greatest(desk_health.last_event_at, excluded.last_event_at),
+          last_received_at = greatest(desk_health.last_received_at, excluded.last_received_at),
+          batch_oldest_at = excluded.batch_oldest_at,
+          events = desk_health.events + excluded.events`,
+      tx,
+      PREPARED,
+    );
     const unitList = [...touchedUnits].sort();
     if (opts.notify) {
       // NOTIFY payloads are capped at 8 kB: send the touched communes in chunks.

@@ -30,6 +30,8 @@ export interface WriterOptions {
   maxInFlight?: number;
   /** The working-day calendar petition deadlines are counted on; default: the built-in one. */
   calendar?: WorkCalendar;
+  /** The time a flush is stamped with as its arrival (desk health); default: Date.now. */
+  now?: () => number;
 }
 
 /**
@@ -169,6 +171,7 @@ export class GroupCommitWriter {
           knownDesks: this.#knownDesks,
           notify: this.options.notify,
           deadline: this.#deadline,
+          receivedAt: this.options.now?.(),
         });
       } catch (err) {
         if (!isRetryable(err) || attempt >= 5) throw err;

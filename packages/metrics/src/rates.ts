@@ -19,6 +19,19 @@ export function wilsonLow(positive: number, total: number, z = 1.96): number | n
   return Math.max(0, (centre - spread) / (1 + z2 / total));
 }
 
+/**
+ * Upper bound of the same Wilson interval; null when `total` is 0. Below a target, the true
+ * share is below it with 97.5 % confidence: a few bad ratings alone do not get there.
+ */
+export function wilsonHigh(positive: number, total: number, z = 1.96): number | null {
+  if (total === 0) return null;
+  const p = positive / total;
+  const z2 = z * z;
+  const centre = p + z2 / (2 * total);
+  const spread = z * Math.sqrt((p * (1 - p)) / total + z2 / (4 * total * total));
+  return Math.min(1, (centre + spread) / (1 + z2 / total));
+}
+
 /** Satisfaction counts with `rate` and `wilsonLow`. */
 export function satisfactionMetrics(
   counts: Pick<BucketCounts, 'verySatisfied' | 'satisfied' | 'unsatisfied'>,

@@ -94,7 +94,10 @@ export class LiveClient {
   readonly #listeners: { [E in keyof ServerToClientEvents]: Set<ServerToClientEvents[E]> } = {
     metrics: new Set(),
     stale: new Set(),
+    alerts: new Set(),
   };
+  /** Units whose alerts are watched, with who is told when they change. */
+  readonly #alertWatches = new Map<string, Set<() => void>>();
 
   /** The socket, created on first use and only in the browser. */
   #ensure(): LiveSocket | null {
@@ -108,6 +111,7 @@ export class LiveClient {
       this.#everConnected = true;
       this.#setLive();
       for (const sub of this.#subs.values()) this.#sendSubscribe(sub);
+      for (const unit of this.#alertWatches.keys()) this.#sendWatchAlerts(unit);
       if (resync) for (const fn of this.#resyncListeners) fn();
     });
     socket.on('disconnect', (reason) => {
@@ -142,6 +146,10 @@ export class LiveClient {
         for (const l of sub.listeners) l.onStale?.(info.since);
       }
       for (const fn of this.#listeners.stale) fn(info);
+    });
+    socket.on('alerts', (change) => {
+      for (const fn of this.#alertWatches.get(change.unit) ?? []) fn();
+      for (const fn of this.#listeners.alerts) fn(change);
     });
     if (typeof window !== 'undefined') {
       window.addEventListener('online', () => {
@@ -252,6 +260,30 @@ export class LiveClient {
       mine.attempt++;
       if (socket.connected) socket.emit('unsubscribe', { unit, window });
     };
+  }
+
+  /**
+   * Calls `onChange` whenever the alerts of `unit`'s subtree change (the viewer's own subtree
+   * only; read the list again then). Survives reconnects. Returns the function that stops it.
+   */
+  watchAlerts(unit: string, onChange: () => void): () => void {
+    if (!this.#ensure()) return () => {};
+    let set = this.#alertWatches.get(unit);
+    if (!set) {
+      set = new Set();
+      this.#alertWatches.set(unit, set);
+      this.#sendWatchAlerts(unit);
+    }
+    set.add(onChange);
+    const mine = set;
+    return () => {
+      mine.delete(onChange);
+    };
+  }
+
+  #sendWatchAlerts(unit: string) {
+    // Sent again on every (re)connect; a refusal (outside the viewer's unit) leaves nothing to watch.
+    if (this.#socket?.connected) this.#socket.emit('watchAlerts', { unit }, () => {});
   }
 
   /** Listens to one server event; returns the function that stops listening. */

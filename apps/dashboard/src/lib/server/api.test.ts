@@ -8,6 +8,7 @@ import {
   type Viewer,
   verifyViewerToken,
 } from '@motcua/db';
+import { makeWorkCalendar, VN_CALENDAR } from '@motcua/metrics';
 import { createTestTree, openTestDb, type TestDb } from '@motcua/test-helpers/db';
 import { json, type RequestEvent } from '@sveltejs/kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -31,7 +32,13 @@ async function viewer(role: 'city' | 'district', unit: string): Promise<Viewer> 
 
 /** The runtime the dashboard's server hands the SvelteKit code, here over the test's own database. */
 function useDb(database: Database) {
-  setRuntime({ db: database, tree, cookies: { secure: false }, frameAncestors: "'none'" });
+  setRuntime({
+    db: database,
+    tree,
+    cookies: { secure: false },
+    frameAncestors: "'none'",
+    calendar: makeWorkCalendar(VN_CALENDAR),
+  });
 }
 
 beforeAll(async () => {

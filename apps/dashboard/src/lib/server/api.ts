@@ -3,6 +3,7 @@ import { isConnectionError, resolveUnit, type Viewer } from '@motcua/db';
 import type { ResolvedWindow, UnitRef } from '@motcua/metrics';
 import { resolveWindow } from '@motcua/metrics';
 import { json, type RequestEvent } from '@sveltejs/kit';
+import type { z } from 'zod';
 import { mayRead } from './auth.ts';
 import { type DashboardRuntime, getRuntime } from './runtime.ts';
 
@@ -61,4 +62,59 @@ export async function withReadContext(
     );
     return errorResponse('internal', 'internal error', requestId);
   }
+}
+
+// Alerts (issue 13): routes not under a unit, and the checks every write shares.
+
+/** The checks of a route that is not under a unit (an alert, a webhook by id): a viewer, then `handle`. */
+export async function withViewerContext(
+  event: RequestEvent,
+  handle: (ctx: { runtime: DashboardRuntime; viewer: Viewer }) => Promise<Response>,
+): Promise<Response> {
+  return withReadContext(
+    // The viewer's own unit stands in for the path's: every check below is against it.
+    { ...event, params: { ...event.params, code: event.locals.viewer?.unitCode ?? '' } } as RequestEvent,
+    ({ runtime, viewer }) => handle({ runtime, viewer }),
+  );
+}
+
+/**
+ * A write by this viewer: never by a display token; `configure` (rules, webhooks, mail) only by
+ * city and district viewers. With a session cookie (no Authorization header) the request must
+ * come from this site (Origin), so another site cannot make a signed-in browser send it.
+ */
+export function checkWrite(event: RequestEvent, viewer: Viewer, opts: { configure?: boolean } = {}): void {
+  if (viewer.role === 'display') throw new ApiError('forbidden', 'a display token cannot change anything');
+  if (opts.configure && viewer.role !== 'city' && viewer.role !== 'district') {
+    throw new ApiError('forbidden', 'only city and district viewers configure alerts');
+  }
+  if (!event.request.headers.has('authorization')) {
+    const origin = event.request.headers.get('origin');
+    if (origin !== event.url.origin) {
+      throw new ApiError('forbidden', 'Origin: a request with a session cookie must come from this site');
+    }
+  }
+}
+
+/** The JSON body checked against its schema; a bad one is a 400 naming the field. */
+export async function readJsonBody<S extends z.ZodType>(event: RequestEvent, schema: S): Promise<z.infer<S>> {
+  let body: unknown;
+  try {
+    body = await event.request.json();
+  } catch {
+    throw new ApiError('bad_request', 'body: expected a JSON object');
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ApiError('bad_request', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** A positive whole number from the path, e.g. an alert id. */
+export function idParam(value: string | undefined, name = 'id'): number {
+  if (!value || !/^\d{1,9}$/.test(value))
+    throw new ApiError('bad_request', `${name}: expected a whole number`);
+  return Number(value);
 }

@@ -1,4 +1,5 @@
 import type { Database, UnitTree } from '@motcua/db';
+import type { WorkCalendar } from '@motcua/metrics';
 
 /** What the SvelteKit server code needs, handed over by the process that serves it. */
 export interface DashboardRuntime {
@@ -7,6 +8,12 @@ export interface DashboardRuntime {
   cookies: { secure: boolean };
   /** CSP frame-ancestors value, e.g. `'none'` or `https://portal.hanoi.gov.vn`. */
   frameAncestors: string;
+  /** Whether alert digests go out by mail (MOTCUA_SMTP_URL set). */
+  mailConfigured?: boolean;
+  /** The working-day calendar (desk health counts working time). */
+  calendar: WorkCalendar;
+  /** Tells every dashboard process that alerts of these communes changed (live inboxes refresh). */
+  alertsChanged?: (communes: string[]) => void;
 }
 
 // The Node server (tsx) and the SvelteKit bundle each load their own copy of this module;

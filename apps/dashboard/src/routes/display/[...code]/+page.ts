@@ -13,13 +13,15 @@ export const load: PageLoad = async ({ params, url, fetch, parent }) => {
   const rotate =
     Number.isFinite(rotateParam) && rotateParam > 0 ? Math.min(3600, Math.max(5, rotateParam)) : 0;
   const theme = url.searchParams.get('theme') === 'light' ? 'light' : 'dark';
+  // `alerts=1`: a red banner with the unit's city-level alerts (docs/alerts.md).
+  const alerts = url.searchParams.get('alerts') === '1';
   try {
     const [info, snapshot, trend] = await Promise.all([
       api.info(fetch, code),
       api.metrics(fetch, code, window),
       orNull(api.trend(fetch, code, window)),
     ]);
-    return { code, window, rotate, theme, info, snapshot, trend } as const;
+    return { code, window, rotate, theme, alerts, info, snapshot, trend } as const;
   } catch (err) {
     if (err instanceof ApiError) {
       if (err.status === 401) redirect(303, `/?next=${encodeURIComponent(url.pathname + url.search)}`);

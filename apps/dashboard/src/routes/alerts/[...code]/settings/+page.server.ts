@@ -1,0 +1,153 @@
+import {
+  ALERT_RULES,
+  type AlertRule,
+  DEFAULT_RULE_SETTINGS,
+  emailRecipientRequestSchema,
+  ruleOverrideSchema,
+  webhookRequestSchema,
+} from '@motcua/contract';
+import {
+  createEmailRecipient,
+  createWebhookSubscription,
+  deactivateWebhookSubscription,
+  deleteEmailRecipient,
+  listEmailRecipients,
+  listWebhookSubscriptions,
+  readRuleSettings,
+  readUnitRuleOverrides,
+  writeRuleOverride,
+} from '@motcua/db';
+import { error, fail, redirect } from '@sveltejs/kit';
+import { mayRead } from '$lib/server/auth.ts';
+import { getRuntime } from '$lib/server/runtime.ts';
+import type { Actions, PageServerLoad } from './$types';
+
+/** The page and every action: a city or district viewer, on a unit of its subtree (not a desk). */
+function guard(locals: App.Locals, code: string) {
+  const viewer = locals.viewer;
+  if (!viewer) return { ok: false, status: 401 } as const;
+  const runtime = getRuntime();
+  if (!runtime.tree.get(code)) return { ok: false, status: 404 } as const;
+  if (!mayRead(runtime.tree, viewer, code) || (viewer.role !== 'city' && viewer.role !== 'district')) {
+    return { ok: false, status: 403 } as const;
+  }
+  return { ok: true, viewer, runtime } as const;
+}
+
+export const load: PageServerLoad = async ({ params, locals, url }) => {
+  const g = guard(locals, params.code);
+  if (!g.ok) {
+    if (g.status === 401) redirect(303, `/?next=${encodeURIComponent(url.pathname)}`);
+    error(g.status, {
+      message: `unit ${params.code}: ${g.status === 404 ? 'unknown' : 'not yours to configure'}`,
+      code: 'forbidden',
+    });
+  }
+  const { db, tree } = g.runtime;
+  const unit = tree.get(params.code);
+  const parent = unit?.parentCode ?? null;
+  const settings = await readRuleSettings(db, tree);
+  // What the unit would have without its own changes: its parent's settings (the defaults at the top).
+  const inherited = parent ? settings(parent) : DEFAULT_RULE_SETTINGS;
+  return {
+    unit: { code: params.code, name: unit?.name ?? params.code, level: unit?.level ?? 'city' },
+    inherited,
+    overrides: await readUnitRuleOverrides(db, params.code),
+    recipients: await listEmailRecipients(db, tree, params.code),
+    webhooks: await listWebhookSubscriptions(db, tree, params.code),
+    mailConfigured: g.runtime.mailConfigured ?? false,
+  };
+};
+
+const messageOf = (issues: { path: PropertyKey[]; message: string }[]) =>
+  `${issues[0].path.join('.')}: ${issues[0].message}`;
+
+export const actions: Actions = {
+  rule: async ({ params, locals, request }) => {
+    const g = guard(locals, params.code);
+    if (!g.ok) return fail(g.status, { message: 'forbidden' });
+    const form = await request.formData();
+    const rule = String(form.get('rule'));
+    if (!(ALERT_RULES as readonly string[]).includes(rule)) return fail(400, { message: 'rule: unknown' });
+    const override: Record<string, unknown> = {};
+    if (form.get('reset') === null) {
+      for (const [key, value] of Object.entries(DEFAULT_RULE_SETTINGS[rule as AlertRule])) {
+        if (typeof value === 'boolean') {
+          const v = form.get(key);
+          if (v !== null && v !== 'inherit') override[key] = v === 'on';
+        } else {
+          const v = String(form.get(key) ?? '').trim();
+          if (v !== '') override[key] = Number(v.replace(',', '.'));
+        }
+      }
+    }
+    const parsed = ruleOverrideSchema(rule as AlertRule).safeParse(override);
+    if (!parsed.success) return fail(400, { message: messageOf(parsed.error.issues), rule });
+    await writeRuleOverride(
+      g.runtime.db,
+      params.code,
+      rule as AlertRule,
+      parsed.data,
+      g.viewer.label,
+      Date.now(),
+    );
+    return { saved: rule };
+  },
+  addRecipient: async ({ params, locals, request }) => {
+    const g = guard(locals, params.code);
+    if (!g.ok) return fail(g.status, { message: 'forbidden' });
+    const form = await request.formData();
+    const parsed = emailRecipientRequestSchema.safeParse({
+      address: String(form.get('address') ?? '').trim(),
+      minLevel: String(form.get('minLevel') ?? 'commune'),
+    });
+    if (!parsed.success) return fail(400, { message: messageOf(parsed.error.issues), form: 'recipient' });
+    await createEmailRecipient(g.runtime.db, {
+      unitCode: params.code,
+      ...parsed.data,
+      by: g.viewer.label,
+      now: Date.now(),
+    });
+    return { saved: 'recipient' };
+  },
+  removeRecipient: async ({ params, locals, request }) => {
+    const g = guard(locals, params.code);
+    if (!g.ok) return fail(g.status, { message: 'forbidden' });
+    const id = Number((await request.formData()).get('id'));
+    if (!(await deleteEmailRecipient(g.runtime.db, g.runtime.tree, id, g.viewer.unitCode))) {
+      return fail(404, { message: 'id: not found', form: 'recipient' });
+    }
+    return { saved: 'recipient' };
+  },
+  addWebhook: async ({ params, locals, request }) => {
+    const g = guard(locals, params.code);
+    if (!g.ok) return fail(g.status, { message: 'forbidden' });
+    const form = await request.formData();
+    const parsed = webhookRequestSchema.safeParse({
+      url: String(form.get('url') ?? '').trim(),
+      secret: String(form.get('secret') ?? ''),
+      minLevel: String(form.get('minLevel') ?? 'commune'),
+      giveUpAfterHours: Number(String(form.get('giveUpAfterHours') ?? '24').replace(',', '.')),
+    });
+    if (!parsed.success) return fail(400, { message: messageOf(parsed.error.issues), form: 'webhook' });
+    await createWebhookSubscription(g.runtime.db, {
+      unitCode: params.code,
+      url: parsed.data.url,
+      secret: parsed.data.secret,
+      minLevel: parsed.data.minLevel,
+      giveUpAfterMs: parsed.data.giveUpAfterHours * 3_600_000,
+      by: g.viewer.label,
+      now: Date.now(),
+    });
+    return { saved: 'webhook' };
+  },
+  stopWebhook: async ({ params, locals, request }) => {
+    const g = guard(locals, params.code);
+    if (!g.ok) return fail(g.status, { message: 'forbidden' });
+    const id = Number((await request.formData()).get('id'));
+    if (!(await deactivateWebhookSubscription(g.runtime.db, g.runtime.tree, id, g.viewer.unitCode))) {
+      return fail(404, { message: 'id: not found', form: 'webhook' });
+    }
+    return { saved: 'webhook' };
+  },
+};

@@ -1,0 +1,4 @@
+import { alertAction } from '$lib/server/alert-action.ts';
+import type { RequestHandler } from './$types';
+
+export const POST: RequestHandler = alertAction('close');

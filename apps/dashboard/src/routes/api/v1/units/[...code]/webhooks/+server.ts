@@ -1,0 +1,33 @@
+import { ApiError, webhookRequestSchema } from '@motcua/contract';
+import { createWebhookSubscription, listWebhookSubscriptions } from '@motcua/db';
+import { json } from '@sveltejs/kit';
+import { checkWrite, readJsonBody, withReadContext } from '$lib/server/api.ts';
+import type { RequestHandler } from './$types';
+
+/** GET /api/v1/units/{code}/webhooks — the subscriptions of the unit's subtree (city and district viewers). */
+export const GET: RequestHandler = (event) =>
+  withReadContext(event, async ({ runtime, viewer, code }) => {
+    if (viewer.role !== 'city' && viewer.role !== 'district') {
+      throw new ApiError('forbidden', 'only city and district viewers see webhooks');
+    }
+    return json(await listWebhookSubscriptions(runtime.db, runtime.tree, code));
+  });
+
+/** POST /api/v1/units/{code}/webhooks `{ url, secret, minLevel, giveUpAfterHours }` — a new subscription. */
+export const POST: RequestHandler = (event) =>
+  withReadContext(event, async ({ runtime, viewer, code }) => {
+    checkWrite(event, viewer, { configure: true });
+    if (code.includes('/'))
+      throw new ApiError('bad_request', 'code: webhooks are set per unit, not per desk');
+    const body = await readJsonBody(event, webhookRequestSchema);
+    const id = await createWebhookSubscription(runtime.db, {
+      unitCode: code,
+      url: body.url,
+      secret: body.secret,
+      minLevel: body.minLevel,
+      giveUpAfterMs: body.giveUpAfterHours * 3_600_000,
+      by: viewer.label,
+      now: Date.now(),
+    });
+    return json({ id }, { status: 201 });
+  });
