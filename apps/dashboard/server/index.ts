@@ -16,6 +16,7 @@ export { LiveHub } from './hub.ts';
 export type { DashboardMetrics } from './metrics.ts';
 
 const handlerPath = fileURLToPath(new URL('../build/handler.js', import.meta.url));
+let handlerModule: Promise<{ handler: NodeHandler }> | null = null;
 
 export const dashboardBuilt = () => existsSync(handlerPath);
 
@@ -60,6 +61,17 @@ async function serveOps(req: IncomingMessage, res: ServerResponse, db: Database,
     return false;
   }
   return true;
+}
+
+/** The header this server tells adapter-node the request's protocol in (see startDashboard). */
+const PROTOCOL_HEADER = 'x-motcua-protocol';
+
+/** `https` or `http`: as a proxy in front says (X-Forwarded-Proto), else as the connection is. */
+function protocolOf(req: IncomingMessage): string {
+  const forwarded = req.headers['x-forwarded-proto'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0].trim();
+  if (first === 'https' || first === 'http') return first;
+  return (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
 }
 
 /** How often open sockets have their credentials checked again (revoked viewers are closed). */
@@ -128,9 +140,19 @@ export async function startDashboard(opts: {
     frameAncestors: opts.frameAncestors ?? "'none'",
   };
   setRuntime(runtime);
-  const { handler } = (await import(handlerPath)) as { handler: NodeHandler };
+  // adapter-node takes the page's origin as https://{host} unless told otherwise, so on plain
+  // http (npm start, a LAN) SvelteKit refused every form post as cross-site. Unless ORIGIN or
+  // PROTOCOL_HEADER is configured, the protocol is the proxy's X-Forwarded-Proto, else the
+  // connection's own; it is read once, when the handler loads.
+  const ownProtocol = process.env.ORIGIN === undefined && process.env.PROTOCOL_HEADER === undefined;
+  if (ownProtocol) process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
+  // Imported once per process: a restart in the same process (tests, the soak) does not need the
+  // build directory to be there at that moment.
+  handlerModule ??= import(handlerPath) as Promise<{ handler: NodeHandler }>;
+  const { handler } = await handlerModule;
   const metrics = createDashboardMetrics({ processMetrics: opts.processMetrics });
   const server = createServer((req, res) => {
+    if (process.env.PROTOCOL_HEADER === PROTOCOL_HEADER) req.headers[PROTOCOL_HEADER] = protocolOf(req);
     // Static files bypass the SvelteKit hook that sets the other headers.
     res.setHeader('X-Content-Type-Options', 'nosniff');
     serveOps(req, res, opts.db, metrics).then(
