@@ -10,13 +10,16 @@ import { type DashboardRuntime, setRuntime } from '../src/lib/server/runtime.ts'
 import { LiveHub } from './hub.ts';
 import { createDashboardMetrics, type DashboardMetrics } from './metrics.ts';
 import { serveOpenApi } from './openapi.ts';
+import { guardVanishedFiles } from './static-files.ts';
 
 export { type DashboardConfig, loadDashboardConfig } from './config.ts';
 export { LiveHub } from './hub.ts';
 export type { DashboardMetrics } from './metrics.ts';
 
 const handlerPath = fileURLToPath(new URL('../build/handler.js', import.meta.url));
-let handlerModule: Promise<{ handler: NodeHandler }> | null = null;
+const clientDir = fileURLToPath(new URL('../build/client', import.meta.url));
+/** adapter-node's handler behind the guard; both list the built files when it loads. */
+let builtHandler: Promise<NodeHandler> | null = null;
 
 export const dashboardBuilt = () => existsSync(handlerPath);
 
@@ -148,8 +151,10 @@ export async function startDashboard(opts: {
   if (ownProtocol) process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
   // Imported once per process: a restart in the same process (tests, the soak) does not need the
   // build directory to be there at that moment.
-  handlerModule ??= import(handlerPath) as Promise<{ handler: NodeHandler }>;
-  const { handler } = await handlerModule;
+  builtHandler ??= (import(handlerPath) as Promise<{ handler: NodeHandler }>).then((m) =>
+    guardVanishedFiles(clientDir, m.handler),
+  );
+  const handler = await builtHandler;
   const metrics = createDashboardMetrics({ processMetrics: opts.processMetrics });
   const server = createServer((req, res) => {
     if (process.env.PROTOCOL_HEADER === PROTOCOL_HEADER) req.headers[PROTOCOL_HEADER] = protocolOf(req);
