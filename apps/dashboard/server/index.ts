@@ -16,12 +16,16 @@ import type { AlertsConfig } from './config.ts';
 import { type HubClock, LiveHub, systemClock } from './hub.ts';
 import { createDashboardMetrics, type DashboardMetrics } from './metrics.ts';
 import { serveOpenApi } from './openapi.ts';
+import { guardVanishedFiles } from './static-files.ts';
 
 export { type DashboardConfig, loadDashboardConfig } from './config.ts';
 export { LiveHub } from './hub.ts';
 export type { DashboardMetrics } from './metrics.ts';
 
 const handlerPath = fileURLToPath(new URL('../build/handler.js', import.meta.url));
+const clientDir = fileURLToPath(new URL('../build/client', import.meta.url));
+/** adapter-node's handler behind the guard; both list the built files when it loads. */
+let builtHandler: Promise<NodeHandler> | null = null;
 
 export const dashboardBuilt = () => existsSync(handlerPath);
 
@@ -68,6 +72,17 @@ async function serveOps(req: IncomingMessage, res: ServerResponse, db: Database,
     return false;
   }
   return true;
+}
+
+/** The header this server tells adapter-node the request's protocol in (see startDashboard). */
+const PROTOCOL_HEADER = 'x-motcua-protocol';
+
+/** `https` or `http`: as a proxy in front says (X-Forwarded-Proto), else as the connection is. */
+function protocolOf(req: IncomingMessage): string {
+  const forwarded = req.headers['x-forwarded-proto'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0].trim();
+  if (first === 'https' || first === 'http') return first;
+  return (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
 }
 
 /** How often open sockets have their credentials checked again (revoked viewers are closed). */
@@ -144,9 +159,21 @@ export async function startDashboard(opts: {
     mailConfigured: opts.alerts?.mail !== undefined,
   };
   setRuntime(runtime);
-  const { handler } = (await import(handlerPath)) as { handler: NodeHandler };
+  // adapter-node takes the page's origin as https://{host} unless told otherwise, so on plain
+  // http (npm start, a LAN) SvelteKit refused every form post as cross-site. Unless ORIGIN or
+  // PROTOCOL_HEADER is configured, the protocol is the proxy's X-Forwarded-Proto, else the
+  // connection's own; it is read once, when the handler loads.
+  const ownProtocol = process.env.ORIGIN === undefined && process.env.PROTOCOL_HEADER === undefined;
+  if (ownProtocol) process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
+  // Imported once per process: a restart in the same process (tests, the soak) does not need the
+  // build directory to be there at that moment.
+  builtHandler ??= (import(handlerPath) as Promise<{ handler: NodeHandler }>).then((m) =>
+    guardVanishedFiles(clientDir, m.handler),
+  );
+  const handler = await builtHandler;
   const metrics = createDashboardMetrics({ processMetrics: opts.processMetrics });
   const server = createServer((req, res) => {
+    if (process.env.PROTOCOL_HEADER === PROTOCOL_HEADER) req.headers[PROTOCOL_HEADER] = protocolOf(req);
     // Static files bypass the SvelteKit hook that sets the other headers.
     res.setHeader('X-Content-Type-Options', 'nosniff');
     serveOps(req, res, opts.db, metrics).then(

@@ -74,7 +74,8 @@ export const handle: Handle = async ({ event, resolve }) => {
   });
 
   const response = await resolve(event, {
-    transformPageChunk: ({ html }) => html.replace('%lang%', event.locals.lang),
+    // Every occurrence: app.html names the placeholder in a comment before the attribute.
+    transformPageChunk: ({ html }) => html.replaceAll('%lang%', event.locals.lang),
   });
   // The session slides in the database (verifySession); the cookie slides with it, or a wall
   // screen that never reloads would lose it after SESSION_DAYS and be signed out. The display

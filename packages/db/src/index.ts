@@ -3,6 +3,7 @@ export * from './client.ts';
 export * from './credentials.ts';
 export * from './errors.ts';
 export * from './migrate.ts';
+export * from './playlists.ts';
 export * from './read.ts';
 export * as schema from './schema/index.ts';
 export * from './scorecard.ts';

@@ -3,5 +3,6 @@ export * from './credentials.ts';
 export * from './dossiers.ts';
 export * from './events.ts';
 export * from './petitions.ts';
+export * from './playlists.ts';
 export * from './rollups.ts';
 export * from './units.ts';

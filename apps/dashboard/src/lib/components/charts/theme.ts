@@ -1,5 +1,13 @@
-/** Colours of chart chrome (axes, text, tooltips) for the light pages and the dark wall display. */
+import { COLORS } from '../colors.ts';
+
+/**
+ * Colours of chart chrome (axes, text, tooltips) and of the trend's series, for the light pages
+ * and the dark wall display (where the series are lighter, to stand out ≥ 3:1 from the panel).
+ */
 export interface ChartTheme {
+  satisfaction: string;
+  onTime: string;
+  received: string;
   text: string;
   muted: string;
   axis: string;
@@ -15,6 +23,9 @@ const FONT =
   "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Helvetica Neue', Arial, 'Liberation Sans', sans-serif";
 
 export const LIGHT: ChartTheme = {
+  satisfaction: COLORS.satisfaction,
+  onTime: COLORS.onTimeRate,
+  received: COLORS.received,
   text: '#14213d',
   muted: '#566174',
   axis: '#c9d1dd',
@@ -27,6 +38,9 @@ export const LIGHT: ChartTheme = {
 };
 
 export const DARK: ChartTheme = {
+  satisfaction: '#35d0a5',
+  onTime: '#56b4e9',
+  received: '#7d8fa8',
   text: '#e8eef8',
   muted: '#a7b3c6',
   axis: '#3a4861',

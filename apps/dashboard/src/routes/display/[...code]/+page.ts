@@ -1,27 +1,28 @@
 import { error, redirect } from '@sveltejs/kit';
+import { fetchPlaylist, parsePlaylist, playlistFromUrl, savedPlaylistId } from '$lib/display/playlist.ts';
 import { ApiError, api, orNull } from '$lib/live/api.ts';
 import { toLiveWindow } from '$lib/live.svelte.ts';
 import type { PageLoad } from './$types';
 
-/** The wall display is configured by its URL alone: window, rotate, theme (and lang, token in the hook). */
+/** The wall display is configured by its URL alone: window, playlist (or rotate), theme (and lang, token in the hook). */
 export const load: PageLoad = async ({ params, url, fetch, parent }) => {
   const { viewer } = await parent();
   if (!viewer) redirect(303, `/?next=${encodeURIComponent(url.pathname + url.search)}`);
   const code = params.code;
   const window = toLiveWindow(url.searchParams.get('window'));
-  const rotateParam = Number(url.searchParams.get('rotate') ?? 0);
-  const rotate =
-    Number.isFinite(rotateParam) && rotateParam > 0 ? Math.min(3600, Math.max(5, rotateParam)) : 0;
+  const playlistId = savedPlaylistId(url.searchParams);
   const theme = url.searchParams.get('theme') === 'light' ? 'light' : 'dark';
   // `alerts=1`: a red banner with the unit's city-level alerts (docs/alerts.md).
   const alerts = url.searchParams.get('alerts') === '1';
   try {
-    const [info, snapshot, trend] = await Promise.all([
+    const [info, snapshot, trend, saved] = await Promise.all([
       api.info(fetch, code),
       api.metrics(fetch, code, window),
       orNull(api.trend(fetch, code, window)),
+      playlistId === null ? null : fetchPlaylist(fetch, playlistId),
     ]);
-    return { code, window, rotate, theme, alerts, info, snapshot, trend } as const;
+    const slides = saved ? parsePlaylist(saved.slides) : playlistFromUrl(url.searchParams);
+    return { code, window, slides, playlistId, theme, alerts, info, snapshot, trend } as const;
   } catch (err) {
     if (err instanceof ApiError) {
       if (err.status === 401) redirect(303, `/?next=${encodeURIComponent(url.pathname + url.search)}`);
