@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ERROR_STATUS, errorBody } from '@motcua/contract';
-import type { Database, UnitTree } from '@motcua/db';
+import { type Database, deskKeyUseTracker, type UnitTree, writeBatch } from '@motcua/db';
 import { viewerFrom } from '../src/lib/server/auth.ts';
 import { type DashboardRuntime, setRuntime } from '../src/lib/server/runtime.ts';
 import { LiveHub } from './hub.ts';
@@ -117,6 +117,8 @@ export async function startDashboard(opts: {
   frameAncestors?: string;
   /** Node process metrics at /metrics; `npm start` gives them to one service of the process. */
   processMetrics?: boolean;
+  /** PUBLIC_URL: the origin form posts must come from (SvelteKit's CSRF check) and links are made for. */
+  publicUrl?: string;
 }): Promise<RunningDashboard> {
   if (opts.frameAncestors !== undefined && !FRAME_ANCESTORS_RE.test(opts.frameAncestors)) {
     throw new Error(`FRAME_ANCESTORS: expected CSP sources such as 'none' or https://portal.example.vn`);
@@ -128,6 +130,9 @@ export async function startDashboard(opts: {
     frameAncestors: opts.frameAncestors ?? "'none'",
   };
   setRuntime(runtime);
+  // adapter-node reads ORIGIN when the handler loads; without it the origin is taken from the
+  // Host header, which a reverse proxy may rewrite (then every form post would be refused).
+  if (opts.publicUrl && !process.env.ORIGIN) process.env.ORIGIN = new URL(opts.publicUrl).origin;
   const { handler } = (await import(handlerPath)) as { handler: NodeHandler };
   const metrics = createDashboardMetrics({ processMetrics: opts.processMetrics });
   const server = createServer((req, res) => {
@@ -139,6 +144,12 @@ export async function startDashboard(opts: {
     );
   });
   const hub = new LiveHub(server, opts.db, opts.tree);
+  runtime.writeEvents = async (events) => {
+    const { statuses, units } = await writeBatch(opts.db, events, { notify: opts.listen });
+    if (!opts.listen && units.length > 0) hub.unitsChanged(units);
+    return statuses;
+  };
+  runtime.deskKeyUsed = deskKeyUseTracker(opts.db);
   metrics.watch(hub);
   const stopRechecks = closeRevokedSockets(hub, opts.db);
   const unlisten = opts.listen

@@ -1,3 +1,4 @@
+export * from './admin.ts';
 export * from './client.ts';
 export * from './credentials.ts';
 export * from './errors.ts';
