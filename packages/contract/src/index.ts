@@ -1,5 +1,6 @@
 export * from './errors.ts';
 export * from './events.ts';
+export * from './kiosk.ts';
 export * from './live.ts';
 export * from './read.ts';
 export * from './schemas.ts';
