@@ -29,6 +29,9 @@ export interface RunningDashboard {
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
 
+/** The header this server tells SvelteKit its protocol in (see startDashboard). */
+const PROTOCOL_HEADER = 'x-motcua-protocol';
+
 /** A CSP source list: no `;` or `,` (they would start another directive or policy). */
 const FRAME_ANCESTORS_RE = /^[\w\-.:/*' ]{1,1000}$/;
 
@@ -130,14 +133,18 @@ export async function startDashboard(opts: {
     frameAncestors: opts.frameAncestors ?? "'none'",
   };
   setRuntime(runtime);
-  // adapter-node reads ORIGIN when the handler loads; without it the origin is taken from the
-  // Host header, which a reverse proxy may rewrite (then every form post would be refused).
+  // SvelteKit refuses form posts whose Origin is not the site's (CSRF). adapter-node takes the
+  // site's origin from ORIGIN, read when the handler loads: PUBLIC_URL gives it. Without either
+  // it takes the Host header and a protocol header, else assumes https — wrong for this plain
+  // HTTP server, so the server states the protocol in a header of its own (clients cannot set it).
   if (opts.publicUrl && !process.env.ORIGIN) process.env.ORIGIN = new URL(opts.publicUrl).origin;
+  process.env.PROTOCOL_HEADER ??= PROTOCOL_HEADER;
   const { handler } = (await import(handlerPath)) as { handler: NodeHandler };
   const metrics = createDashboardMetrics({ processMetrics: opts.processMetrics });
   const server = createServer((req, res) => {
     // Static files bypass the SvelteKit hook that sets the other headers.
     res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (process.env.PROTOCOL_HEADER === PROTOCOL_HEADER) req.headers[PROTOCOL_HEADER] = 'http';
     serveOps(req, res, opts.db, metrics).then(
       (done) => done || serveOpenApi(req, res, runtime.frameAncestors) || handler(req, res),
       () => send(res, 500, 'text/plain', 'internal error'),
