@@ -125,6 +125,14 @@ describe('npm start from a clean data directory', () => {
     );
     expect(grown.metrics.satisfaction.total).toBeGreaterThan(0);
 
+    // The first start prints an admin link, once; it opens the admin pages (issue 17).
+    const adminLink = /Admin:\s+(\S+)/.exec(first.output())?.[1] as string;
+    expect(adminLink).toMatch(/\/admin\?token=mcv_/);
+    const adminPage = await fetch(adminLink, { redirect: 'manual' });
+    expect(adminPage.status).toBe(303);
+    const adminCookie = (adminPage.headers.get('set-cookie') ?? '').split(';')[0];
+    expect((await fetch(new URL('/admin/keys', adminLink), { headers: { cookie: adminCookie } })).status).toBe(200);
+
     // Our own events in a minute 60 days back, where the demo never writes (its history reaches
     // 35 days back): that window holds exactly these, in both runs, whatever the demo sends.
     const from = Math.floor((Date.now() - 60 * 86_400_000) / 60_000) * 60_000;
@@ -164,6 +172,7 @@ describe('npm start from a clean data directory', () => {
     const second = await npmStart(dataDir);
     running.push(second);
     expect(second.link.searchParams.get('token')).toBe(first.link.searchParams.get('token'));
+    expect(second.output()).not.toContain('Admin:');
     const again = await citySnapshot(second, fixed);
     expect(again.metrics).toMatchObject(expected);
     // The same rows, not new ones: sent again, all five are duplicates.

@@ -9,6 +9,7 @@ import {
   listViewers,
   loadReferenceUnits,
   migrate,
+  recordAudit,
   revokeDeskKey,
   revokeViewer,
   TREE_NAMES,
@@ -100,6 +101,13 @@ export async function runDbCommand(
         label: need(p, 'label'),
         desk: typeof desk === 'string' ? desk : null,
       });
+      await recordAudit(db, {
+        actor: 'cli',
+        action: 'desk_key.create',
+        subject: prefix,
+        unitCode: String(p.flags.unit),
+        detail: { label: p.flags.label, desk: typeof desk === 'string' ? desk : null },
+      });
       print(`desk key ${prefix} for unit ${p.flags.unit}${typeof desk === 'string' ? ` desk ${desk}` : ''}`);
       print('store it now: it is shown once');
       print(key);
@@ -121,6 +129,13 @@ export async function runDbCommand(
       const prefix = p.positional[0];
       if (!prefix) throw new UsageError('keys revoke: PREFIX required');
       if ((await revokeDeskKey(db, prefix)) === 0) throw new CredentialError(`no active desk key ${prefix}`);
+      const key = (await listDeskKeys(db)).find((k) => k.prefix === prefix);
+      await recordAudit(db, {
+        actor: 'cli',
+        action: 'desk_key.revoke',
+        subject: prefix,
+        unitCode: key?.unitCode,
+      });
       print(`revoked ${prefix}`);
     } else if (group === 'viewers' && action === 'create') {
       only(p, ['role', 'unit', 'label']);
@@ -132,6 +147,13 @@ export async function runDbCommand(
         role: role as ViewerRole,
         unit: need(p, 'unit'),
         label: need(p, 'label'),
+      });
+      await recordAudit(db, {
+        actor: 'cli',
+        action: 'viewer.create',
+        subject: prefix,
+        unitCode: String(p.flags.unit),
+        detail: { role, label: p.flags.label },
       });
       print(`viewer token ${prefix} (${role}) for unit ${p.flags.unit}`);
       print('store it now: it is shown once');
@@ -151,6 +173,13 @@ export async function runDbCommand(
       if (!prefix) throw new UsageError('viewers revoke: PREFIX required');
       if ((await revokeViewer(db, prefix)) === 0)
         throw new CredentialError(`no active viewer token ${prefix}`);
+      const viewer = (await listViewers(db)).find((v) => v.prefix === prefix);
+      await recordAudit(db, {
+        actor: 'cli',
+        action: 'viewer.revoke',
+        subject: prefix,
+        unitCode: viewer?.unitCode,
+      });
       print(`revoked ${prefix}`);
     } else {
       throw new UsageError(`unknown command: ${argv.join(' ') || '(none)'}`);

@@ -156,12 +156,17 @@ export async function start(argv: string[]): Promise<number> {
   let demoState: DemoState | null = embedded ? readDemoState(dataDir) : null;
   let demo: { stop(): Promise<void> } | null = null;
   const city = tree.roots()[0];
+  // The admin link is printed once, on the first start, and kept nowhere (only its hash is stored).
+  let firstAdminToken: string | null = null;
   if (embedded && !demoState && city) {
     const viewer = await createViewer(db, {
       role: 'city',
       unit: city.code,
       label: 'npm start (demo city viewer)',
     });
+    firstAdminToken = (
+      await createViewer(db, { role: 'admin', unit: city.code, label: 'npm start (first admin)' })
+    ).token;
     demoState = { cityViewerToken: viewer.token, deskKeys: {}, backfilledUntil: null };
     writeDemoState(dataDir, demoState);
   }
@@ -188,6 +193,12 @@ export async function start(argv: string[]): Promise<number> {
   if (dashboard) {
     say(`  Dashboard: ${dashboardBase}/`);
     if (demoState) say(`  Open:      ${dashboardBase}/?token=${demoState.cityViewerToken}`);
+    if (firstAdminToken) {
+      say(`  Admin:     ${dashboardBase}/admin?token=${firstAdminToken}`);
+      say(
+        '             (shown this once: keep it; a new one: npm run motcua -- viewers create --role admin ...)',
+      );
+    }
   }
   const sampleKey = demoState && Object.entries(demoState.deskKeys).sort(([a], [b]) => a.localeCompare(b))[0];
   if (ingestUrl && sampleKey) {

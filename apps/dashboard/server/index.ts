@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ERROR_STATUS, errorBody } from '@motcua/contract';
-import type { Database, UnitTree } from '@motcua/db';
+import { type Database, deskKeyUseTracker, type UnitTree, writeBatch } from '@motcua/db';
 import { createMailer } from '@motcua/mail';
 import { makeWorkCalendar, VN_CALENDAR } from '@motcua/metrics';
 import { createLogger, type LogLevel } from '@motcua/service';
@@ -142,6 +142,7 @@ export async function startDashboard(opts: {
   processMetrics?: boolean;
   /** The alert evaluator, webhooks and mail (docs/alerts.md); absent: not run by this process. */
   alerts?: AlertsConfig;
+  /** PUBLIC_URL: the origin form posts must come from (SvelteKit's CSRF check) and links are made for. */
   publicUrl?: string;
   logLevel?: LogLevel;
   /** The hub's and the alerts' clock; tests pass a manual one. */
@@ -159,6 +160,9 @@ export async function startDashboard(opts: {
     mailConfigured: opts.alerts?.mail !== undefined,
   };
   setRuntime(runtime);
+  // SvelteKit refuses form posts whose Origin is not the site's (CSRF). adapter-node takes the
+  // site's origin from ORIGIN, read when the handler loads: PUBLIC_URL gives it.
+  if (opts.publicUrl && !process.env.ORIGIN) process.env.ORIGIN = new URL(opts.publicUrl).origin;
   // adapter-node takes the page's origin as https://{host} unless told otherwise, so on plain
   // http (npm start, a LAN) SvelteKit refused every form post as cross-site. Unless ORIGIN or
   // PROTOCOL_HEADER is configured, the protocol is the proxy's X-Forwarded-Proto, else the
@@ -182,6 +186,12 @@ export async function startDashboard(opts: {
     );
   });
   const hub = new LiveHub(server, opts.db, opts.tree, { clock: opts.clock });
+  runtime.writeEvents = async (events) => {
+    const { statuses, units } = await writeBatch(opts.db, events, { notify: opts.listen });
+    if (!opts.listen && units.length > 0) hub.unitsChanged(units);
+    return statuses;
+  };
+  runtime.deskKeyUsed = deskKeyUseTracker(opts.db);
   metrics.watch(hub);
   // Alert changes reach every dashboard process: through NOTIFY on Postgres, directly in one process.
   const ALERTS_CHANNEL = 'motcua_alerts';

@@ -12,6 +12,7 @@
  *   answer for each display is kept; without network that answer is served instead, and the
  *   page then shows the newer numbers it kept in IndexedDB (see `lib/live/saved.ts`). A
  *   `?token=` link, as a screen may keep it for its home page, finds the page of its display.
+ * - The rating kiosk (`/kiosk`) is kept the same way; its ratings wait in IndexedDB.
  * - Nothing else is touched: the API, the live stream and the other pages always go to the
  *   network, so no one reads stale numbers without the display's banner saying so.
  *
@@ -27,12 +28,14 @@ const SHELL = `shell-${version}`;
 const PAGES = `display-pages-${version}`;
 const SHELL_FILES = new Set([...build, ...files]);
 
-const isDisplay = (url: URL) => url.pathname.startsWith('/display/');
+/** Display pages, and the rating kiosk: a tablet rebooted without network still rates. */
+const isKeptPage = (url: URL) => url.pathname.startsWith('/display/') || url.pathname === '/kiosk';
 
 /** The key a display page is kept under: its address without the one-time token. */
 function pageKey(url: URL): string {
   const clean = new URL(url);
   clean.searchParams.delete('token');
+  clean.searchParams.delete('pair');
   clean.hash = '';
   return clean.href;
 }
@@ -83,7 +86,7 @@ sw.addEventListener('activate', (event) => {
       const urls = new Set<string>();
       for (const client of await sw.clients.matchAll({ type: 'window' })) {
         const url = new URL(client.url);
-        if (isDisplay(url)) urls.add(pageKey(url));
+        if (isKeptPage(url)) urls.add(pageKey(url));
       }
       const old = (await caches.keys()).filter((k) => k !== SHELL && k !== PAGES);
       for (const name of old.filter((k) => k.startsWith('display-pages-'))) {
@@ -119,7 +122,7 @@ sw.addEventListener('fetch', (event) => {
     return;
   }
 
-  if (request.mode === 'navigate' && isDisplay(url)) {
+  if (request.mode === 'navigate' && isKeptPage(url)) {
     event.respondWith(
       (async () => {
         try {

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { ApiError, errorBody } from '@motcua/contract';
+import { deskKeyUseTracker } from '@motcua/db';
 import { Hono } from 'hono';
 import type { IngestDeps, IngestEnv } from './env.ts';
 import { onError } from './errors.ts';
@@ -54,7 +55,7 @@ export function createApp(deps: IngestDeps) {
   // The OpenAPI document and its reference page: public, like /healthz (no secrets in them).
   openApiRoutes(app);
 
-  app.use('/v1/*', deskKeyAuth(keys, deps.retryAfterSeconds));
+  app.use('/v1/*', deskKeyAuth(keys, deps.retryAfterSeconds, deps.onKeyUse ?? deskKeyUseTracker(deps.db)));
   app.post('/v1/events', postEvents);
   app.get('/v1/whoami', (c) => {
     const key = c.get('deskKey');

@@ -18,6 +18,8 @@ export interface IngestDeps {
   keys?: DeskKeyCache;
   /** Prometheus metrics served at `/metrics`; the app makes its own when absent. */
   metrics?: IngestMetrics;
+  /** Records a key's last use; default: one UPDATE a minute per key (deskKeyUseTracker). */
+  onKeyUse?: (prefix: string) => unknown;
 }
 
 export interface AuthenticatedKey {

@@ -24,6 +24,14 @@ import {
   RATING_LEVELS,
 } from './events.ts';
 import {
+  kioskInfoSchema,
+  kioskPairedSchema,
+  kioskPairRequestSchema,
+  kioskRatingSchema,
+  kioskRatingsReportSchema,
+  kioskRatingsRequestSchema,
+} from './kiosk.ts';
+import {
   atRiskSchema,
   heatmapSchema,
   meSchema,
@@ -1080,6 +1088,12 @@ function dashboardComponents(): Json {
       ['ScorecardLeague', scorecardLeagueSchema],
       ['Health', healthSchema],
       ['Ready', readySchema],
+      ['KioskInfo', kioskInfoSchema],
+      ['KioskPairRequest', kioskPairRequestSchema],
+      ['KioskPaired', kioskPairedSchema],
+      ['KioskRating', kioskRatingSchema],
+      ['KioskRatingsRequest', kioskRatingsRequestSchema],
+      ['KioskRatingsReport', kioskRatingsReportSchema],
     ],
     () => {},
   );
@@ -1109,9 +1123,67 @@ Every error answers \`{ "error": { "code", "message", "requestId" } }\` (the sam
       { name: 'units', description: 'The numbers of a unit or desk (số liệu của đơn vị)' },
       { name: 'operations', description: 'Health and metrics for operators' },
       { name: 'reference', description: 'This document and its reference page' },
+      { name: 'kiosk', description: 'The rating kiosk at a desk (`/kiosk`)' },
     ],
     security: [{ viewerToken: [] }, { session: [] }],
     paths: {
+      '/api/v1/kiosk/pair': {
+        post: {
+          tags: ['kiosk'],
+          operationId: 'kioskPair',
+          summary: 'Pair a rating kiosk',
+          description:
+            'Spends a one-time pairing code (8 characters, 15 minutes, single use; made on the admin page) and answers the kiosk’s own token. The desk key is never sent. See `docs/admin.md`.',
+          security: [],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('KioskPairRequest') } },
+          },
+          responses: {
+            '200': jsonOk('The kiosk’s token and desk.', 'KioskPaired'),
+            '400': errorResponse('No code in the body.', ['bad_request']),
+            '401': errorResponse('The code is unknown, used or expired.', ['unauthorized']),
+            '403': errorResponse('The code’s desk key was revoked.', ['forbidden']),
+          },
+        },
+      },
+      '/api/v1/kiosk/me': {
+        get: {
+          tags: ['kiosk'],
+          operationId: 'kioskMe',
+          summary: 'The kiosk',
+          description: 'The kiosk’s desk and settings; 403 once the kiosk or its desk key is revoked.',
+          security: [{ kioskToken: [] }],
+          responses: {
+            '200': jsonOk('The kiosk.', 'KioskInfo'),
+            '401': errorResponse('No or an unknown kiosk token.', ['unauthorized']),
+            '403': errorResponse('The kiosk or its desk key was revoked.', ['forbidden']),
+          },
+        },
+      },
+      '/api/v1/kiosk/ratings': {
+        post: {
+          tags: ['kiosk'],
+          operationId: 'kioskRatings',
+          summary: 'Send a kiosk’s ratings',
+          description:
+            'Up to 100 ratings, each stored as a `vn.motcua.rating.submitted` event of the kiosk’s desk (the source is the kiosk’s, whatever the body says). Idempotent on each id, as the ingest is: a resend answers `duplicate` and stores nothing twice.',
+          security: [{ kioskToken: [] }],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('KioskRatingsRequest') } },
+          },
+          responses: {
+            '200': jsonOk('What became of each rating, in order.', 'KioskRatingsReport'),
+            '400': errorResponse('No ratings, or more than 100.', ['bad_request']),
+            '401': errorResponse('No or an unknown kiosk token.', ['unauthorized']),
+            '403': errorResponse('The kiosk or its desk key was revoked.', ['forbidden']),
+            '503': errorResponse('The database did not answer; nothing was stored.', ['unavailable'], {
+              retryAfter: true,
+            }),
+          },
+        },
+      },
       '/api/v1/me': {
         get: {
           tags: ['viewer'],
@@ -1325,6 +1397,12 @@ Every error answers \`{ "error": { "code", "message", "requestId" } }\` (the sam
           scheme: 'bearer',
           bearerFormat: 'mcv_ + 32 characters',
           description: `A viewer token (\`Authorization: Bearer mcv_…\`), created by an operator for one unit with a role: ${VIEWER_ROLES.join(', ')}.`,
+        },
+        kioskToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'mkk_ + 32 characters',
+          description: 'A rating kiosk’s own token, given by `/api/v1/kiosk/pair`; scoped to one desk.',
         },
         session: {
           type: 'apiKey',

@@ -193,7 +193,8 @@ export const ratingListSchema = z
   .meta({ id: 'RatingList' });
 export type RatingList = z.infer<typeof ratingListSchema>;
 
-export const VIEWER_ROLES = ['city', 'district', 'commune', 'display'] as const;
+/** `admin`: city-wide like `city`, and the only role that may make other admins (docs/admin.md). */
+export const VIEWER_ROLES = ['city', 'district', 'commune', 'display', 'admin'] as const;
 export type ViewerRole = (typeof VIEWER_ROLES)[number];
 
 export const meSchema = z

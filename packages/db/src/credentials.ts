@@ -7,10 +7,14 @@ import { deskKeys, sessions, units, viewers } from './schema/index.ts';
 const PREFIX_LENGTH = 10;
 
 /**
- * `mck_` desk keys, `mcv_` viewer tokens and `mcs_` sessions: 192 random bits; the first 10
+ * `mck_` desk keys, `mcv_` viewer tokens, `mcs_` sessions and `mkk_` kiosk tokens: 192 random bits; the first 10
  * characters after the kind (60 bits) are the lookup prefix, which is stored and shown.
  */
-export function newSecret(kind: 'mck' | 'mcv' | 'mcs'): { secret: string; prefix: string; hash: string } {
+export function newSecret(kind: 'mck' | 'mcv' | 'mcs' | 'mkk'): {
+  secret: string;
+  prefix: string;
+  hash: string;
+} {
   const body = randomBytes(24).toString('base64url');
   const secret = `${kind}_${body}`;
   return { secret, prefix: prefixOf(secret), hash: hashSecret(secret) };
@@ -39,6 +43,7 @@ export interface DeskKey {
   label: string;
   createdAt: Date;
   revokedAt: Date | null;
+  lastUsedAt: Date | null;
 }
 
 export class CredentialError extends Error {}
@@ -74,6 +79,7 @@ export async function listDeskKeys(db: Database): Promise<DeskKey[]> {
       label: deskKeys.label,
       createdAt: deskKeys.createdAt,
       revokedAt: deskKeys.revokedAt,
+      lastUsedAt: deskKeys.lastUsedAt,
     })
     .from(deskKeys)
     .orderBy(deskKeys.id);
@@ -138,7 +144,10 @@ export async function createViewer(
 ): Promise<{ token: string; prefix: string }> {
   const [unit] = await db.orm.select().from(units).where(eq(units.code, args.unit));
   if (!unit) throw new CredentialError(`unknown unit ${args.unit}: load a unit tree first (units load)`);
-  if (args.role !== 'display' && args.role !== unit.level) {
+  // An admin is city-wide: it sits on the city, as a city viewer does.
+  const fits =
+    args.role === 'display' || args.role === unit.level || (args.role === 'admin' && unit.level === 'city');
+  if (!fits) {
     throw new CredentialError(`role ${args.role} does not fit unit ${args.unit}, which is a ${unit.level}`);
   }
   const { secret, prefix, hash } = newSecret('mcv');

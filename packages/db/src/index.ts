@@ -1,4 +1,5 @@
 export * from './alerts.ts';
+export * from './admin.ts';
 export * from './client.ts';
 export * from './credentials.ts';
 export * from './errors.ts';

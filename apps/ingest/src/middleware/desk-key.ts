@@ -17,6 +17,8 @@ export const bearerToken = (header: string | undefined) =>
 export function deskKeyAuth(
   keys: DeskKeyCache,
   retryAfterSeconds: number,
+  /** Told of each authenticated request's key, for its "last used" (throttled by the caller). */
+  onUse: (prefix: string) => unknown = () => {},
 ): MiddlewareHandler<{ Variables: { deskKey: AuthenticatedKey } }> {
   return async (c, next) => {
     const token = bearerToken(c.req.header('authorization'));
@@ -31,6 +33,7 @@ export function deskKeyAuth(
     if (!check.ok && check.reason === 'revoked')
       throw new ApiError('forbidden', 'Authorization: this key was revoked');
     if (!check.ok) throw new ApiError('unauthorized', 'Authorization: unknown desk key');
+    onUse(check.key.prefix);
     c.set('deskKey', {
       prefix: check.key.prefix,
       unitCode: check.key.unitCode,

@@ -11,6 +11,8 @@ export const deskKeys = pgTable('desk_keys', {
   label: text('label').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  /** Updated at most once a minute per key by the ingest and the kiosk endpoint (touchDeskKey). */
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
 });
 
 /** Tokens people and wall screens read with, scoped to a unit's subtree. */

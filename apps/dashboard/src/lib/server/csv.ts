@@ -1,4 +1,5 @@
 import type { Scorecard } from '@motcua/contract';
+import type { AuditEntry } from '@motcua/db';
 import type { Snapshot, UnitMetrics } from '@motcua/metrics';
 
 const HEADER = [
@@ -28,7 +29,8 @@ const HEADER = [
   'open_waiting_supplement',
 ];
 
-function cell(v: string | number | null): string {
+/** One CSV cell: quoted when needed, formula-looking text neutralised. */
+export function cell(v: string | number | null): string {
   if (v === null) return '';
   const s = String(v);
   // Quote when needed; a leading = + - @ is neutralised so a spreadsheet does not run it as a formula.
@@ -147,5 +149,44 @@ export function scorecardCsv(s: Scorecard): string {
     s.score.points,
     null,
   ]);
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+const AUDIT_HEADER = [
+  'id',
+  'at',
+  'actor',
+  'actor_role',
+  'actor_unit',
+  'action',
+  'subject',
+  'unit',
+  'detail',
+  'ip',
+  'user_agent',
+];
+
+/** The audit log as CSV, one entry a row, times in UTC ISO 8601. */
+export function auditCsv(entries: AuditEntry[]): string {
+  const lines = [AUDIT_HEADER.join(',')];
+  for (const e of entries) {
+    lines.push(
+      [
+        e.id,
+        e.at.toISOString(),
+        e.actor,
+        e.actorRole,
+        e.actorUnit,
+        e.action,
+        e.subject,
+        e.unitCode,
+        e.detail ? JSON.stringify(e.detail) : null,
+        e.ip,
+        e.userAgent,
+      ]
+        .map(cell)
+        .join(','),
+    );
+  }
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

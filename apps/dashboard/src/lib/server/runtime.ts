@@ -1,5 +1,6 @@
-import type { Database, UnitTree } from '@motcua/db';
 import type { WorkCalendar } from '@motcua/metrics';
+import type { ValidatedEvent } from '@motcua/contract';
+import type { Database, UnitTree, WriteStatus } from '@motcua/db';
 
 /** What the SvelteKit server code needs, handed over by the process that serves it. */
 export interface DashboardRuntime {
@@ -14,6 +15,13 @@ export interface DashboardRuntime {
   calendar: WorkCalendar;
   /** Tells every dashboard process that alerts of these communes changed (live inboxes refresh). */
   alertsChanged?: (communes: string[]) => void;
+  /**
+   * Stores events the dashboard itself takes (the rating kiosk's) and tells the live hub, as
+   * the ingest's commits do: in-process when embedded, by NOTIFY on Postgres.
+   */
+  writeEvents?: (events: ValidatedEvent[]) => Promise<WriteStatus[]>;
+  /** Records a desk key's last use (throttled). */
+  deskKeyUsed?: (prefix: string) => unknown;
 }
 
 // The Node server (tsx) and the SvelteKit bundle each load their own copy of this module;
