@@ -1,6 +1,8 @@
 import {
+  comparisonSchema,
   heatmapSchema,
   meSchema,
+  monthlyTrendSchema,
   overdueListSchema,
   ratingListSchema,
   scorecardLeagueSchema,
@@ -46,6 +48,8 @@ const READ_SCHEMAS: Record<string, z.ZodType> = {
   RatingList: ratingListSchema,
   Scorecard: scorecardSchema,
   ScorecardLeague: scorecardLeagueSchema,
+  Comparison: comparisonSchema,
+  MonthlyTrend: monthlyTrendSchema,
 };
 
 describe('OpenAPI documents and reference pages of the running services', () => {
@@ -191,6 +195,6 @@ describe('OpenAPI documents and reference pages of the running services', () => 
         checked++;
       }
     }
-    expect(checked).toBe(1 + 8 * 3);
+    expect(checked).toBe(1 + 10 * 3);
   });
 });

@@ -225,6 +225,8 @@ describe('the dashboard document', () => {
       '/api/v1/units/{code}/ratings',
       '/api/v1/units/{code}/scorecard',
       '/api/v1/units/{code}/scorecard/league',
+      '/api/v1/units/{code}/compare',
+      '/api/v1/units/{code}/months',
       '/api/v1/units/{code}/scorecard.csv',
       '/api/v1/units/{code}/export.csv',
     ]);

@@ -25,8 +25,12 @@ import {
 } from './events.ts';
 import {
   atRiskSchema,
+  comparisonSchema,
+  figureChangeSchema,
   heatmapSchema,
   meSchema,
+  metricChangesSchema,
+  monthlyTrendSchema,
   OVERDUE_REASONS,
   overdueListSchema,
   PERIOD_LABEL_RE,
@@ -985,7 +989,7 @@ const readErrors = (opts: { window?: boolean; bad?: string; forbidden?: string }
         examples: {
           window: errorExample(
             'bad_request',
-            'window: window must be one of 1h, today, 7d, 30d, month, quarter, year, a period (2026-10, 2026-Q3, 2026) or custom',
+            'window: window must be one of 1h, today, 7d, 30d, week, month, quarter, year, a period (2026-W44, 2026-10, 2026-Q3, 2026) or custom',
           ),
         },
       },
@@ -1078,6 +1082,10 @@ function dashboardComponents(): Json {
       ['PointsAtRisk', atRiskSchema],
       ['Scorecard', scorecardSchema],
       ['ScorecardLeague', scorecardLeagueSchema],
+      ['FigureChange', figureChangeSchema],
+      ['MetricChanges', metricChangesSchema],
+      ['Comparison', comparisonSchema],
+      ['MonthlyTrend', monthlyTrendSchema],
       ['Health', healthSchema],
       ['Ready', readySchema],
     ],
@@ -1097,7 +1105,7 @@ export function dashboardOpenApi(): OpenApiDocument {
 
 Authentication: a viewer token (\`Authorization: Bearer mcv_…\`, created by an operator) or the session cookie that opening a page with \`?token=…\` gives. A viewer reads its own unit and the units below it. \`display\` viewers (wall screens, màn hình) get no citizen comments and no export.
 
-Times are local (Asia/Ho_Chi_Minh, UTC+7), RFC 3339 with \`+07:00\`. Windows: \`1h\`, \`today\` (the default, from local midnight), \`7d\`, \`30d\`; the calendar periods the national portal reports by, \`month\`, \`quarter\`, \`year\` (to date) or one named by its label (\`2026-10\`, \`2026-Q3\`, \`2026\`); or \`custom\` with \`from\` and \`to\` (at most 400 days; in a query string the \`+\` of an offset is written \`%2B\`).
+Times are local (Asia/Ho_Chi_Minh, UTC+7), RFC 3339 with \`+07:00\`. Windows: \`1h\`, \`today\` (the default, from local midnight), \`7d\`, \`30d\`; the calendar periods the national portal reports by, \`week\` (ISO, from Monday), \`month\`, \`quarter\`, \`year\` (to date) or one named by its label (\`2026-W44\`, \`2026-10\`, \`2026-Q3\`, \`2026\`); or \`custom\` with \`from\` and \`to\` (at most 400 days; in a query string the \`+\` of an offset is written \`%2B\`).
 
 The 766 scorecard (the service index of Decision 766/QĐ-TTg, 100 points in 5 groups): its formulas are reconstructed from the national portal's published data and an unofficial formula document, not from a legal text; what desk events cannot measure is listed as not measured, never scored 0. \`docs/metrics.md\` states every formula and its source.
 
@@ -1200,6 +1208,32 @@ Every error answers \`{ "error": { "code", "message", "requestId" } }\` (the sam
         params: windowParams,
         errors: readErrors({ window: true }),
       }),
+      ...unitPath('compare', {
+        id: 'unitComparison',
+        summary: 'The change against the previous period',
+        description:
+          'Satisfaction, on-time and received of the unit and of each child against the closed window of the same length before `window`: for a calendar window (this week/month/quarter/year to date, or a whole period) the whole previous period of the same kind; `today` against yesterday; a rolling or custom window against the one of equal length just before it. Changes of rates are in percentage points; a change is null where either denominator is 0; both sample sizes are given. Ranks go by the Wilson lower bound of satisfaction, as the league does.',
+        schema: 'Comparison',
+        params: windowParams,
+        errors: readErrors({ window: true }),
+      }),
+      ...unitPath('months', {
+        id: 'unitMonthlyTrend',
+        summary: 'The last months, one point each',
+        description:
+          'Satisfaction, on-time and received per local calendar month over the last `count` months (default 12, at most 36), oldest first; the last is the current month to date (`closed: false`).',
+        schema: 'MonthlyTrend',
+        params: [
+          {
+            name: 'count',
+            in: 'query',
+            required: false,
+            description: 'How many months, 1 to 36.',
+            schema: { type: 'integer', minimum: 1, maximum: 36, default: 12 },
+          },
+        ],
+        errors: readErrors(),
+      }),
       '/api/v1/units/{code}/scorecard.csv': {
         parameters: [{ $ref: '#/components/parameters/code' }],
         get: {
@@ -1270,7 +1304,7 @@ Every error answers \`{ "error": { "code", "message", "requestId" } }\` (the sam
           in: 'query',
           required: false,
           description:
-            '`1h`, `today` (from local midnight), `7d`, `30d`; `month`, `quarter`, `year` (the calendar period to date, local time); a period by its label, `2026-10`, `2026-Q3` or `2026` (local midnight of its first day to local midnight after its last, ended now while it runs); or `custom` (with `from` and `to`). Give either `window` or `from`/`to`.',
+            '`1h`, `today` (from local midnight), `7d`, `30d`; `week` (ISO, from Monday), `month`, `quarter`, `year` (the calendar period to date, local time); a period by its label, `2026-W44` (ISO week), `2026-10`, `2026-Q3` or `2026` (local midnight of its first day to local midnight after its last, ended now while it runs); or `custom` (with `from` and `to`). Give either `window` or `from`/`to`.',
           schema: {
             anyOf: [
               { type: 'string', enum: WINDOW_NAMES.filter((name) => name !== 'period') },

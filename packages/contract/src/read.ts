@@ -25,8 +25,8 @@ export const unitRefSchema = z
 export type UnitRef = z.infer<typeof unitRefSchema>;
 
 /**
- * A window's name. `month`, `quarter`, `year`: the calendar period containing `asOf`, to date;
- * `period`: a period named by its label (`2026-10`, `2026-Q3`, `2026`).
+ * A window's name. `week`, `month`, `quarter`, `year`: the calendar period containing `asOf`, to
+ * date; `period`: a period named by its label (`2026-W44`, `2026-10`, `2026-Q3`, `2026`).
  */
 export const WINDOW_NAMES = [
   '1h',
@@ -34,17 +34,21 @@ export const WINDOW_NAMES = [
   '7d',
   '30d',
   'custom',
+  'week',
   'month',
   'quarter',
   'year',
   'period',
 ] as const;
 export type WindowName = (typeof WINDOW_NAMES)[number];
-/** The calendar periods the national portal reports by. */
-export const PERIOD_KINDS = ['month', 'quarter', 'year'] as const;
+/** The calendar periods the national portal reports by, and the ISO week. */
+export const PERIOD_KINDS = ['week', 'month', 'quarter', 'year'] as const;
 export type PeriodKind = (typeof PERIOD_KINDS)[number];
-/** A period's label as a `window` value: a year `2026`, a month `2026-10` or a quarter `2026-Q3`. */
-export const PERIOD_LABEL_RE = /^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$/;
+/**
+ * A period's label as a `window` value: a year `2026`, a month `2026-10`, a quarter `2026-Q3` or
+ * an ISO week `2026-W44` (weeks start on Monday; week 1 holds the year's first Thursday).
+ */
+export const PERIOD_LABEL_RE = /^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4])|-W(0[1-9]|[1-4]\d|5[0-3]))?$/;
 
 export const snapshotWindowSchema = z
   .object({
@@ -343,3 +347,72 @@ export const scorecardLeagueSchema = z
   })
   .meta({ id: 'ScorecardLeague' });
 export type ScorecardLeague = z.infer<typeof scorecardLeagueSchema>;
+
+// Issue 14: change against the previous closed period, and the 12-month trend.
+
+/**
+ * One figure now and in the window compared against. `change`: value − previous, in percentage
+ * points for a rate (0.95 − 0.92 → 3), in units for a count; null where either side's
+ * denominator is 0 (shown "—"). `sample`/`previousSample`: the denominators (ratings, finished
+ * dossiers) or, for a count, the count itself.
+ */
+export const figureChangeSchema = z
+  .object({
+    value: z.number().nullable(),
+    previous: z.number().nullable(),
+    change: z.number().nullable(),
+    sample: count,
+    previousSample: count,
+  })
+  .meta({ id: 'FigureChange' });
+export type FigureChange = z.infer<typeof figureChangeSchema>;
+
+export const metricChangesSchema = z
+  .object({
+    satisfaction: figureChangeSchema,
+    onTime: figureChangeSchema,
+    received: figureChangeSchema,
+  })
+  .meta({ id: 'MetricChanges' });
+export type MetricChanges = z.infer<typeof metricChangesSchema>;
+
+export const comparisonSchema = z
+  .object({
+    unit: unitRefSchema,
+    window: snapshotWindowSchema,
+    /** The closed window of the same length just before `window` (for a calendar window: the whole previous period). */
+    previous: snapshotWindowSchema,
+    asOf: localTime,
+    metrics: metricChangesSchema,
+    children: z.array(
+      z.object({
+        unit: unitRefSchema,
+        /** By the Wilson lower bound of satisfaction, as the league ranks; null without ratings. */
+        rank: z.number().int().min(1).nullable(),
+        previousRank: z.number().int().min(1).nullable(),
+        /** previousRank − rank: positive = moved up; null unless ranked in both. */
+        rankChange: z.number().int().nullable(),
+        metrics: metricChangesSchema,
+      }),
+    ),
+  })
+  .meta({ id: 'Comparison' });
+export type Comparison = z.infer<typeof comparisonSchema>;
+
+export const monthPointSchema = z.object({
+  /** `2026-10`. */
+  period: z.string(),
+  from: localTime,
+  to: localTime,
+  /** false for the current month (to date). */
+  closed: z.boolean(),
+  satisfaction: satisfactionSchema.omit({ wilsonLow: true }),
+  onTime: onTimeSchema.omit({ avgHours: true, index766: true }),
+  received: count,
+});
+export type MonthPoint = z.infer<typeof monthPointSchema>;
+
+export const monthlyTrendSchema = z
+  .object({ unit: unitRefSchema, asOf: localTime, months: z.array(monthPointSchema) })
+  .meta({ id: 'MonthlyTrend' });
+export type MonthlyTrend = z.infer<typeof monthlyTrendSchema>;

@@ -2,6 +2,7 @@ export * from './client.ts';
 export * from './credentials.ts';
 export * from './errors.ts';
 export * from './migrate.ts';
+export * from './periods.ts';
 export * from './read.ts';
 export * as schema from './schema/index.ts';
 export * from './scorecard.ts';

@@ -75,11 +75,11 @@ export function bucketRanges(from: number, to: number): BucketRanges {
 }
 
 /** Every rollup counter summed over the selected buckets, named as the metrics' bucket fields. */
-const COUNTS_SQL = sql.raw(
+export const COUNTS_SQL = sql.raw(
   ROLLUP_COUNTERS.map(([column], i) => `sum(${column})::float8 as "${BUCKET_FIELDS[i]}"`).join(', '),
 );
 
-function unitFilter(communes: string[]): SQL {
+export function unitFilter(communes: string[]): SQL {
   return sql`unit_code = any(${`{${communes.join(',')}}`}::text[])`;
 }
 

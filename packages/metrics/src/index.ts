@@ -1,4 +1,5 @@
 export * from './calendar.ts';
+export * from './compare.ts';
 export * from './outcome.ts';
 export * from './petition.ts';
 export * from './rates.ts';
