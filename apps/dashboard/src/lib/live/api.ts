@@ -1,16 +1,20 @@
 /** Typed reads of the dashboard's own HTTP API (same origin, session cookie). */
 
 import type {
+  Comparison,
   Heatmap,
+  MonthlyTrend,
   OverdueList,
   RatingList,
   Scorecard,
   ScorecardLeague,
   Series,
   Snapshot,
+  SnapshotWindow,
   UnitInfo,
 } from '@motcua/contract';
 import { isErrorEnvelope } from '@motcua/contract/errors';
+import { previousWindow, windowToJson } from '@motcua/metrics';
 import { isDailyWindow, type LiveWindow } from '../live.svelte.ts';
 
 /** An error answer of the API: `{ error: { code, message, requestId } }` with its status. */
@@ -73,7 +77,33 @@ export const api = {
   league: (f: Fetch, code: string, window: LiveWindow) =>
     getJson<ScorecardLeague>(f, unitPath(code, `scorecard/league?window=${window}`)),
   scorecardCsvUrl: (code: string, window: LiveWindow) => unitPath(code, `scorecard.csv?window=${window}`),
+  compare: (f: Fetch, code: string, window: LiveWindow) =>
+    getJson<Comparison>(f, unitPath(code, `compare?window=${window}`)),
+  /** The snapshot over a window as the API wrote it (a period by its label, else from/to). */
+  metricsOver: (f: Fetch, code: string, w: SnapshotWindow) =>
+    getJson<Snapshot>(
+      f,
+      unitPath(
+        code,
+        w.period !== undefined
+          ? `metrics?window=${w.period}`
+          : `metrics?from=${encodeURIComponent(w.from)}&to=${encodeURIComponent(w.to)}`,
+      ),
+    ),
+  months: (f: Fetch, code: string, count = 12) =>
+    getJson<MonthlyTrend>(f, unitPath(code, `months?count=${count}`)),
 };
+
+/** The JSON form of the closed window a snapshot is compared against (see `previousWindow`). */
+export function previousOf(w: SnapshotWindow): SnapshotWindow {
+  const prev = previousWindow({
+    name: w.name,
+    period: w.period,
+    from: Date.parse(w.from),
+    to: Date.parse(w.to),
+  });
+  return windowToJson(prev);
+}
 
 /** `p`'s value, or null if it fails (for the secondary panels of a page, which can be retried). */
 export async function orNull<T>(p: Promise<T>): Promise<T | null> {
