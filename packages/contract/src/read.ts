@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { RATING_LEVELS } from './events.ts';
+import { parseRfc3339 } from './time.ts';
 
 const count = z.number().int().min(0);
 /** A share from 0 to 1, or null where its denominator is 0. */
@@ -416,3 +417,97 @@ export const monthlyTrendSchema = z
   .object({ unit: unitRefSchema, asOf: localTime, months: z.array(monthPointSchema) })
   .meta({ id: 'MonthlyTrend' });
 export type MonthlyTrend = z.infer<typeof monthlyTrendSchema>;
+
+// Issue 14: targets per unit and figure.
+
+/** The figures a target can be set for: satisfaction and on-time rates (0–1), the 766 score (points of 100). */
+export const TARGET_FIGURES = ['satisfaction', 'onTime', 'score766'] as const;
+export type TargetFigure = (typeof TARGET_FIGURES)[number];
+
+export const effectiveTargetSchema = z
+  .object({
+    figure: z.enum(TARGET_FIGURES),
+    /** A share 0–1 for the rates, points 0–100 for the 766 score. */
+    value: z.number().min(0).max(100),
+    /** The unit it was set on: this unit, or the ancestor it is inherited from. */
+    setOn: unitRefSchema,
+    inherited: z.boolean(),
+    setBy: z.string(),
+    updatedAt: localTime,
+  })
+  .meta({ id: 'EffectiveTarget' });
+export type EffectiveTarget = z.infer<typeof effectiveTargetSchema>;
+
+export const unitTargetsSchema = z
+  .object({
+    unit: unitRefSchema,
+    /** The targets in force, one per figure that has one. */
+    targets: z.array(effectiveTargetSchema),
+    /** Whether the viewer may set this unit's targets (city viewers in their subtree; district viewers for their communes). */
+    mayEdit: z.boolean(),
+    children: z.array(z.object({ unit: unitRefSchema, targets: z.array(effectiveTargetSchema) })),
+  })
+  .meta({ id: 'UnitTargets' });
+export type UnitTargets = z.infer<typeof unitTargetsSchema>;
+
+/** `PUT /api/v1/units/{code}/targets`: sets (a number) or removes (null: inherit again) this unit's own target. */
+export const targetInputSchema = z
+  .object({
+    figure: z.enum(TARGET_FIGURES, { error: `expected one of ${TARGET_FIGURES.join(', ')}` }),
+    value: z
+      .number({ error: 'expected a number or null' })
+      .min(0, { error: 'must be at least 0' })
+      .nullable(),
+  })
+  .meta({ id: 'TargetInput' });
+export type TargetInput = z.infer<typeof targetInputSchema>;
+
+// Issue 14: annotations.
+
+export const annotationSchema = z
+  .object({
+    id: z.number().int().min(1),
+    /** The unit it is on; it covers that unit and everything below it. */
+    unit: unitRefSchema,
+    from: localTime,
+    /** null for a point in time; else the end of the range (exclusive). */
+    to: localTime.nullable(),
+    text: z.string(),
+    /** The label of the viewer who wrote it. */
+    author: z.string(),
+    createdAt: localTime,
+    updatedAt: localTime,
+    /** Whether the viewer may edit or delete it (a city or district viewer whose subtree holds its unit). */
+    mayEdit: z.boolean(),
+  })
+  .meta({ id: 'Annotation' });
+export type Annotation = z.infer<typeof annotationSchema>;
+
+export const annotationListSchema = z
+  .object({
+    unit: unitRefSchema,
+    /** Whether the viewer may add notes here. */
+    mayWrite: z.boolean(),
+    /** Notes on the unit, on the units above it and on those below it, the earliest first. */
+    items: z.array(annotationSchema),
+  })
+  .meta({ id: 'AnnotationList' });
+export type AnnotationList = z.infer<typeof annotationListSchema>;
+
+const noteTime = z
+  .string({ error: 'expected an RFC 3339 date-time with offset' })
+  .refine((s) => parseRfc3339(s) !== null, { error: 'expected an RFC 3339 date-time with offset' });
+
+/** `POST /api/v1/units/{code}/annotations` and `PATCH /api/v1/annotations/{id}`. */
+export const annotationInputSchema = z
+  .object({
+    from: noteTime,
+    to: noteTime.nullable().optional(),
+    text: z
+      .string({ error: 'expected a string' })
+      .trim()
+      .min(1, { error: 'must not be empty' })
+      .max(500, { error: 'at most 500 characters' }),
+  })
+  .meta({ id: 'AnnotationInput' });
+export type AnnotationInput = z.infer<typeof annotationInputSchema>;

@@ -5,5 +5,6 @@ export * from './petition.ts';
 export * from './rates.ts';
 export * from './scorecard.ts';
 export * from './snapshot.ts';
+export * from './targets.ts';
 export * from './time.ts';
 export * from './types.ts';

@@ -2,6 +2,7 @@
  * What explains a number (issue 14): targets per unit and figure, dated annotations, and the
  * per-procedure daily rollup the drill-down reads.
  */
+import type { TargetFigure } from '@motcua/contract';
 import {
   doublePrecision,
   index,
@@ -13,10 +14,6 @@ import {
   timestamp,
 } from 'drizzle-orm/pg-core';
 import { epochMs } from './events.ts';
-
-/** The figures a target can be set for. */
-export const TARGET_FIGURES = ['satisfaction', 'onTime', 'score766'] as const;
-export type TargetFigure = (typeof TARGET_FIGURES)[number];
 
 /**
  * A target set on a unit for one figure; units below inherit it unless they have their own.
