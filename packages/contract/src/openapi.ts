@@ -24,8 +24,12 @@ import {
   RATING_LEVELS,
 } from './events.ts';
 import {
+  annotationInputSchema,
+  annotationListSchema,
+  annotationSchema,
   atRiskSchema,
   comparisonSchema,
+  effectiveTargetSchema,
   figureChangeSchema,
   heatmapSchema,
   meSchema,
@@ -45,9 +49,11 @@ import {
   seriesSchema,
   snapshotSchema,
   snapshotWindowSchema,
+  targetInputSchema,
   unitInfoSchema,
   unitMetricsSchema,
   unitRefSchema,
+  unitTargetsSchema,
   VIEWER_ROLES,
   WINDOW_NAMES,
 } from './read.ts';
@@ -1034,6 +1040,108 @@ function unitPath(
   };
 }
 
+/** The answers every JSON write route of the dashboard may give besides its own. */
+const writeErrors = (forbidden: string): Json => ({
+  '400': errorResponse('A wrong body; the message names the field.', ['bad_request']),
+  '401': { $ref: '#/components/responses/Unauthorized' },
+  '403': errorResponse(forbidden, ['forbidden']),
+  '404': { $ref: '#/components/responses/NotFound' },
+  '500': { $ref: '#/components/responses/Internal' },
+  '503': { $ref: '#/components/responses/Unavailable' },
+});
+
+const jsonBody = (schemaName: string) => ({
+  required: true,
+  content: { 'application/json': { schema: ref(schemaName) } },
+});
+
+const WRITE_NOTE =
+  ' Display tokens never write. With the session cookie (no bearer token), the request must carry an `Origin` header naming this site.';
+
+/** Targets and annotations (issue 14): reads and writes. */
+function explainPaths(): Json {
+  return {
+    '/api/v1/units/{code}/targets': {
+      parameters: [{ $ref: '#/components/parameters/code' }],
+      get: {
+        tags: ['units'],
+        operationId: 'unitTargets',
+        summary: 'The targets in force',
+        description:
+          'The targets of the unit and of each child, per figure: its own, else inherited from the nearest unit above it that has one (`inherited`, `setOn`). Rates are shares (0.95 = 95 %), the 766 score is points of 100.',
+        responses: { '200': jsonOk('The targets in force.', 'UnitTargets'), ...readErrors() },
+      },
+      put: {
+        tags: ['units'],
+        operationId: 'setUnitTarget',
+        summary: 'Set or remove a target',
+        description: `Sets the unit's own target for one figure, or removes it (\`value: null\`) so that the unit inherits again. City viewers set any unit of their subtree; district viewers the communes below them.${WRITE_NOTE}`,
+        requestBody: jsonBody('TargetInput'),
+        responses: {
+          '200': jsonOk('The targets in force after the change.', 'UnitTargets'),
+          ...writeErrors('Not a city viewer of the unit, nor the district viewer of a commune.'),
+        },
+      },
+    },
+    '/api/v1/units/{code}/annotations': {
+      parameters: [{ $ref: '#/components/parameters/code' }],
+      get: {
+        tags: ['units'],
+        operationId: 'unitAnnotations',
+        summary: 'Notes on the charts',
+        description:
+          'Dated notes (a point, or a range with `to`) on the unit, on the units above it (which cover it) and on the units below it, the earliest first, each with its author. With a window, only the notes that meet it.',
+        parameters: windowParams,
+        responses: { '200': jsonOk('The notes.', 'AnnotationList'), ...readErrors({ window: true }) },
+      },
+      post: {
+        tags: ['units'],
+        operationId: 'createUnitAnnotation',
+        summary: 'Add a note',
+        description: `A note on the unit, covering it and every unit below it. City and district viewers, in their own subtree.${WRITE_NOTE}`,
+        requestBody: jsonBody('AnnotationInput'),
+        responses: {
+          '201': jsonOk('The note.', 'Annotation'),
+          ...writeErrors('Not a city or district viewer whose subtree holds the unit.'),
+        },
+      },
+    },
+    '/api/v1/units/{code}/annotations/{id}': {
+      parameters: [
+        { $ref: '#/components/parameters/code' },
+        {
+          name: 'id',
+          in: 'path',
+          required: true,
+          description: 'The note.',
+          schema: { type: 'integer', minimum: 1 },
+        },
+      ],
+      patch: {
+        tags: ['units'],
+        operationId: 'updateUnitAnnotation',
+        summary: 'Change a note',
+        description: `Its dates and text. City and district viewers whose subtree holds the note's unit.${WRITE_NOTE}`,
+        requestBody: jsonBody('AnnotationInput'),
+        responses: {
+          '200': jsonOk('The note.', 'Annotation'),
+          ...writeErrors('Not a city or district viewer whose subtree holds the note’s unit.'),
+        },
+      },
+      delete: {
+        tags: ['units'],
+        operationId: 'deleteUnitAnnotation',
+        summary: 'Delete a note',
+        description: `City and district viewers whose subtree holds the note's unit.${WRITE_NOTE}`,
+        responses: {
+          '204': { description: 'Deleted.', headers: { 'X-Request-Id': requestIdHeader } },
+          ...writeErrors('Not a city or district viewer whose subtree holds the note’s unit.'),
+        },
+      },
+    },
+  };
+}
+
 const SNAPSHOT_EXAMPLE = {
   unit: { code: '00004', name: 'Phường Trúc Bạch', level: 'commune' },
   window: { name: 'today', from: '2026-11-29T00:00:00+07:00', to: '2026-11-29T14:03:11+07:00' },
@@ -1086,6 +1194,12 @@ function dashboardComponents(): Json {
       ['MetricChanges', metricChangesSchema],
       ['Comparison', comparisonSchema],
       ['MonthlyTrend', monthlyTrendSchema],
+      ['EffectiveTarget', effectiveTargetSchema],
+      ['UnitTargets', unitTargetsSchema],
+      ['TargetInput', targetInputSchema],
+      ['Annotation', annotationSchema],
+      ['AnnotationList', annotationListSchema],
+      ['AnnotationInput', annotationInputSchema],
       ['Health', healthSchema],
       ['Ready', readySchema],
     ],
@@ -1234,6 +1348,7 @@ Every error answers \`{ "error": { "code", "message", "requestId" } }\` (the sam
         ],
         errors: readErrors(),
       }),
+      ...explainPaths(),
       '/api/v1/units/{code}/scorecard.csv': {
         parameters: [{ $ref: '#/components/parameters/code' }],
         get: {
