@@ -1,6 +1,9 @@
 /** Typed reads of the dashboard's own HTTP API (same origin, session cookie). */
 
 import type {
+  Annotation,
+  AnnotationInput,
+  AnnotationList,
   Comparison,
   Heatmap,
   MonthlyTrend,
@@ -11,7 +14,9 @@ import type {
   Series,
   Snapshot,
   SnapshotWindow,
+  TargetInput,
   UnitInfo,
+  UnitTargets,
 } from '@motcua/contract';
 import { isErrorEnvelope } from '@motcua/contract/errors';
 import { previousWindow, windowToJson } from '@motcua/metrics';
@@ -92,7 +97,39 @@ export const api = {
     ),
   months: (f: Fetch, code: string, count = 12) =>
     getJson<MonthlyTrend>(f, unitPath(code, `months?count=${count}`)),
+  targets: (f: Fetch, code: string) => getJson<UnitTargets>(f, unitPath(code, 'targets')),
+  annotations: (f: Fetch, code: string) => getJson<AnnotationList>(f, unitPath(code, 'annotations')),
+  setTarget: (code: string, input: TargetInput) =>
+    sendJson<UnitTargets>('PUT', unitPath(code, 'targets'), input),
+  addNote: (code: string, input: AnnotationInput) =>
+    sendJson<Annotation>('POST', unitPath(code, 'annotations'), input),
+  editNote: (code: string, id: number, input: AnnotationInput) =>
+    sendJson<Annotation>('PATCH', unitPath(code, `annotations/${id}`), input),
+  deleteNote: (code: string, id: number) => sendJson<null>('DELETE', unitPath(code, `annotations/${id}`)),
 };
+
+/** A JSON write with the session cookie (the browser adds the Origin the server checks). */
+async function sendJson<T>(method: string, url: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: {
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new ApiError(0, 'network', (err as Error).message);
+  }
+  if (!res.ok) {
+    const answer: unknown = await res.json().catch(() => null);
+    if (isErrorEnvelope(answer)) throw new ApiError(res.status, answer.error.code, answer.error.message);
+    throw new ApiError(res.status, 'http', res.statusText);
+  }
+  return (res.status === 204 ? null : await res.json()) as T;
+}
 
 /** The JSON form of the closed window a snapshot is compared against (see `previousWindow`). */
 export function previousOf(w: SnapshotWindow): SnapshotWindow {
