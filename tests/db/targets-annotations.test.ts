@@ -196,6 +196,18 @@ describe.each(DB_KINDS)('targets and annotations over HTTP on %s', (kind) => {
     expect(forDisplay.items.every((n) => !n.mayEdit)).toBe(true);
   });
 
+  it('puts the notes that cover each row into the CSV export', async () => {
+    const csv = await apiGet(s.dashboardUrl, `/api/v1/units/${city}/export.csv?window=2025-11`, tok.city);
+    const lines = csv.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[0].endsWith(',notes')).toBe(true);
+    const line = (code: string) => lines.find((l) => l.startsWith(`${code},`)) ?? '';
+    expect(line(d0).endsWith(',2025-11-03 09:00–11:00: Mất kết nối 09:00–11:00 (test district)')).toBe(true);
+    expect(line(d1).endsWith(',')).toBe(true);
+    // The city row: the November note below it; July's is outside the window.
+    expect(lines.at(-1)).toContain('Mất kết nối');
+    expect(lines.at(-1)).not.toContain('hai cấp');
+  });
+
   it('lets the city and the district edit and delete the note; not the other district', async () => {
     const [first] = (await notesOf(d0)).items as Annotation[];
     const path = `/api/v1/units/${d0}/annotations/${first.id}`;
