@@ -1,6 +1,9 @@
 import {
+  annotationListSchema,
+  comparisonSchema,
   heatmapSchema,
   meSchema,
+  monthlyTrendSchema,
   overdueListSchema,
   ratingListSchema,
   scorecardLeagueSchema,
@@ -8,6 +11,7 @@ import {
   seriesSchema,
   snapshotSchema,
   unitInfoSchema,
+  unitTargetsSchema,
 } from '@motcua/contract';
 import { dashboardOpenApi, ingestOpenApi, type OpenApiDocument } from '@motcua/contract/openapi';
 import { launchChromium } from '@motcua/test-helpers/browser';
@@ -46,6 +50,10 @@ const READ_SCHEMAS: Record<string, z.ZodType> = {
   RatingList: ratingListSchema,
   Scorecard: scorecardSchema,
   ScorecardLeague: scorecardLeagueSchema,
+  Comparison: comparisonSchema,
+  MonthlyTrend: monthlyTrendSchema,
+  UnitTargets: unitTargetsSchema,
+  AnnotationList: annotationListSchema,
 };
 
 describe('OpenAPI documents and reference pages of the running services', () => {
@@ -169,7 +177,7 @@ describe('OpenAPI documents and reference pages of the running services', () => 
     for (const [template, item] of Object.entries<Record<string, { responses: Record<string, unknown> }>>(
       doc.paths,
     )) {
-      if (!template.startsWith('/api/v1/')) continue;
+      if (!template.startsWith('/api/v1/') || !item.get) continue;
       const ok = item.get.responses['200'] as { content: Record<string, { schema: { $ref?: string } }> };
       const media = Object.keys(ok.content)[0];
       const codes = template.includes('{code}') ? [commune, `${commune}/Q01`, `${commune}%2FQ01`] : [''];
@@ -191,6 +199,6 @@ describe('OpenAPI documents and reference pages of the running services', () => 
         checked++;
       }
     }
-    expect(checked).toBe(1 + 8 * 3);
+    expect(checked).toBe(1 + 12 * 3);
   });
 });

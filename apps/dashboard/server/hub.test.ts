@@ -366,12 +366,12 @@ describe('checkRequest', () => {
     [
       'a numeric window',
       { unit: '910', window: 7 },
-      'window: expected a window name (1h, today, 7d, 30d, month, quarter, year, a period such as 2026-10) or custom',
+      'window: expected a window name (1h, today, 7d, 30d, week, month, quarter, year, a period such as 2026-10 or 2026-W44) or custom',
     ],
     [
       'a window over 16 characters',
       { unit: '910', window: 'w'.repeat(17) },
-      'window: expected a window name (1h, today, 7d, 30d, month, quarter, year, a period such as 2026-10) or custom',
+      'window: expected a window name (1h, today, 7d, 30d, week, month, quarter, year, a period such as 2026-10 or 2026-W44) or custom',
     ],
     ['a numeric from', { unit: '910', window: 'custom', from: 1 }, 'from: expected an RFC 3339 time'],
     [

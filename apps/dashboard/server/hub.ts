@@ -80,7 +80,7 @@ export function checkRequest(req: unknown): SubscribeRequest | LiveError {
   if (window !== undefined && (typeof window !== 'string' || window.length > 16)) {
     return err(
       'bad_request',
-      'window: expected a window name (1h, today, 7d, 30d, month, quarter, year, a period such as 2026-10) or custom',
+      'window: expected a window name (1h, today, 7d, 30d, week, month, quarter, year, a period such as 2026-10 or 2026-W44) or custom',
     );
   }
   for (const [name, v] of [

@@ -225,6 +225,11 @@ describe('the dashboard document', () => {
       '/api/v1/units/{code}/ratings',
       '/api/v1/units/{code}/scorecard',
       '/api/v1/units/{code}/scorecard/league',
+      '/api/v1/units/{code}/compare',
+      '/api/v1/units/{code}/months',
+      '/api/v1/units/{code}/targets',
+      '/api/v1/units/{code}/annotations',
+      '/api/v1/units/{code}/annotations/{id}',
       '/api/v1/units/{code}/scorecard.csv',
       '/api/v1/units/{code}/export.csv',
     ]);

@@ -32,9 +32,17 @@ import {
   kioskRatingsRequestSchema,
 } from './kiosk.ts';
 import {
+  annotationInputSchema,
+  annotationListSchema,
+  annotationSchema,
   atRiskSchema,
+  comparisonSchema,
+  effectiveTargetSchema,
+  figureChangeSchema,
   heatmapSchema,
   meSchema,
+  metricChangesSchema,
+  monthlyTrendSchema,
   OVERDUE_REASONS,
   overdueListSchema,
   PERIOD_LABEL_RE,
@@ -49,9 +57,11 @@ import {
   seriesSchema,
   snapshotSchema,
   snapshotWindowSchema,
+  targetInputSchema,
   unitInfoSchema,
   unitMetricsSchema,
   unitRefSchema,
+  unitTargetsSchema,
   VIEWER_ROLES,
   WINDOW_NAMES,
 } from './read.ts';
@@ -993,7 +1003,7 @@ const readErrors = (opts: { window?: boolean; bad?: string; forbidden?: string }
         examples: {
           window: errorExample(
             'bad_request',
-            'window: window must be one of 1h, today, 7d, 30d, month, quarter, year, a period (2026-10, 2026-Q3, 2026) or custom',
+            'window: window must be one of 1h, today, 7d, 30d, week, month, quarter, year, a period (2026-W44, 2026-10, 2026-Q3, 2026) or custom',
           ),
         },
       },
@@ -1032,6 +1042,108 @@ function unitPath(
         responses: {
           '200': jsonOk(op.summary, op.schema, op.example ? { example: op.example } : {}),
           ...op.errors,
+        },
+      },
+    },
+  };
+}
+
+/** The answers every JSON write route of the dashboard may give besides its own. */
+const writeErrors = (forbidden: string): Json => ({
+  '400': errorResponse('A wrong body; the message names the field.', ['bad_request']),
+  '401': { $ref: '#/components/responses/Unauthorized' },
+  '403': errorResponse(forbidden, ['forbidden']),
+  '404': { $ref: '#/components/responses/NotFound' },
+  '500': { $ref: '#/components/responses/Internal' },
+  '503': { $ref: '#/components/responses/Unavailable' },
+});
+
+const jsonBody = (schemaName: string) => ({
+  required: true,
+  content: { 'application/json': { schema: ref(schemaName) } },
+});
+
+const WRITE_NOTE =
+  ' Display tokens never write. With the session cookie (no bearer token), the request must carry an `Origin` header naming this site.';
+
+/** Targets and annotations (issue 14): reads and writes. */
+function explainPaths(): Json {
+  return {
+    '/api/v1/units/{code}/targets': {
+      parameters: [{ $ref: '#/components/parameters/code' }],
+      get: {
+        tags: ['units'],
+        operationId: 'unitTargets',
+        summary: 'The targets in force',
+        description:
+          'The targets of the unit and of each child, per figure: its own, else inherited from the nearest unit above it that has one (`inherited`, `setOn`). Rates are shares (0.95 = 95 %), the 766 score is points of 100.',
+        responses: { '200': jsonOk('The targets in force.', 'UnitTargets'), ...readErrors() },
+      },
+      put: {
+        tags: ['units'],
+        operationId: 'setUnitTarget',
+        summary: 'Set or remove a target',
+        description: `Sets the unit's own target for one figure, or removes it (\`value: null\`) so that the unit inherits again. City viewers set any unit of their subtree; district viewers the communes below them.${WRITE_NOTE}`,
+        requestBody: jsonBody('TargetInput'),
+        responses: {
+          '200': jsonOk('The targets in force after the change.', 'UnitTargets'),
+          ...writeErrors('Not a city viewer of the unit, nor the district viewer of a commune.'),
+        },
+      },
+    },
+    '/api/v1/units/{code}/annotations': {
+      parameters: [{ $ref: '#/components/parameters/code' }],
+      get: {
+        tags: ['units'],
+        operationId: 'unitAnnotations',
+        summary: 'Notes on the charts',
+        description:
+          'Dated notes (a point, or a range with `to`) on the unit, on the units above it (which cover it) and on the units below it, the earliest first, each with its author. With a window, only the notes that meet it.',
+        parameters: windowParams,
+        responses: { '200': jsonOk('The notes.', 'AnnotationList'), ...readErrors({ window: true }) },
+      },
+      post: {
+        tags: ['units'],
+        operationId: 'createUnitAnnotation',
+        summary: 'Add a note',
+        description: `A note on the unit, covering it and every unit below it. City and district viewers, in their own subtree.${WRITE_NOTE}`,
+        requestBody: jsonBody('AnnotationInput'),
+        responses: {
+          '201': jsonOk('The note.', 'Annotation'),
+          ...writeErrors('Not a city or district viewer whose subtree holds the unit.'),
+        },
+      },
+    },
+    '/api/v1/units/{code}/annotations/{id}': {
+      parameters: [
+        { $ref: '#/components/parameters/code' },
+        {
+          name: 'id',
+          in: 'path',
+          required: true,
+          description: 'The note.',
+          schema: { type: 'integer', minimum: 1 },
+        },
+      ],
+      patch: {
+        tags: ['units'],
+        operationId: 'updateUnitAnnotation',
+        summary: 'Change a note',
+        description: `Its dates and text. City and district viewers whose subtree holds the note's unit.${WRITE_NOTE}`,
+        requestBody: jsonBody('AnnotationInput'),
+        responses: {
+          '200': jsonOk('The note.', 'Annotation'),
+          ...writeErrors('Not a city or district viewer whose subtree holds the note’s unit.'),
+        },
+      },
+      delete: {
+        tags: ['units'],
+        operationId: 'deleteUnitAnnotation',
+        summary: 'Delete a note',
+        description: `City and district viewers whose subtree holds the note's unit.${WRITE_NOTE}`,
+        responses: {
+          '204': { description: 'Deleted.', headers: { 'X-Request-Id': requestIdHeader } },
+          ...writeErrors('Not a city or district viewer whose subtree holds the note’s unit.'),
         },
       },
     },
@@ -1086,6 +1198,16 @@ function dashboardComponents(): Json {
       ['PointsAtRisk', atRiskSchema],
       ['Scorecard', scorecardSchema],
       ['ScorecardLeague', scorecardLeagueSchema],
+      ['FigureChange', figureChangeSchema],
+      ['MetricChanges', metricChangesSchema],
+      ['Comparison', comparisonSchema],
+      ['MonthlyTrend', monthlyTrendSchema],
+      ['EffectiveTarget', effectiveTargetSchema],
+      ['UnitTargets', unitTargetsSchema],
+      ['TargetInput', targetInputSchema],
+      ['Annotation', annotationSchema],
+      ['AnnotationList', annotationListSchema],
+      ['AnnotationInput', annotationInputSchema],
       ['Health', healthSchema],
       ['Ready', readySchema],
       ['KioskInfo', kioskInfoSchema],
@@ -1111,7 +1233,7 @@ export function dashboardOpenApi(): OpenApiDocument {
 
 Authentication: a viewer token (\`Authorization: Bearer mcv_…\`, created by an operator) or the session cookie that opening a page with \`?token=…\` gives. A viewer reads its own unit and the units below it. \`display\` viewers (wall screens, màn hình) get no citizen comments and no export.
 
-Times are local (Asia/Ho_Chi_Minh, UTC+7), RFC 3339 with \`+07:00\`. Windows: \`1h\`, \`today\` (the default, from local midnight), \`7d\`, \`30d\`; the calendar periods the national portal reports by, \`month\`, \`quarter\`, \`year\` (to date) or one named by its label (\`2026-10\`, \`2026-Q3\`, \`2026\`); or \`custom\` with \`from\` and \`to\` (at most 400 days; in a query string the \`+\` of an offset is written \`%2B\`).
+Times are local (Asia/Ho_Chi_Minh, UTC+7), RFC 3339 with \`+07:00\`. Windows: \`1h\`, \`today\` (the default, from local midnight), \`7d\`, \`30d\`; the calendar periods the national portal reports by, \`week\` (ISO, from Monday), \`month\`, \`quarter\`, \`year\` (to date) or one named by its label (\`2026-W44\`, \`2026-10\`, \`2026-Q3\`, \`2026\`); or \`custom\` with \`from\` and \`to\` (at most 400 days; in a query string the \`+\` of an offset is written \`%2B\`).
 
 The 766 scorecard (the service index of Decision 766/QĐ-TTg, 100 points in 5 groups): its formulas are reconstructed from the national portal's published data and an unofficial formula document, not from a legal text; what desk events cannot measure is listed as not measured, never scored 0. \`docs/metrics.md\` states every formula and its source.
 
@@ -1272,6 +1394,33 @@ Every error answers \`{ "error": { "code", "message", "requestId" } }\` (the sam
         params: windowParams,
         errors: readErrors({ window: true }),
       }),
+      ...unitPath('compare', {
+        id: 'unitComparison',
+        summary: 'The change against the previous period',
+        description:
+          'Satisfaction, on-time and received of the unit and of each child against the closed window of the same length before `window`: for a calendar window (this week/month/quarter/year to date, or a whole period) the whole previous period of the same kind; `today` against yesterday; a rolling or custom window against the one of equal length just before it. Changes of rates are in percentage points; a change is null where either denominator is 0; both sample sizes are given. Ranks go by the Wilson lower bound of satisfaction, as the league does.',
+        schema: 'Comparison',
+        params: windowParams,
+        errors: readErrors({ window: true }),
+      }),
+      ...unitPath('months', {
+        id: 'unitMonthlyTrend',
+        summary: 'The last months, one point each',
+        description:
+          'Satisfaction, on-time and received per local calendar month over the last `count` months (default 12, at most 36), oldest first; the last is the current month to date (`closed: false`).',
+        schema: 'MonthlyTrend',
+        params: [
+          {
+            name: 'count',
+            in: 'query',
+            required: false,
+            description: 'How many months, 1 to 36.',
+            schema: { type: 'integer', minimum: 1, maximum: 36, default: 12 },
+          },
+        ],
+        errors: readErrors(),
+      }),
+      ...explainPaths(),
       '/api/v1/units/{code}/scorecard.csv': {
         parameters: [{ $ref: '#/components/parameters/code' }],
         get: {
@@ -1342,7 +1491,7 @@ Every error answers \`{ "error": { "code", "message", "requestId" } }\` (the sam
           in: 'query',
           required: false,
           description:
-            '`1h`, `today` (from local midnight), `7d`, `30d`; `month`, `quarter`, `year` (the calendar period to date, local time); a period by its label, `2026-10`, `2026-Q3` or `2026` (local midnight of its first day to local midnight after its last, ended now while it runs); or `custom` (with `from` and `to`). Give either `window` or `from`/`to`.',
+            '`1h`, `today` (from local midnight), `7d`, `30d`; `week` (ISO, from Monday), `month`, `quarter`, `year` (the calendar period to date, local time); a period by its label, `2026-W44` (ISO week), `2026-10`, `2026-Q3` or `2026` (local midnight of its first day to local midnight after its last, ended now while it runs); or `custom` (with `from` and `to`). Give either `window` or `from`/`to`.',
           schema: {
             anyOf: [
               { type: 'string', enum: WINDOW_NAMES.filter((name) => name !== 'period') },

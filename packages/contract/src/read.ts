@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { RATING_LEVELS } from './events.ts';
+import { parseRfc3339 } from './time.ts';
 
 const count = z.number().int().min(0);
 /** A share from 0 to 1, or null where its denominator is 0. */
@@ -25,8 +26,8 @@ export const unitRefSchema = z
 export type UnitRef = z.infer<typeof unitRefSchema>;
 
 /**
- * A window's name. `month`, `quarter`, `year`: the calendar period containing `asOf`, to date;
- * `period`: a period named by its label (`2026-10`, `2026-Q3`, `2026`).
+ * A window's name. `week`, `month`, `quarter`, `year`: the calendar period containing `asOf`, to
+ * date; `period`: a period named by its label (`2026-W44`, `2026-10`, `2026-Q3`, `2026`).
  */
 export const WINDOW_NAMES = [
   '1h',
@@ -34,17 +35,21 @@ export const WINDOW_NAMES = [
   '7d',
   '30d',
   'custom',
+  'week',
   'month',
   'quarter',
   'year',
   'period',
 ] as const;
 export type WindowName = (typeof WINDOW_NAMES)[number];
-/** The calendar periods the national portal reports by. */
-export const PERIOD_KINDS = ['month', 'quarter', 'year'] as const;
+/** The calendar periods the national portal reports by, and the ISO week. */
+export const PERIOD_KINDS = ['week', 'month', 'quarter', 'year'] as const;
 export type PeriodKind = (typeof PERIOD_KINDS)[number];
-/** A period's label as a `window` value: a year `2026`, a month `2026-10` or a quarter `2026-Q3`. */
-export const PERIOD_LABEL_RE = /^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$/;
+/**
+ * A period's label as a `window` value: a year `2026`, a month `2026-10`, a quarter `2026-Q3` or
+ * an ISO week `2026-W44` (weeks start on Monday; week 1 holds the year's first Thursday).
+ */
+export const PERIOD_LABEL_RE = /^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4])|-W(0[1-9]|[1-4]\d|5[0-3]))?$/;
 
 export const snapshotWindowSchema = z
   .object({
@@ -352,3 +357,166 @@ export const scorecardLeagueSchema = z
   })
   .meta({ id: 'ScorecardLeague' });
 export type ScorecardLeague = z.infer<typeof scorecardLeagueSchema>;
+
+// Issue 14: change against the previous closed period, and the 12-month trend.
+
+/**
+ * One figure now and in the window compared against. `change`: value − previous, in percentage
+ * points for a rate (0.95 − 0.92 → 3), in units for a count; null where either side's
+ * denominator is 0 (shown "—"). `sample`/`previousSample`: the denominators (ratings, finished
+ * dossiers) or, for a count, the count itself.
+ */
+export const figureChangeSchema = z
+  .object({
+    value: z.number().nullable(),
+    previous: z.number().nullable(),
+    change: z.number().nullable(),
+    sample: count,
+    previousSample: count,
+  })
+  .meta({ id: 'FigureChange' });
+export type FigureChange = z.infer<typeof figureChangeSchema>;
+
+export const metricChangesSchema = z
+  .object({
+    satisfaction: figureChangeSchema,
+    onTime: figureChangeSchema,
+    received: figureChangeSchema,
+  })
+  .meta({ id: 'MetricChanges' });
+export type MetricChanges = z.infer<typeof metricChangesSchema>;
+
+export const comparisonSchema = z
+  .object({
+    unit: unitRefSchema,
+    window: snapshotWindowSchema,
+    /** The closed window of the same length just before `window` (for a calendar window: the whole previous period). */
+    previous: snapshotWindowSchema,
+    asOf: localTime,
+    metrics: metricChangesSchema,
+    children: z.array(
+      z.object({
+        unit: unitRefSchema,
+        /** By the Wilson lower bound of satisfaction, as the league ranks; null without ratings. */
+        rank: z.number().int().min(1).nullable(),
+        previousRank: z.number().int().min(1).nullable(),
+        /** previousRank − rank: positive = moved up; null unless ranked in both. */
+        rankChange: z.number().int().nullable(),
+        metrics: metricChangesSchema,
+      }),
+    ),
+  })
+  .meta({ id: 'Comparison' });
+export type Comparison = z.infer<typeof comparisonSchema>;
+
+export const monthPointSchema = z.object({
+  /** `2026-10`. */
+  period: z.string(),
+  from: localTime,
+  to: localTime,
+  /** false for the current month (to date). */
+  closed: z.boolean(),
+  satisfaction: satisfactionSchema.omit({ wilsonLow: true }),
+  onTime: onTimeSchema.omit({ avgHours: true, index766: true }),
+  received: count,
+});
+export type MonthPoint = z.infer<typeof monthPointSchema>;
+
+export const monthlyTrendSchema = z
+  .object({ unit: unitRefSchema, asOf: localTime, months: z.array(monthPointSchema) })
+  .meta({ id: 'MonthlyTrend' });
+export type MonthlyTrend = z.infer<typeof monthlyTrendSchema>;
+
+// Issue 14: targets per unit and figure.
+
+/** The figures a target can be set for: satisfaction and on-time rates (0–1), the 766 score (points of 100). */
+export const TARGET_FIGURES = ['satisfaction', 'onTime', 'score766'] as const;
+export type TargetFigure = (typeof TARGET_FIGURES)[number];
+
+export const effectiveTargetSchema = z
+  .object({
+    figure: z.enum(TARGET_FIGURES),
+    /** A share 0–1 for the rates, points 0–100 for the 766 score. */
+    value: z.number().min(0).max(100),
+    /** The unit it was set on: this unit, or the ancestor it is inherited from. */
+    setOn: unitRefSchema,
+    inherited: z.boolean(),
+    setBy: z.string(),
+    updatedAt: localTime,
+  })
+  .meta({ id: 'EffectiveTarget' });
+export type EffectiveTarget = z.infer<typeof effectiveTargetSchema>;
+
+export const unitTargetsSchema = z
+  .object({
+    unit: unitRefSchema,
+    /** The targets in force, one per figure that has one. */
+    targets: z.array(effectiveTargetSchema),
+    /** Whether the viewer may set this unit's targets (city viewers in their subtree; district viewers for their communes). */
+    mayEdit: z.boolean(),
+    children: z.array(z.object({ unit: unitRefSchema, targets: z.array(effectiveTargetSchema) })),
+  })
+  .meta({ id: 'UnitTargets' });
+export type UnitTargets = z.infer<typeof unitTargetsSchema>;
+
+/** `PUT /api/v1/units/{code}/targets`: sets (a number) or removes (null: inherit again) this unit's own target. */
+export const targetInputSchema = z
+  .object({
+    figure: z.enum(TARGET_FIGURES, { error: `expected one of ${TARGET_FIGURES.join(', ')}` }),
+    value: z
+      .number({ error: 'expected a number or null' })
+      .min(0, { error: 'must be at least 0' })
+      .nullable(),
+  })
+  .meta({ id: 'TargetInput' });
+export type TargetInput = z.infer<typeof targetInputSchema>;
+
+// Issue 14: annotations.
+
+export const annotationSchema = z
+  .object({
+    id: z.number().int().min(1),
+    /** The unit it is on; it covers that unit and everything below it. */
+    unit: unitRefSchema,
+    from: localTime,
+    /** null for a point in time; else the end of the range (exclusive). */
+    to: localTime.nullable(),
+    text: z.string(),
+    /** The label of the viewer who wrote it. */
+    author: z.string(),
+    createdAt: localTime,
+    updatedAt: localTime,
+    /** Whether the viewer may edit or delete it (a city or district viewer whose subtree holds its unit). */
+    mayEdit: z.boolean(),
+  })
+  .meta({ id: 'Annotation' });
+export type Annotation = z.infer<typeof annotationSchema>;
+
+export const annotationListSchema = z
+  .object({
+    unit: unitRefSchema,
+    /** Whether the viewer may add notes here. */
+    mayWrite: z.boolean(),
+    /** Notes on the unit, on the units above it and on those below it, the earliest first. */
+    items: z.array(annotationSchema),
+  })
+  .meta({ id: 'AnnotationList' });
+export type AnnotationList = z.infer<typeof annotationListSchema>;
+
+const noteTime = z
+  .string({ error: 'expected an RFC 3339 date-time with offset' })
+  .refine((s) => parseRfc3339(s) !== null, { error: 'expected an RFC 3339 date-time with offset' });
+
+/** `POST /api/v1/units/{code}/annotations` and `PATCH /api/v1/annotations/{id}`. */
+export const annotationInputSchema = z
+  .object({
+    from: noteTime,
+    to: noteTime.nullable().optional(),
+    text: z
+      .string({ error: 'expected a string' })
+      .trim()
+      .min(1, { error: 'must not be empty' })
+      .max(500, { error: 'at most 500 characters' }),
+  })
+  .meta({ id: 'AnnotationInput' });
+export type AnnotationInput = z.infer<typeof annotationInputSchema>;

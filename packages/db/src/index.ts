@@ -1,13 +1,17 @@
 export * from './alerts.ts';
 export * from './admin.ts';
+export * from './annotations.ts';
 export * from './client.ts';
 export * from './credentials.ts';
 export * from './errors.ts';
 export * from './migrate.ts';
 export * from './playlists.ts';
+export * from './periods.ts';
+export * from './procedures.ts';
 export * from './read.ts';
 export * as schema from './schema/index.ts';
 export * from './scorecard.ts';
+export * from './targets.ts';
 export * from './tree.ts';
 export * from './units/index.ts';
 export * from './webhooks.ts';

@@ -3,6 +3,7 @@ import {
   EVENT_TYPE,
   PETITION_TYPE_PREFIX,
   type PetitionCategory,
+  type RatingLevel,
   type ValidatedEvent,
 } from '@motcua/contract';
 import {
@@ -42,6 +43,7 @@ import {
   rowsOf,
 } from './columns.ts';
 import { deskHealth } from './schema/alerts.ts';
+import { ProcedureDeltas, procedureContributions, procedureNamesOf, procedureOf } from './procedures.ts';
 import type { dossiers } from './schema/dossiers.ts';
 import type { petitions } from './schema/petitions.ts';
 import { desks } from './schema/units.ts';
@@ -66,9 +68,13 @@ export interface WriteResult {
   units: string[];
 }
 
-/** Compact form of a dossier event kept in `dossiers.history`. */
+/**
+ * Compact form of a dossier event kept in `dossiers.history`. `rated` (issue 14) is a rating that
+ * names the dossier, kept so its procedure's satisfaction follows the dossier's reception in
+ * whatever order they come; the outcome rules never see it (see `dossierEventsOf`).
+ */
 export interface HistoryEntry {
-  y: DossierEventType;
+  y: DossierEventType | 'rated';
   t: number;
   d: string;
   due?: number;
@@ -77,6 +83,10 @@ export interface HistoryEntry {
   f?: DossierFacts;
   /** `paid` online. */
   on?: boolean;
+  /** `received`: the procedure code (mã TTHC). */
+  p?: string;
+  /** `rated`: the rating's level. */
+  l?: RatingLevel;
 }
 
 /** Compact form of a petition event kept in `petitions.history`. */
@@ -139,8 +149,19 @@ class RollupDeltas {
 
 /** A `dossiers.history` entry as the outcome rules take it. */
 export function toDossierEvent(e: HistoryEntry): DossierEvent {
-  return { type: e.y, time: e.t, deskCode: e.d, dueAt: e.due, channel: e.ch, facts: e.f, online: e.on };
+  return {
+    type: e.y as DossierEventType,
+    time: e.t,
+    deskCode: e.d,
+    dueAt: e.due,
+    channel: e.ch,
+    facts: e.f,
+    online: e.on,
+  };
 }
+
+/** Whether an entry is one the outcome rules take (every entry but `rated`). */
+export const isOutcomeEntry = (e: HistoryEntry): boolean => e.y !== 'rated';
 
 const FACT_NAMES = [
   'feeBearing',
@@ -161,6 +182,7 @@ function historyEntry(e: ValidatedEvent): HistoryEntry {
   if (entry.y === 'received') {
     entry.due = Date.parse(e.data.dueAt as string);
     entry.ch = e.data.channel as Channel;
+    entry.p = e.data.procedureCode as string;
   }
   if (entry.y === 'received' || entry.y === 'resolved') {
     const facts: DossierFacts = {};
@@ -262,6 +284,7 @@ export async function writeBatch(
     const deltas = new RollupDeltas();
     const health = new Map<string, typeof deskHealth.$inferInsert>();
     const receivedAt = opts.receivedAt ?? Date.now();
+    const procDeltas = new ProcedureDeltas();
     const touchedUnits = new Set<string>();
     const touchedDossiers = new Touched<HistoryEntry>();
     const touchedPetitions = new Touched<PetitionEntry>();
@@ -294,6 +317,16 @@ export async function writeBatch(
         if (level === 'unsatisfied' && e.dossierCode !== null) {
           touchedDossiers.add(e.unitCode, e.dossierCode, { y: 'disliked', t: e.time, d: e.deskCode });
         }
+        // A rating naming a dossier counts for the dossier's procedure (through its state); one
+        // naming none, for no procedure.
+        if (e.dossierCode !== null) {
+          touchedDossiers.add(e.unitCode, e.dossierCode, {
+            y: 'rated',
+            t: e.time,
+            d: e.deskCode,
+            l: level as RatingLevel,
+          });
+        } else procDeltas.add(e.unitCode, e.deskCode, e.time, '', { [field]: 1 }, 1);
         continue;
       }
       if (e.type.startsWith(PETITION_TYPE_PREFIX)) {
@@ -316,11 +349,13 @@ export async function writeBatch(
               ? 'receivedOnline'
               : 'receivedPostal';
         deltas.add(e.unitCode, e.deskCode, e.time, { [field]: 1 }, 1);
+        procDeltas.add(e.unitCode, e.deskCode, e.time, e.data.procedureCode as string, { received: 1 }, 1);
       }
       touchedDossiers.add(e.unitCode, e.dossierCode as string, historyEntry(e));
     }
 
-    if (touchedDossiers.entries.size > 0) await applyStates(db, tx, DOSSIER_TABLE, touchedDossiers, deltas);
+    if (touchedDossiers.entries.size > 0)
+      await applyStates(db, tx, dossierTable(procDeltas), touchedDossiers, deltas);
     if (touchedPetitions.entries.size > 0) {
       await applyStates(db, tx, petitionTable(opts.deadline ?? builtInDeadline), touchedPetitions, deltas);
     }
@@ -331,6 +366,21 @@ export async function writeBatch(
         sql`insert into rollups (${sql.raw(ROLLUP_NAMES)})
           select ${sql.raw(ROLLUP_NAMES)} from ${rowsOf(records, ROLLUP_COLUMNS)}
           on conflict (${sql.raw(namesOf(ROLLUP_KEY_COLUMNS))}) do update set ${sql.raw(ROLLUP_ADD)}`,
+        tx,
+        PREPARED,
+      );
+    }
+    await procDeltas.write(db, tx);
+    const names = procedureNamesOf(accepted);
+    if (names.length > 0) {
+      await db.query(
+        sql`insert into procedures (code, name)
+          select code, name from ${rowsOf(names, [
+            ['code', 'text', (r) => r.code],
+            ['name', 'text', (r) => r.name],
+          ])}
+          order by code
+          on conflict (code) do update set name = excluded.name`,
         tx,
         PREPARED,
       );
@@ -388,17 +438,24 @@ interface StateTable<H, S> {
   keyColumns: Column<Record<string, unknown>>[];
   compute(history: H[]): S;
   contributions(state: S): Contribution[];
+  /** Called with every state taken back (−1) or added (+1), beside its rollup contributions. */
+  also?(unitCode: string, history: H[], state: S, sign: 1 | -1): void;
   /** The row of a state, keyed by the table's field names. */
   record(unitCode: string, code: string, state: S, history: H[]): Record<string, unknown>;
 }
 
-const DOSSIER_TABLE: StateTable<HistoryEntry, DossierState> = {
+const dossierTable = (proc: ProcedureDeltas): StateTable<HistoryEntry, DossierState> => ({
   table: 'dossiers',
   key: ['unit_code', 'dossier_code'],
   columns: DOSSIER_COLUMNS,
   keyColumns: DOSSIER_KEY_COLUMNS,
-  compute: (history) => computeDossierState(history.map(toDossierEvent)),
+  compute: (history) => computeDossierState(history.filter(isOutcomeEntry).map(toDossierEvent)),
   contributions: dossierContributions,
+  also: (unitCode, history, state, sign) => {
+    for (const c of procedureContributions(history, state)) {
+      proc.add(unitCode, c.deskCode, c.time, c.procedureCode, c.counts, sign);
+    }
+  },
   record: (unitCode, dossierCode, state, history) =>
     ({
       unitCode,
@@ -414,9 +471,10 @@ const DOSSIER_TABLE: StateTable<HistoryEntry, DossierState> = {
       finishedAt: state.finishedAt,
       outcome: state.outcome,
       processingMs: state.processingMs,
+      procedureCode: procedureOf(history),
       history,
     }) satisfies typeof dossiers.$inferInsert,
-};
+});
 
 const petitionTable = (deadline: WorkingDeadline): StateTable<PetitionEntry, PetitionState> => ({
   table: 'petitions',
@@ -485,8 +543,10 @@ async function applyStates<H, S>(
   const isNew = new Set(inserted.map((r) => `${r[unitKey]}\u0000${r[codeKey]}`));
   const existing: Record<string, unknown>[] = [];
   for (const f of fresh) {
-    if (isNew.has(f.key)) addContributions(deltas, f.t.unitCode, spec.contributions(f.state), 1);
-    else existing.push(f.record);
+    if (isNew.has(f.key)) {
+      addContributions(deltas, f.t.unitCode, spec.contributions(f.state), 1);
+      spec.also?.(f.t.unitCode, f.t.history, f.state, 1);
+    } else existing.push(f.record);
   }
   if (existing.length === 0) return;
 
@@ -507,9 +567,12 @@ async function applyStates<H, S>(
     const incoming = touched.entries.get(`${unitCode}\u0000${code}`)?.history ?? [];
     const oldHistory = (typeof row.history === 'string' ? JSON.parse(row.history) : row.history) as H[];
     const history = oldHistory.concat(incoming);
-    addContributions(deltas, unitCode, spec.contributions(spec.compute(oldHistory)), -1);
+    const oldState = spec.compute(oldHistory);
+    addContributions(deltas, unitCode, spec.contributions(oldState), -1);
+    spec.also?.(unitCode, oldHistory, oldState, -1);
     const state = spec.compute(history);
     addContributions(deltas, unitCode, spec.contributions(state), 1);
+    spec.also?.(unitCode, history, state, 1);
     updates.push(spec.record(unitCode, code, state, history));
   }
   const set = spec.columns

@@ -7,12 +7,14 @@ import {
   formatLocal,
   HOUR,
   isSeriesStep,
+  lastMonths,
   localDateString,
   localDayStart,
   MINUTE,
   parsePeriod,
   periodContaining,
   previousPeriod,
+  previousWindow,
   resolveWindow,
   stepMs,
   windowToJson,
@@ -274,5 +276,133 @@ describe('calendar windows (month, quarter, year; local time)', () => {
       from: '2026-10-01T00:00:00+07:00',
       to: '2026-11-01T00:00:00+07:00',
     });
+  });
+});
+
+describe('ISO weeks, leap day and the window compared against (hand-computed, local time)', () => {
+  const resolved = (window: string, at: number) => {
+    const r = resolveWindow({ window }, at);
+    if (!r.ok) throw new Error(r.message);
+    return r.window;
+  };
+
+  it('puts 1 January 2026 (a Thursday) in week 1, which starts on Monday 29 December 2025', () => {
+    expect(parsePeriod('2026-W01')).toEqual({
+      kind: 'week',
+      label: '2026-W01',
+      from: utc('2025-12-28T17:00:00Z'), // Mon 29 Dec 00:00 +07:00
+      to: utc('2026-01-04T17:00:00Z'), // Mon 5 Jan 00:00 +07:00
+    });
+    // 23:30 local on Wednesday 31 December 2025 is already in 2026-W01.
+    expect(periodContaining('week', utc('2025-12-31T16:30:00Z')).label).toBe('2026-W01');
+    // 23:59 local on Sunday 28 December 2025 is the last week of 2025.
+    expect(periodContaining('week', utc('2025-12-28T16:59:00Z')).label).toBe('2025-W52');
+  });
+
+  it('gives 2026 a week 53 (it starts on a Thursday) that holds 1–3 January 2027, and 2027 none', () => {
+    expect(parsePeriod('2026-W53')).toMatchObject({
+      from: utc('2026-12-27T17:00:00Z'), // Mon 28 Dec 2026
+      to: utc('2027-01-03T17:00:00Z'),
+    });
+    expect(periodContaining('week', utc('2027-01-02T05:00:00Z')).label).toBe('2026-W53');
+    expect(periodContaining('week', utc('2027-01-03T17:00:00Z')).label).toBe('2027-W01');
+    expect(parsePeriod('2027-W53')).toBeNull();
+    expect(resolveWindow({ window: '2027-W53' }, utc('2028-06-01T00:00:00Z')).ok).toBe(false);
+    expect(resolveWindow({ window: '2026-W54' }, utc('2028-06-01T00:00:00Z')).ok).toBe(false);
+  });
+
+  it('runs this week to date from Monday 00:00 local; 2026-W44 is Monday 26 October to 1 November', () => {
+    // Sunday 29 Nov 2026 14:03 local: the week began Monday 23 November (W48).
+    const asOf = utc('2026-11-29T07:03:11.500Z');
+    expect(resolved('week', asOf)).toEqual({
+      name: 'week',
+      period: '2026-W48',
+      from: utc('2026-11-22T17:00:00Z'),
+      to: asOf,
+    });
+    expect(resolved('2026-W44', asOf)).toEqual({
+      name: 'period',
+      period: '2026-W44',
+      from: utc('2026-10-25T17:00:00Z'),
+      to: utc('2026-11-01T17:00:00Z'),
+    });
+  });
+
+  it('ends February 2028 (leap) after the 29th: 23:59 on the 29th is February, midnight is March', () => {
+    expect(parsePeriod('2028-02')).toMatchObject({
+      from: utc('2028-01-31T17:00:00Z'),
+      to: utc('2028-02-29T17:00:00Z'),
+    });
+    expect(periodContaining('month', utc('2028-02-29T16:59:59Z')).label).toBe('2028-02');
+    expect(periodContaining('month', utc('2028-02-29T17:00:00Z')).label).toBe('2028-03');
+    expect(previousPeriod(parsePeriod('2028-03') as NonNullable<ReturnType<typeof parsePeriod>>).label).toBe(
+      '2028-02',
+    );
+    // 2028-Q1 has 31 + 29 + 31 = 91 days.
+    const q1 = parsePeriod('2028-Q1') as NonNullable<ReturnType<typeof parsePeriod>>;
+    expect((q1.to - q1.from) / DAY).toBe(91);
+  });
+
+  it('ends a month at local midnight: 23:59:59 on 31 October is October, 00:00 on 1 November is November', () => {
+    expect(periodContaining('month', utc('2026-10-31T16:59:59Z')).label).toBe('2026-10');
+    expect(periodContaining('month', utc('2026-10-31T17:00:00Z')).label).toBe('2026-11');
+    expect(periodContaining('quarter', utc('2026-09-30T17:00:00Z')).label).toBe('2026-Q4');
+  });
+
+  it('compares a calendar window, to date or whole, with the whole closed period before it', () => {
+    const asOf = utc('2026-11-15T03:00:00Z');
+    expect(previousWindow(resolved('month', asOf))).toEqual({
+      name: 'period',
+      period: '2026-10',
+      from: utc('2026-09-30T17:00:00Z'),
+      to: utc('2026-10-31T17:00:00Z'),
+    });
+    expect(previousWindow(resolved('2026-10', asOf))).toMatchObject({ period: '2026-09' });
+    expect(previousWindow(resolved('2026-Q1', asOf))).toMatchObject({
+      period: '2025-Q4',
+      from: utc('2025-09-30T17:00:00Z'),
+      to: utc('2025-12-31T17:00:00Z'),
+    });
+    expect(previousWindow(resolved('2026-W01', asOf))).toMatchObject({ period: '2025-W52' });
+    expect(previousWindow(resolved('year', asOf))).toMatchObject({ period: '2025' });
+    // Every previous window is closed at asOf.
+    for (const w of ['week', 'month', 'quarter', 'year', '2026-10', '1h', 'today', '7d', '30d']) {
+      expect(previousWindow(resolved(w, asOf)).to).toBeLessThanOrEqual(asOf);
+    }
+  });
+
+  it('compares today with yesterday and a rolling window with the one of equal length before it', () => {
+    const asOf = utc('2026-11-15T03:00:30Z'); // 10:00:30 local
+    expect(previousWindow(resolved('today', asOf))).toEqual({
+      name: 'custom',
+      from: utc('2026-11-13T17:00:00Z'),
+      to: utc('2026-11-14T17:00:00Z'),
+    });
+    const w7 = resolved('7d', asOf);
+    const p7 = previousWindow(w7);
+    expect(p7).toEqual({
+      name: 'custom',
+      from: utc('2026-11-01T03:00:00Z'),
+      to: utc('2026-11-08T03:00:00Z'),
+    });
+    expect(p7.to - p7.from).toBe(7 * DAY);
+  });
+
+  it('lists the last 12 months ending with the current one, across a year boundary', () => {
+    const months = lastMonths(12, utc('2026-02-10T00:00:00Z'));
+    expect(months.map((m) => m.label)).toEqual([
+      '2025-03',
+      '2025-04',
+      '2025-05',
+      '2025-06',
+      '2025-07',
+      '2025-08',
+      '2025-09',
+      '2025-10',
+      '2025-11',
+      '2025-12',
+      '2026-01',
+      '2026-02',
+    ]);
   });
 });

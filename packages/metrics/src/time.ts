@@ -51,9 +51,9 @@ export type WindowResult =
  * (rollups have minute resolution); a custom `from`/`to` pair is floored to whole minutes.
  * `window: 'custom'` may accompany `from`/`to` (the live subscribe request always names a window);
  * any other name together with `from`/`to` is an error. Nothing given means `today`.
- * Calendar windows (local time, as the national portal reports): `month`, `quarter`, `year` run
- * from the first local midnight of the period containing `asOf` to `asOf`; a period's label
- * (`2026-10`, `2026-Q3`, `2026`) names the whole period, from local midnight of its first day to
+ * Calendar windows (local time, as the national portal reports): `week` (ISO, from Monday),
+ * `month`, `quarter`, `year` run from the first local midnight of the period containing `asOf` to
+ * `asOf` ("to date"); a period's label (`2026-W44`, `2026-10`, `2026-Q3`, `2026`) names the whole period, from local midnight of its first day to
  * local midnight after its last, ended at `asOf` if that comes first (name `period`).
  */
 export function resolveWindow(
@@ -96,7 +96,7 @@ export function resolveWindow(
     return {
       ok: false,
       field: 'window',
-      message: `window must be one of ${NAMED_WINDOWS.join(', ')}, ${PERIOD_KINDS.join(', ')}, a period (2026-10, 2026-Q3, 2026) or custom`,
+      message: `window must be one of ${NAMED_WINDOWS.join(', ')}, ${PERIOD_KINDS.join(', ')}, a period (2026-W44, 2026-10, 2026-Q3, 2026) or custom`,
     };
   }
   if (p.from >= asOf) return { ok: false, field: 'window', message: `period ${p.label} has not started` };
@@ -116,10 +116,10 @@ function namedWindowStart(name: NamedWindow, asOf: number): number {
   }
 }
 
-/** A calendar month, quarter or year in local time: [from, to), `to` the local midnight after its last day. */
+/** A calendar week, month, quarter or year in local time: [from, to), `to` the local midnight after its last day. */
 export interface Period {
   kind: PeriodKind;
-  /** `2026-10`, `2026-Q3`, `2026`. */
+  /** `2026-W44`, `2026-10`, `2026-Q3`, `2026`. */
   label: string;
   from: number;
   to: number;
@@ -129,7 +129,7 @@ function isPeriodKind(s: string): s is PeriodKind {
   return (PERIOD_KINDS as readonly string[]).includes(s);
 }
 
-const MONTHS: Record<PeriodKind, number> = { month: 1, quarter: 3, year: 12 };
+const MONTHS: Record<Exclude<PeriodKind, 'week'>, number> = { month: 1, quarter: 3, year: 12 };
 
 /** Epoch ms of local midnight starting the first day of `month0` (0-based; 12 = January of the next year). */
 function localMonthStart(year: number, month0: number): number {
@@ -139,7 +139,7 @@ function localMonthStart(year: number, month0: number): number {
   return d.getTime() - TZ_OFFSET_MS;
 }
 
-function makePeriod(kind: PeriodKind, year: number, month0: number): Period {
+function makePeriod(kind: Exclude<PeriodKind, 'week'>, year: number, month0: number): Period {
   const yyyy = String(year).padStart(4, '0');
   const label =
     kind === 'year'
@@ -155,18 +155,50 @@ function makePeriod(kind: PeriodKind, year: number, month0: number): Period {
   };
 }
 
-/** The period a label names (`2026-10`, `2026-Q3`, `2026`), or null. */
+/** 0 = Monday … 6 = Sunday of the local date containing `ms`. */
+function localWeekday(ms: number): number {
+  // 1970-01-01 was a Thursday (3).
+  return (((Math.floor((ms + TZ_OFFSET_MS) / DAY) + 3) % 7) + 7) % 7;
+}
+
+/** Local midnight of Monday of ISO week 1 of `isoYear`: the week holding 4 January. */
+function isoWeekOneStart(isoYear: number): number {
+  const jan4 = localMonthStart(isoYear, 0) + 3 * DAY;
+  return jan4 - localWeekday(jan4) * DAY;
+}
+
+function makeWeek(isoYear: number, week: number): Period {
+  const from = isoWeekOneStart(isoYear) + (week - 1) * 7 * DAY;
+  return {
+    kind: 'week',
+    label: `${String(isoYear).padStart(4, '0')}-W${String(week).padStart(2, '0')}`,
+    from,
+    to: from + 7 * DAY,
+  };
+}
+
+/** The period a label names (`2026-W44`, `2026-10`, `2026-Q3`, `2026`), or null (also for a week 53 the year lacks). */
 export function parsePeriod(label: string): Period | null {
   const m = PERIOD_LABEL_RE.exec(label);
   if (!m) return null;
   const year = Number(m[1]);
   if (m[2]) return makePeriod('month', year, Number(m[2]) - 1);
   if (m[3]) return makePeriod('quarter', year, (Number(m[3]) - 1) * 3);
+  if (m[4]) {
+    const week = makeWeek(year, Number(m[4]));
+    return week.from < isoWeekOneStart(year + 1) ? week : null;
+  }
   return makePeriod('year', year, 0);
 }
 
-/** The month, quarter or year (local time) that contains `ms`. */
+/** The week, month, quarter or year (local time) that contains `ms`. */
 export function periodContaining(kind: PeriodKind, ms: number): Period {
+  if (kind === 'week') {
+    const monday = localDayStart(ms) - localWeekday(ms) * DAY;
+    // The ISO year of a week is the year of its Thursday.
+    const isoYear = new Date(monday + 3 * DAY + TZ_OFFSET_MS).getUTCFullYear();
+    return makeWeek(isoYear, Math.round((monday - isoWeekOneStart(isoYear)) / (7 * DAY)) + 1);
+  }
   const local = new Date(ms + TZ_OFFSET_MS);
   const month0 = local.getUTCMonth();
   const size = MONTHS[kind];
@@ -176,6 +208,35 @@ export function periodContaining(kind: PeriodKind, ms: number): Period {
 /** The period of the same kind just before `p`. */
 export function previousPeriod(p: Period): Period {
   return periodContaining(p.kind, p.from - 1);
+}
+
+/**
+ * The window a figure is compared against: always closed (it ends where `w` starts) and of the
+ * same length. A calendar window (to date or whole) is compared with the whole period of the same
+ * kind before it (October to date, or all of October, against all of September); `today` with
+ * yesterday; a rolling or custom window with the one just before it.
+ */
+export function previousWindow(w: ResolvedWindow): ResolvedWindow {
+  if (w.period !== undefined) {
+    const p = parsePeriod(w.period);
+    if (p) {
+      const prev = previousPeriod(p);
+      return { name: 'period', period: prev.label, from: prev.from, to: prev.to };
+    }
+  }
+  if (w.name === 'today') return { name: 'custom', from: w.from - DAY, to: w.from };
+  // Named rolling windows by their nominal length (their `to` is asOf, not a whole minute).
+  const length = ROLLING_LENGTH[w.name] ?? w.to - w.from;
+  return { name: 'custom', from: w.from - length, to: w.from };
+}
+
+const ROLLING_LENGTH: Partial<Record<string, number>> = { '1h': HOUR, '7d': 7 * DAY, '30d': 30 * DAY };
+
+/** The last `n` months (local time) ending with the one containing `asOf`, oldest first. */
+export function lastMonths(n: number, asOf: number): Period[] {
+  const out: Period[] = [periodContaining('month', asOf)];
+  while (out.length < n) out.unshift(previousPeriod(out[0]));
+  return out;
 }
 
 /** The JSON form of a resolved window, times in local RFC 3339. */

@@ -74,7 +74,7 @@ const vi = {
   'window.in.quarter': 'trong quý này',
   'window.in.year': 'trong năm nay',
   'window.rolling': 'Khoảng thời gian gần đây',
-  'window.calendar': 'Kỳ báo cáo (tháng, quý, năm)',
+  'window.calendar': 'Kỳ báo cáo (tuần, tháng, quý, năm)',
   'window.closed': 'Kỳ đã qua',
   'window.closedPick': 'Kỳ đã qua',
 
@@ -588,6 +588,57 @@ const vi = {
   'kiosk.revokedLead': 'Máy không nhận đánh giá nữa. Liên hệ quản trị viên để ghép lại bằng mã mới.',
   'kiosk.revokedPending': '{n} đánh giá chưa gửi được sẽ không được gửi.',
   'kiosk.pairAgain': 'Ghép lại',
+  // Issue 14: periods, change against the previous period, the 12-month trend.
+  'window.week': 'Tuần này',
+  'window.in.week': 'trong tuần này',
+  'window.weeks': 'Tuần',
+  'change.vs': 'so với {period}',
+  'change.points': '{sign}{n} điểm',
+  'change.count': '{sign}{n}',
+  'change.none': '— (mẫu bằng 0)',
+  'change.samples': 'n = {now} / {prev}',
+  'change.aria': '{figure}: {change} so với {period}; {now} lượt nay, {prev} lượt kỳ trước',
+  'change.rankUp': 'Lên {n} hạng so với {period}',
+  'change.rankDown': 'Xuống {n} hạng so với {period}',
+  'change.rankSame': 'Giữ hạng so với {period}',
+  'change.yesterday': 'hôm qua',
+  'change.before': 'khoảng trước có cùng độ dài',
+  'months.title': 'Diễn biến 12 tháng',
+  'months.sub': 'Tỷ lệ và hồ sơ tiếp nhận của từng tháng; tháng này tính đến hiện tại',
+  'months.toDate': '(đến nay)',
+  // Issue 14: targets and notes.
+  'target.title': 'Mục tiêu và ghi chú',
+  'target.sub': 'Mục tiêu áp dụng cho đơn vị này; ghi chú hiện trên biểu đồ',
+  'target.line': 'Mục tiêu {value}',
+  'target.onTrack': 'Đạt',
+  'target.offTrack': 'Chưa đạt',
+  'target.gap': '{sign}{n} điểm',
+  'target.none': 'Chưa đặt mục tiêu',
+  'target.inherited': 'theo {unit}',
+  'target.own': 'đặt cho đơn vị này',
+  'target.by': 'bởi {who}',
+  'target.figure.satisfaction': 'Tỷ lệ hài lòng',
+  'target.figure.onTime': 'Tỷ lệ đúng hạn',
+  'target.figure.score766': 'Điểm 766',
+  'target.set': 'Đặt',
+  'target.clear': 'Bỏ (theo cấp trên)',
+  'target.input': 'Mục tiêu {figure} ({unit})',
+  'target.saved': 'Đã lưu mục tiêu.',
+  'target.current': 'Hiện tại',
+  'notes.title': 'Ghi chú',
+  'notes.none': 'Chưa có ghi chú.',
+  'notes.add': 'Thêm ghi chú',
+  'notes.from': 'Từ',
+  'notes.to': 'Đến (để trống nếu là một thời điểm)',
+  'notes.text': 'Nội dung',
+  'notes.save': 'Lưu ghi chú',
+  'notes.update': 'Cập nhật',
+  'notes.edit': 'Sửa',
+  'notes.delete': 'Xóa',
+  'notes.cancel': 'Hủy',
+  'notes.on': 'cho {unit}',
+  'notes.by': '{who}',
+  'notes.confirmDelete': 'Xóa ghi chú này?',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -660,7 +711,7 @@ const en: Record<MessageKey, string> = {
   'window.in.quarter': 'this quarter',
   'window.in.year': 'this year',
   'window.rolling': 'Recent time windows',
-  'window.calendar': 'Reporting periods (month, quarter, year)',
+  'window.calendar': 'Reporting periods (week, month, quarter, year)',
   'window.closed': 'Past periods',
   'window.closedPick': 'Past periods',
 
@@ -1176,6 +1227,57 @@ const en: Record<MessageKey, string> = {
   'kiosk.revokedLead': 'It takes no more ratings. Ask your administrator for a new pairing code.',
   'kiosk.revokedPending': '{n} ratings not yet sent will not be sent.',
   'kiosk.pairAgain': 'Pair again',
+  // Issue 14: periods, change against the previous period, the 12-month trend.
+  'window.week': 'This week',
+  'window.in.week': 'this week',
+  'window.weeks': 'Weeks',
+  'change.vs': 'vs {period}',
+  'change.points': '{sign}{n} pts',
+  'change.count': '{sign}{n}',
+  'change.none': '— (zero sample)',
+  'change.samples': 'n = {now} / {prev}',
+  'change.aria': '{figure}: {change} vs {period}; {now} now, {prev} in the previous period',
+  'change.rankUp': 'Up {n} places on {period}',
+  'change.rankDown': 'Down {n} places on {period}',
+  'change.rankSame': 'Same place as {period}',
+  'change.yesterday': 'yesterday',
+  'change.before': 'the window of equal length before',
+  'months.title': 'Last 12 months',
+  'months.sub': "Each month's rates and dossiers received; this month to date",
+  'months.toDate': '(to date)',
+  // Issue 14: targets and notes.
+  'target.title': 'Targets and notes',
+  'target.sub': 'The targets in force here; notes are drawn on the charts',
+  'target.line': 'Target {value}',
+  'target.onTrack': 'On track',
+  'target.offTrack': 'Off track',
+  'target.gap': '{sign}{n} pts',
+  'target.none': 'No target set',
+  'target.inherited': 'from {unit}',
+  'target.own': 'set for this unit',
+  'target.by': 'by {who}',
+  'target.figure.satisfaction': 'Satisfaction rate',
+  'target.figure.onTime': 'On-time rate',
+  'target.figure.score766': '766 points',
+  'target.set': 'Set',
+  'target.clear': 'Remove (inherit)',
+  'target.input': 'Target for {figure} ({unit})',
+  'target.saved': 'Target saved.',
+  'target.current': 'Now',
+  'notes.title': 'Notes',
+  'notes.none': 'No notes yet.',
+  'notes.add': 'Add a note',
+  'notes.from': 'From',
+  'notes.to': 'To (empty for a point in time)',
+  'notes.text': 'Text',
+  'notes.save': 'Save note',
+  'notes.update': 'Update',
+  'notes.edit': 'Edit',
+  'notes.delete': 'Delete',
+  'notes.cancel': 'Cancel',
+  'notes.on': 'on {unit}',
+  'notes.by': '{who}',
+  'notes.confirmDelete': 'Delete this note?',
 };
 
 const DICTS: Record<Lang, Record<MessageKey, string>> = { vi, en };
@@ -1202,15 +1304,18 @@ const MONTHS_EN = [
 const ROMAN = ['I', 'II', 'III', 'IV'];
 
 /**
- * A period's name from its label, as each language writes it: `Tháng 10/2026`, `Quý III/2026`,
- * `Năm 2026`; `October 2026`, `Q3 2026`, `2026`. `inline` is the name within a sentence
+ * A period's name from its label, as each language writes it: `Tuần 44/2026`, `Tháng 10/2026`,
+ * `Quý III/2026`, `Năm 2026`; `Week 44 2026`, `October 2026`, `Q3 2026`, `2026`. `inline` is the name within a sentence
  * (`tháng 10/2026`), `inside` the phrase after a verb (`trong tháng 10/2026`, `in October 2026`).
  */
 export function periodName(label: string, lang: Lang, form: 'title' | 'inline' | 'inside' = 'title'): string {
   const [year, part = ''] = label.split('-');
   const vi = lang === 'vi';
   let name: string;
-  if (part.startsWith('Q')) {
+  if (part.startsWith('W')) {
+    const w = Number(part.slice(1));
+    name = vi ? `tuần ${w}/${year}` : `week ${w} ${year}`;
+  } else if (part.startsWith('Q')) {
     const q = Number(part.slice(1));
     name = vi ? `quý ${ROMAN[q - 1]}/${year}` : `Q${q} ${year}`;
   } else if (part) {
@@ -1399,4 +1504,16 @@ export function setI18n(getLang: () => Lang): void {
 /** The current language and its translate function, from the root layout. */
 export function useI18n(): I18n {
   return getContext<I18n>(KEY) ?? { lang: 'vi', t: translator('vi') };
+}
+
+/** The name of the closed window a figure is compared against: a period's name, else "yesterday" or "the window before". */
+export function previousName(
+  w: { name: string; period?: string; from: string; to: string },
+  lang: Lang,
+): string {
+  if (w.period !== undefined) return periodName(w.period, lang, 'inline');
+  const t = translator(lang);
+  return Date.parse(w.to) - Date.parse(w.from) === 86_400_000 && w.from.endsWith('T00:00:00+07:00')
+    ? t('change.yesterday')
+    : t('change.before');
 }

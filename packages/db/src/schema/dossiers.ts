@@ -16,6 +16,8 @@ export const dossiers = pgTable(
     receivedAt: epochMs('received_at'),
     dueAt: epochMs('due_at'),
     channel: text('channel'),
+    /** Mã TTHC of its reception (issue 14, the drill-down by procedure); null before it is stored. */
+    procedureCode: text('procedure_code'),
     supplementRequests: integer('supplement_requests').notNull().default(0),
     rescheduled: boolean('rescheduled').notNull().default(false),
     pausedMs: epochMs('paused_ms').notNull().default(0),

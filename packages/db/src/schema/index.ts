@@ -3,6 +3,7 @@ export * from './admin.ts';
 export * from './credentials.ts';
 export * from './dossiers.ts';
 export * from './events.ts';
+export * from './explain.ts';
 export * from './petitions.ts';
 export * from './playlists.ts';
 export * from './rollups.ts';

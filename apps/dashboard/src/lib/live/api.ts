@@ -1,16 +1,25 @@
 /** Typed reads of the dashboard's own HTTP API (same origin, session cookie). */
 
 import type {
+  Annotation,
+  AnnotationInput,
+  AnnotationList,
+  Comparison,
   Heatmap,
+  MonthlyTrend,
   OverdueList,
   RatingList,
   Scorecard,
   ScorecardLeague,
   Series,
   Snapshot,
+  SnapshotWindow,
+  TargetInput,
   UnitInfo,
+  UnitTargets,
 } from '@motcua/contract';
 import { isErrorEnvelope } from '@motcua/contract/errors';
+import { previousWindow, windowToJson } from '@motcua/metrics';
 import { isDailyWindow, type LiveWindow } from '../live.svelte.ts';
 
 /** An error answer of the API: `{ error: { code, message, requestId } }` with its status. */
@@ -73,7 +82,65 @@ export const api = {
   league: (f: Fetch, code: string, window: LiveWindow) =>
     getJson<ScorecardLeague>(f, unitPath(code, `scorecard/league?window=${window}`)),
   scorecardCsvUrl: (code: string, window: LiveWindow) => unitPath(code, `scorecard.csv?window=${window}`),
+  compare: (f: Fetch, code: string, window: LiveWindow) =>
+    getJson<Comparison>(f, unitPath(code, `compare?window=${window}`)),
+  /** The snapshot over a window as the API wrote it (a period by its label, else from/to). */
+  metricsOver: (f: Fetch, code: string, w: SnapshotWindow) =>
+    getJson<Snapshot>(
+      f,
+      unitPath(
+        code,
+        w.period !== undefined
+          ? `metrics?window=${w.period}`
+          : `metrics?from=${encodeURIComponent(w.from)}&to=${encodeURIComponent(w.to)}`,
+      ),
+    ),
+  months: (f: Fetch, code: string, count = 12) =>
+    getJson<MonthlyTrend>(f, unitPath(code, `months?count=${count}`)),
+  targets: (f: Fetch, code: string) => getJson<UnitTargets>(f, unitPath(code, 'targets')),
+  annotations: (f: Fetch, code: string) => getJson<AnnotationList>(f, unitPath(code, 'annotations')),
+  setTarget: (code: string, input: TargetInput) =>
+    sendJson<UnitTargets>('PUT', unitPath(code, 'targets'), input),
+  addNote: (code: string, input: AnnotationInput) =>
+    sendJson<Annotation>('POST', unitPath(code, 'annotations'), input),
+  editNote: (code: string, id: number, input: AnnotationInput) =>
+    sendJson<Annotation>('PATCH', unitPath(code, `annotations/${id}`), input),
+  deleteNote: (code: string, id: number) => sendJson<null>('DELETE', unitPath(code, `annotations/${id}`)),
 };
+
+/** A JSON write with the session cookie (the browser adds the Origin the server checks). */
+async function sendJson<T>(method: string, url: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: {
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new ApiError(0, 'network', (err as Error).message);
+  }
+  if (!res.ok) {
+    const answer: unknown = await res.json().catch(() => null);
+    if (isErrorEnvelope(answer)) throw new ApiError(res.status, answer.error.code, answer.error.message);
+    throw new ApiError(res.status, 'http', res.statusText);
+  }
+  return (res.status === 204 ? null : await res.json()) as T;
+}
+
+/** The JSON form of the closed window a snapshot is compared against (see `previousWindow`). */
+export function previousOf(w: SnapshotWindow): SnapshotWindow {
+  const prev = previousWindow({
+    name: w.name,
+    period: w.period,
+    from: Date.parse(w.from),
+    to: Date.parse(w.to),
+  });
+  return windowToJson(prev);
+}
 
 /** `p`'s value, or null if it fails (for the secondary panels of a page, which can be retried). */
 export async function orNull<T>(p: Promise<T>): Promise<T | null> {

@@ -136,7 +136,7 @@ describe('withReadContext', () => {
     const cases: [string, string][] = [
       [
         '?window=yesterday',
-        'window: window must be one of 1h, today, 7d, 30d, month, quarter, year, a period (2026-10, 2026-Q3, 2026) or custom',
+        'window: window must be one of 1h, today, 7d, 30d, week, month, quarter, year, a period (2026-W44, 2026-10, 2026-Q3, 2026) or custom',
       ],
       ['?from=2026-01-01T00:00:00%2B07:00', 'to: to is required with from'],
       [

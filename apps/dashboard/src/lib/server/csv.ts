@@ -1,4 +1,4 @@
-import type { Scorecard } from '@motcua/contract';
+import type { Annotation, Scorecard } from '@motcua/contract';
 import type { AuditEntry } from '@motcua/db';
 import type { Snapshot, UnitMetrics } from '@motcua/metrics';
 
@@ -27,6 +27,8 @@ const HEADER = [
   'open_overdue',
   'open_due_soon',
   'open_waiting_supplement',
+  // Issue 14: the notes that cover the row's unit in the window.
+  'notes',
 ];
 
 /** One CSV cell: quoted when needed, formula-looking text neutralised. */
@@ -38,7 +40,7 @@ export function cell(v: string | number | null): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-function row(code: string, name: string, level: string, m: UnitMetrics): string {
+function row(code: string, name: string, level: string, m: UnitMetrics, notes: string): string {
   const { satisfaction: s, onTime: o, received: r, open: p } = m;
   return [
     code,
@@ -65,16 +67,34 @@ function row(code: string, name: string, level: string, m: UnitMetrics): string 
     p.overdue,
     p.dueSoon,
     p.waitingSupplement,
+    notes,
   ]
     .map(cell)
     .join(',');
 }
 
-/** The children table (and the unit's own total as the last row), UTF-8 with a BOM for Excel. */
-export function snapshotCsv(s: Snapshot): string {
+/** A note as one CSV cell: `2026-10-05 09:00–11:00: text (author)`. */
+export function noteCell(n: Pick<Annotation, 'from' | 'to' | 'text' | 'author'>): string {
+  const at = (t: string) => `${t.slice(0, 10)} ${t.slice(11, 16)}`;
+  const to =
+    n.to === null
+      ? ''
+      : n.to.slice(0, 10) === n.from.slice(0, 10)
+        ? `–${n.to.slice(11, 16)}`
+        : `–${at(n.to)}`;
+  return `${at(n.from)}${to}: ${n.text} (${n.author})`;
+}
+
+/**
+ * The children table (and the unit's own total as the last row), UTF-8 with a BOM for Excel.
+ * `notesOf(code)`: the notes covering a row's unit, joined into its `notes` cell.
+ */
+export function snapshotCsv(s: Snapshot, notesOf: (code: string) => string[] = () => []): string {
   const lines = [HEADER.join(',')];
-  for (const c of s.children) lines.push(row(c.unit.code, c.unit.name, c.unit.level, c.metrics));
-  lines.push(row(s.unit.code, s.unit.name, s.unit.level, s.metrics));
+  const notes = (code: string) => notesOf(code).join(' | ');
+  for (const c of s.children)
+    lines.push(row(c.unit.code, c.unit.name, c.unit.level, c.metrics, notes(c.unit.code)));
+  lines.push(row(s.unit.code, s.unit.name, s.unit.level, s.metrics, notes(s.unit.code)));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
