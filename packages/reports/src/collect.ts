@@ -1,0 +1,77 @@
+import type { OverdueList, RatingList, Scorecard, SnapshotWindow } from '@motcua/contract';
+import {
+  type Database,
+  previousPeriodWindow,
+  readLatestRatings,
+  readOverdue,
+  readScorecard,
+  readSnapshot,
+  type UnitTree,
+} from '@motcua/db';
+import { formatLocal, type ResolvedWindow, type Snapshot, windowToJson } from '@motcua/metrics';
+
+/** Overdue dossiers listed in a report (the read API lists 50 by default; a report wants more). */
+export const REPORT_OVERDUE_LIMIT = 1000;
+/** Latest ratings listed in a report. */
+export const REPORT_RATINGS_LIMIT = 200;
+
+/** Everything one report shows, read through the same functions as the read API's routes. */
+export interface ReportData {
+  unit: Snapshot['unit'];
+  window: SnapshotWindow;
+  /** The window the change is counted against; null only when there is none before (never today). */
+  previous: SnapshotWindow;
+  asOf: string;
+  snapshot: Snapshot;
+  previousSnapshot: Snapshot;
+  scorecard: Scorecard;
+  previousScorecard: Scorecard;
+  overdue: OverdueList;
+  /** A commune's or desk's latest ratings, without comments; null above a commune. */
+  ratings: RatingList | null;
+}
+
+/**
+ * The window a report's change is counted against: the previous closed period for a calendar
+ * window (as the 766 league counts its rank change), else the window of the same length just
+ * before it.
+ */
+export function previousWindow(window: ResolvedWindow): ResolvedWindow {
+  const period = previousPeriodWindow(window);
+  if (period) return period;
+  const length = window.to - window.from;
+  return { name: 'custom', from: window.from - length, to: window.from };
+}
+
+/** Reads a report of `code` over `window` at `asOf`; null for an unknown unit. */
+export async function collectReport(
+  db: Database,
+  tree: UnitTree,
+  code: string,
+  window: ResolvedWindow,
+  asOf: number,
+): Promise<ReportData | null> {
+  const prev = previousWindow(window);
+  const [snapshot, previousSnapshot, scorecard, previousScorecard, overdue, ratings] = await Promise.all([
+    readSnapshot(db, tree, code, window, asOf),
+    readSnapshot(db, tree, code, prev, asOf),
+    readScorecard(db, tree, code, window, asOf),
+    readScorecard(db, tree, code, prev, asOf),
+    readOverdue(db, tree, code, asOf, REPORT_OVERDUE_LIMIT),
+    // Comments are citizens' own words and may name people: a report never carries them.
+    readLatestRatings(db, tree, code, { limit: REPORT_RATINGS_LIMIT, withComments: false }),
+  ]);
+  if (!snapshot || !previousSnapshot || !scorecard || !previousScorecard || !overdue) return null;
+  return {
+    unit: snapshot.unit,
+    window: windowToJson(window),
+    previous: windowToJson(prev),
+    asOf: formatLocal(asOf),
+    snapshot,
+    previousSnapshot,
+    scorecard,
+    previousScorecard,
+    overdue,
+    ratings,
+  };
+}

@@ -1,0 +1,3 @@
+export * from './collect.ts';
+export * from './headline.ts';
+export * from './xlsx.ts';

@@ -1,0 +1,242 @@
+import type { OverdueList, RatingList, Scorecard, Snapshot } from '@motcua/contract';
+import { parsePeriod, periodContaining, previousPeriod } from '@motcua/metrics';
+import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
+import { postBatch } from '@motcua/test-helpers/ingest';
+import { apiGet, startTestSystem, type TestSystem } from '@motcua/test-helpers/system';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const HOUR = 3_600_000;
+const HEADER_ROW = 4;
+
+/** A local wall-clock time as the workbook holds it (a Date whose UTC fields are the local ones). */
+const wallClock = (rfc3339: string) => new Date(`${rfc3339.slice(0, 19)}Z`).getTime();
+
+async function fetchXlsx(base: string, path: string, token: string) {
+  const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const body = Buffer.from(await res.arrayBuffer());
+  const wb = new ExcelJS.Workbook();
+  if (res.status === 200) await wb.xlsx.load(body as unknown as ArrayBuffer);
+  return { status: res.status, headers: res.headers, wb, body };
+}
+
+/** The table of a sheet under its header row, as plain cell values. */
+function rows(ws: ExcelJS.Worksheet): ExcelJS.CellValue[][] {
+  const out: ExcelJS.CellValue[][] = [];
+  ws.eachRow((row, n) => {
+    if (n > HEADER_ROW) out.push((row.values as ExcelJS.CellValue[]).slice(1));
+  });
+  return out;
+}
+
+/**
+ * The Excel report over the real system: numbers, dates and words read back with exceljs and
+ * compared with the read API's answers for the same unit and period. Events fall in the last
+ * closed month (and the month before it, for the change), so both calls see the same numbers.
+ */
+describe('Excel report', () => {
+  let s: TestSystem;
+  let city: string;
+  let district: string;
+  let otherDistrict: string;
+  let display: string;
+  let d0: string;
+  let c0: string;
+  let c1: string;
+  let month: string;
+  let monthBefore: string;
+
+  beforeAll(async () => {
+    s = await startTestSystem('pglite', { districts: 2, communesPerDistrict: 2 });
+    d0 = s.tree.districts[0];
+    [c0, c1] = s.tree.communes.filter((c) => s.tree.districtOf[c] === d0);
+    city = await s.viewer('city', s.tree.city);
+    district = await s.viewer('district', d0);
+    otherDistrict = await s.viewer('district', s.tree.districts[1]);
+    display = await s.viewer('display', d0);
+    const last = previousPeriod(periodContaining('month', Date.now()));
+    const before = previousPeriod(last);
+    month = last.label;
+    monthBefore = before.label;
+    const at = (p: typeof last, hours: number) => ({ time: p.from + hours * HOUR });
+    const events: unknown[] = [];
+    // Last month: 5 on time, 2 late, ratings 3 satisfied, 1 unsatisfied (with a comment that must not leak).
+    for (let i = 0; i < 7; i++) {
+      const late = i >= 5;
+      events.push(
+        received(
+          c0,
+          `M-${i}`,
+          last.from + (late ? 30 : 200) * HOUR,
+          at(last, 24 + i),
+          i % 2 ? 'online' : 'direct',
+        ),
+      );
+      events.push(dossierEvent(c0, 'resolved', `M-${i}`, at(last, 100 + i)));
+    }
+    for (let i = 0; i < 3; i++) events.push(rating(c0, 'satisfied', at(last, 110 + i)));
+    events.push(rating(c0, 'unsatisfied', at(last, 120), { comment: 'Nguyễn Văn A chờ quá lâu' }));
+    // Two dossiers still open and overdue now.
+    events.push(received(c0, 'OPEN-1', last.from + 48 * HOUR, at(last, 30)));
+    events.push(received(c0, 'OPEN-2', last.from + 72 * HOUR, at(last, 31), 'postal'));
+    // The month before: 2 on time, 2 late, 1 satisfied.
+    for (let i = 0; i < 4; i++) {
+      events.push(received(c0, `B-${i}`, before.from + (i < 2 ? 300 : 20) * HOUR, at(before, 10 + i)));
+      events.push(dossierEvent(c0, 'resolved', `B-${i}`, at(before, 50 + i)));
+    }
+    events.push(rating(c0, 'very_satisfied', at(before, 60)));
+    expect((await postBatch(s.ingestUrl, await s.deskKey(c0), events)).body.rejected).toBe(0);
+    const other = [
+      received(c1, 'C-0', last.from + 300 * HOUR, at(last, 40)),
+      dossierEvent(c1, 'resolved', 'C-0', at(last, 90)),
+      rating(c1, 'very_satisfied', at(last, 91)),
+    ];
+    expect((await postBatch(s.ingestUrl, await s.deskKey(c1), other)).body.rejected).toBe(0);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('a district report equals the read API for the same period, numbers as numbers', async () => {
+    const { status, headers, wb } = await fetchXlsx(
+      s.dashboardUrl,
+      `/api/v1/units/${d0}/report.xlsx?window=${month}`,
+      district,
+    );
+    expect(status).toBe(200);
+    expect(headers.get('content-type')).toContain('spreadsheetml');
+    expect(headers.get('content-disposition')).toContain(`motcua-${d0}-${month}.xlsx`);
+    const snap = (await apiGet(s.dashboardUrl, `/api/v1/units/${d0}/metrics?window=${month}`, district))
+      .body as unknown as Snapshot;
+    const prev = (await apiGet(s.dashboardUrl, `/api/v1/units/${d0}/metrics?window=${monthBefore}`, district))
+      .body as unknown as Snapshot;
+    const score = (await apiGet(s.dashboardUrl, `/api/v1/units/${d0}/scorecard?window=${month}`, district))
+      .body as unknown as Scorecard;
+    const prevScore = (
+      await apiGet(s.dashboardUrl, `/api/v1/units/${d0}/scorecard?window=${monthBefore}`, district)
+    ).body as unknown as Scorecard;
+    const overdue = (await apiGet(s.dashboardUrl, `/api/v1/units/${d0}/overdue`, district))
+      .body as unknown as OverdueList;
+
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      'Tổng hợp',
+      'Đơn vị trực thuộc',
+      'Hồ sơ quá hạn',
+      'Bộ chỉ số 766',
+    ]);
+    const summary = wb.getWorksheet('Tổng hợp') as ExcelJS.Worksheet;
+    expect(String(summary.getCell(1, 1).value)).toContain('Quận Thử Nghiệm 0');
+    expect(String(summary.getCell(2, 1).value)).toContain(`Tháng ${month.slice(5)}/${month.slice(0, 4)}`);
+    expect(summary.views[0]).toMatchObject({ state: 'frozen', ySplit: HEADER_ROW });
+    const byLabel = new Map(rows(summary).map((r) => [String(r[0]), r.slice(1)]));
+    const m = snap.metrics;
+    const p = prev.metrics;
+    const expectFigure = (label: string, now: number | null, before: number | null) => {
+      const [v, b, change] = byLabel.get(label) ?? [];
+      expect(v, label).toBe(now ?? 'chưa đo được');
+      expect(b ?? null, label).toBe(before); // an empty cell reads back as undefined
+      if (now !== null && before !== null) expect(change as number, label).toBeCloseTo(now - before, 12);
+    };
+    expectFigure('Hồ sơ tiếp nhận', m.received.total, p.received.total);
+    expectFigure('Giải quyết trễ hạn', m.onTime.late, p.onTime.late);
+    expectFigure('Tỷ lệ đúng hạn', m.onTime.rate, p.onTime.rate);
+    expectFigure('Thời gian giải quyết trung bình (giờ)', m.onTime.avgHours, p.onTime.avgHours);
+    expectFigure('Lượt đánh giá', m.satisfaction.total, p.satisfaction.total);
+    expectFigure('Tỷ lệ hài lòng', m.satisfaction.rate, p.satisfaction.rate);
+    expectFigure('Hồ sơ đang quá hạn', m.open.overdue, null);
+    const points = [...byLabel].find(([k]) => k.startsWith('Điểm Bộ chỉ số 766'))?.[1];
+    expect(points?.[0]).toBe(score.score.points);
+    expect(points?.[1]).toBe(prevScore.score.points);
+    // Hand-checked against the events: 8 received last month, 5 of 7 finished on time.
+    expect(m.received.total).toBe(10);
+    expect(m.onTime.rate).toBeCloseTo(6 / 8, 12);
+    expect(p.onTime.rate).toBeCloseTo(2 / 4, 12);
+    expect(m.open.overdue).toBe(2);
+    // Formats: a share shows as a percentage, a change in it as signed percentage points.
+    const rateRow = rows(summary).findIndex((r) => r[0] === 'Tỷ lệ đúng hạn') + HEADER_ROW + 1;
+    expect(summary.getCell(rateRow, 2).numFmt).toBe('0.0%');
+    expect(summary.getCell(rateRow, 4).numFmt).toBe('+0.0%;-0.0%;0.0%');
+
+    const children = wb.getWorksheet('Đơn vị trực thuộc') as ExcelJS.Worksheet;
+    const childRows = rows(children);
+    expect(childRows).toHaveLength(snap.children.length + 1);
+    for (const [i, c] of snap.children.entries()) {
+      const r = childRows[i];
+      expect(r[0]).toBe(c.unit.code);
+      expect(r[1]).toBe(c.unit.name);
+      expect(r.slice(2)).toEqual(
+        [
+          c.metrics.received.total,
+          c.metrics.received.direct,
+          c.metrics.received.online,
+          c.metrics.received.postal,
+          c.metrics.onTime.early,
+          c.metrics.onTime.onTime,
+          c.metrics.onTime.late,
+          c.metrics.onTime.rate,
+          c.metrics.onTime.avgHours,
+          c.metrics.satisfaction.total,
+          c.metrics.satisfaction.rate,
+          c.metrics.open.total,
+          c.metrics.open.overdue,
+          c.metrics.onTime.index766,
+        ].map((v) => v ?? undefined),
+      );
+    }
+    expect(childRows.at(-1)?.[2]).toBe(m.received.total);
+    expect(children.getCell(HEADER_ROW + 1, 10).numFmt).toBe('0.0%');
+    expect(typeof children.getCell(HEADER_ROW + 1, 3).value).toBe('number');
+
+    const od = rows(wb.getWorksheet('Hồ sơ quá hạn') as ExcelJS.Worksheet);
+    expect(od.map((r) => r[0])).toEqual(overdue.items.map((d) => d.dossierCode));
+    for (const [i, d] of overdue.items.entries()) {
+      expect(od[i][3]).toBeInstanceOf(Date);
+      expect((od[i][3] as Date).getTime()).toBe(wallClock(d.receivedAt as string));
+      expect((od[i][4] as Date).getTime()).toBe(wallClock(d.deadline));
+      expect(od[i][1]).toBe(d.unitName);
+    }
+    expect(od).toHaveLength(2);
+
+    const sc = rows(wb.getWorksheet('Bộ chỉ số 766') as ExcelJS.Worksheet);
+    expect(sc.at(-1)?.[7]).toBe(score.score.points);
+    expect(sc.at(-1)?.[3]).toBe(score.score.max);
+    for (const g of score.score.groups) {
+      for (const c of g.criteria) {
+        const r = sc.find((x) => x[1] === c.code);
+        expect(r?.[7], c.code).toBe(c.measured ? (c.points ?? undefined) : 'chưa đo được');
+        expect(r?.[2]).toBe(c.name.vi);
+      }
+    }
+  });
+
+  it('a commune report lists its latest ratings without comments', async () => {
+    const { status, wb, body } = await fetchXlsx(
+      s.dashboardUrl,
+      `/api/v1/units/${c0}/report.xlsx?window=${month}`,
+      city,
+    );
+    expect(status).toBe(200);
+    const api = (await apiGet(s.dashboardUrl, `/api/v1/units/${c0}/ratings`, city))
+      .body as unknown as RatingList;
+    const ratings = rows(wb.getWorksheet('Đánh giá gần nhất') as ExcelJS.Worksheet);
+    expect(ratings).toHaveLength(api.items.length);
+    expect(ratings.map((r) => (r[0] as Date).getTime())).toEqual(api.items.map((x) => wallClock(x.time)));
+    expect(ratings.map((r) => r[2])).toContain('Không hài lòng');
+    // The comment is on the read API for people, never in a file that gets mailed around.
+    expect(api.items.some((x) => x.comment === 'Nguyễn Văn A chờ quá lâu')).toBe(true);
+    const all = wb.worksheets.flatMap((w) => rows(w).flat().map(String)).join('\n');
+    expect(all).not.toContain('Nguyễn Văn A');
+    expect(body.includes(Buffer.from('Nguyễn Văn A'))).toBe(false);
+  });
+
+  it('checks scope, display tokens and the window on the server', async () => {
+    const path = `/api/v1/units/${d0}/report.xlsx?window=${month}`;
+    expect((await apiGet(s.dashboardUrl, path, display)).status).toBe(403);
+    expect((await apiGet(s.dashboardUrl, path, otherDistrict)).status).toBe(403);
+    expect((await apiGet(s.dashboardUrl, path)).status).toBe(401);
+    const bad = await apiGet(s.dashboardUrl, `/api/v1/units/${d0}/report.xlsx?window=2026-13`, district);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('window');
+    expect(parsePeriod(month)).not.toBeNull();
+  });
+});
