@@ -1,6 +1,7 @@
 export * from './client.ts';
 export * from './credentials.ts';
 export * from './errors.ts';
+export * from './import.ts';
 export * from './migrate.ts';
 export * from './read.ts';
 export * as schema from './schema/index.ts';

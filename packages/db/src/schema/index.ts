@@ -1,6 +1,7 @@
 export * from './credentials.ts';
 export * from './dossiers.ts';
 export * from './events.ts';
+export * from './national.ts';
 export * from './petitions.ts';
 export * from './rollups.ts';
 export * from './units.ts';
