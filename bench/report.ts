@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { DisplayResult, DisplayRun } from './display.ts';
+import type { ImportResult } from './import.ts';
 import type { ServerInfo } from './lib/pg.ts';
 import { count, mib, ms, pct, ratio } from './lib/stats.ts';
 import type { LivePhase, LiveResult } from './live.ts';
@@ -46,6 +47,7 @@ export interface BenchResults {
   read?: ReadResult;
   national?: NationalModel;
   display?: DisplayResult;
+  import?: ImportResult;
 }
 
 export function machineInfo(pg: ServerInfo, loadStart: number): Machine {
@@ -175,6 +177,18 @@ export function buildRows(r: BenchResults): Row[] {
       ratio: ratio(f.usage.dashboard.peakRssBytes / f.dashboardRss.idle, 1),
       target: '< 300 MB',
       status: check(f.usage.dashboard.peakRssBytes < 300e6),
+    });
+  }
+  if (r.import) {
+    const im = r.import;
+    rows.push({
+      bench: '8 Bulk import',
+      figure: `${millions(im.events)} events NDJSON, ${im.runs.length} runs, median (min–max)`,
+      result: `${count(im.importPerSec.p50)} ev/s (${count(im.importPerSec.min)}–${count(im.importPerSec.max)})`,
+      baseline: `raw COPY same rows: ${count(im.rawCopyPerSec.p50)} rows/s (${count(im.rawCopyPerSec.min)}–${count(im.rawCopyPerSec.max)})`,
+      ratio: pct(im.ratio.p50),
+      target: '≥ 100,000 ev/s',
+      status: check(im.importPerSec.p50 >= 100_000),
     });
   }
   for (const pt of r.read?.points ?? []) {

@@ -7,6 +7,7 @@
 
 import { sql } from 'drizzle-orm';
 import { benchDisplay } from './display.ts';
+import { benchImport } from './import.ts';
 import { ALL_BENCHMARKS, loadConfig } from './lib/config.ts';
 import { serverInfo } from './lib/pg.ts';
 import { readProc } from './lib/proc.ts';
@@ -109,6 +110,11 @@ if (cfg.only.has('display')) {
     `\n[7] wall display in Chromium: JavaScript, first render at 6× CPU, frames while updating (${elapsed()})`,
   );
   results.display = await benchDisplay(cfg, log);
+}
+
+if (cfg.only.has('import')) {
+  log(`\n[8] bulk import vs raw COPY, ${cfg.importRuns} runs (${elapsed()})`);
+  results.import = await benchImport(cfg, log);
 }
 
 results.seconds = (performance.now() - t0) / 1000;

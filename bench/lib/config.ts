@@ -38,9 +38,12 @@ export interface BenchConfig {
   displayRuns: number;
   displayFpsMs: number;
   displayUpdatesPerSec: number;
+  /** Bulk import (benchmark 8): events in the history file, and runs (each on a fresh database). */
+  importEvents: number;
+  importRuns: number;
 }
 
-export const ALL_BENCHMARKS = ['throughput', 'live', 'read', 'national', 'display'];
+export const ALL_BENCHMARKS = ['throughput', 'live', 'read', 'national', 'display', 'import'];
 const ALL = ALL_BENCHMARKS;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig | string {
@@ -80,5 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig | 
     displayRuns: Number(env.BENCH_DISPLAY_RUNS ?? (quick ? 3 : 5)),
     displayFpsMs: quick ? 5_000 : 10_000,
     displayUpdatesPerSec: 4,
+    importEvents: Number(env.BENCH_IMPORT_EVENTS ?? (quick ? 200_000 : 1_000_000)),
+    importRuns: Number(env.BENCH_IMPORT_RUNS ?? 3),
   };
 }

@@ -14,6 +14,8 @@ import {
   revokeViewer,
   TREE_NAMES,
 } from '@motcua/db';
+import { loadWorkCalendar } from '@motcua/service';
+import { type formatOf, ImportError, type ImportOptions, runImport } from './import/run.ts';
 
 export const USAGE = `Usage: npm run motcua -- <command>
 
@@ -21,6 +23,8 @@ export const USAGE = `Usage: npm run motcua -- <command>
                                      run the system (what npm start does)
   db migrate                         apply database migrations
   units load --tree T                load a reference unit tree: ${TREE_NAMES.join(', ')}
+  import FILE… [--format ndjson|csv] [--chunk N] [--rejects PATH] [--restart]
+                                     import history (NDJSON or CSV, gzipped or not; docs/import.md)
   keys create --unit CODE --label TEXT [--desk DESK]
                                      new desk key (printed as the last line)
   keys list                          desk keys: prefix, unit, desk, label, state
@@ -79,8 +83,41 @@ export async function runDbCommand(
   db: Database,
   argv: string[],
   print: (line: string) => void,
+  progress?: ImportOptions['progress'],
 ): Promise<void> {
   const [group, action, ...rest] = argv;
+  if (group === 'import') {
+    const p = parseArgs(argv.slice(1), ['restart']);
+    only(p, ['format', 'chunk', 'rejects', 'restart']);
+    const format = p.flags.format;
+    if (format !== undefined && format !== 'ndjson' && format !== 'csv') {
+      throw new UsageError('--format: expected ndjson or csv');
+    }
+    const chunk = p.flags.chunk === undefined ? undefined : Number(p.flags.chunk);
+    if (chunk !== undefined && !(Number.isInteger(chunk) && chunk >= 1 && chunk <= 1_000_000)) {
+      throw new UsageError('--chunk: expected a whole number from 1 to 1000000');
+    }
+    try {
+      await migrate(db);
+      await runImport(
+        db,
+        p.positional,
+        {
+          format: (format as ReturnType<typeof formatOf> | undefined) ?? undefined,
+          chunk,
+          rejects: typeof p.flags.rejects === 'string' ? p.flags.rejects : undefined,
+          restart: p.flags.restart === true,
+          calendar: loadWorkCalendar(process.env),
+          progress,
+        },
+        print,
+      );
+    } catch (err) {
+      if (err instanceof ImportError) throw new UsageError(err.message);
+      throw err;
+    }
+    return;
+  }
   const p = parseArgs(rest);
   try {
     if (group === 'db' && action === 'migrate') {

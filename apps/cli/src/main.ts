@@ -49,7 +49,10 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   try {
-    await runDbCommand(db, argv, print);
+    await runDbCommand(db, argv, print, {
+      write: (s) => process.stderr.write(s),
+      isTTY: process.stderr.isTTY,
+    });
     return 0;
   } catch (err) {
     if (err instanceof UsageError) usageExit(err.message);

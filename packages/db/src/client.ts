@@ -33,6 +33,11 @@ export interface Database {
   query<T = Record<string, unknown>>(q: SQL, on?: Executor, opts?: { prepare?: boolean }): Promise<T[]>;
   transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
   /**
+   * `copy TABLE (COLUMNS) from stdin` in text format: `text` is the rows, tab-separated, one a
+   * line, escaped as COPY's text format wants (see `copyField`). Runs on `on` (a transaction).
+   */
+  copyIn(on: Executor, table: string, columns: readonly string[], text: string): Promise<void>;
+  /**
    * Postgres LISTEN; resolves to an unlisten function. `onListen` runs on every (re)connect of the
    * listening connection: notifications sent while it was down are lost. Embedded mode signals
    * in-process instead.
@@ -118,6 +123,15 @@ async function within(work: PromiseLike<unknown>, timeoutMs = 2000): Promise<voi
   }
 }
 
+/** One field of a COPY text-format row: `\N` for null, backslash and the separators escaped. */
+export function copyField(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '\\N';
+  const s = String(value);
+  return /[\\\t\n\r]/.test(s)
+    ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+    : s;
+}
+
 function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
@@ -146,6 +160,16 @@ export async function createDb(config: DbConfig = {}): Promise<Database> {
         return rowsOf(await clientOf(on).unsafe(text, params as never[], { prepare: true }));
       },
       transaction: (fn) => orm.transaction(fn),
+      async copyIn(on, table, columns, text) {
+        const stream = await clientOf(on)
+          .unsafe(`copy ${table} (${columns.join(', ')}) from stdin`)
+          .writable();
+        await new Promise<void>((resolve, reject) => {
+          stream.on('error', reject);
+          stream.on('finish', resolve);
+          stream.end(text);
+        });
+      },
       async listen(channel, onPayload, onListen) {
         const sub = await client.listen(channel, onPayload, onListen);
         return () => sub.unlisten();
@@ -180,6 +204,13 @@ export async function createDb(config: DbConfig = {}): Promise<Database> {
     orm,
     query: async (q, on = orm) => rowsOf(await on.execute(q)),
     transaction: (fn) => orm.transaction(fn),
+    async copyIn(on, table, columns, text) {
+      // PGlite reads COPY input from a blob handed to the query as `/dev/blob`.
+      const conn = (on as unknown as { session?: { client?: PGlite } }).session?.client ?? client;
+      await conn.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], {
+        blob: new Blob([text]),
+      });
+    },
     async listen() {
       throw new Error('LISTEN is not used with the embedded database: use the in-process signal');
     },

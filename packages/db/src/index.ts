@@ -4,6 +4,7 @@ export * from './annotations.ts';
 export * from './client.ts';
 export * from './credentials.ts';
 export * from './errors.ts';
+export * from './import.ts';
 export * from './migrate.ts';
 export * from './playlists.ts';
 export * from './periods.ts';

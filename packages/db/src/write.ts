@@ -279,151 +279,180 @@ export async function writeBatch(
       statuses[i] = 'accepted';
       accepted.push(batch[i]);
     }
-    if (accepted.length === 0) return { statuses, units: [] };
-
-    const deltas = new RollupDeltas();
-    const health = new Map<string, typeof deskHealth.$inferInsert>();
-    const receivedAt = opts.receivedAt ?? Date.now();
-    const procDeltas = new ProcedureDeltas();
-    const touchedUnits = new Set<string>();
-    const touchedDossiers = new Touched<HistoryEntry>();
-    const touchedPetitions = new Touched<PetitionEntry>();
-    for (const e of accepted) {
-      touchedUnits.add(e.unitCode);
-      const deskKey = `${e.unitCode}/${e.deskCode}`;
-      if (!opts.knownDesks?.has(deskKey))
-        newDesks.set(deskKey, { unitCode: e.unitCode, deskCode: e.deskCode });
-      const h = health.get(deskKey);
-      if (h) {
-        h.lastEventAt = Math.max(h.lastEventAt, e.time);
-        h.batchOldestAt = Math.min(h.batchOldestAt, e.time);
-        h.events = (h.events ?? 0) + 1;
-      } else {
-        health.set(deskKey, {
-          unitCode: e.unitCode,
-          deskCode: e.deskCode,
-          lastEventAt: e.time,
-          lastReceivedAt: receivedAt,
-          batchOldestAt: e.time,
-          events: 1,
-        });
-      }
-      if (e.type === EVENT_TYPE.rating) {
-        const level = e.data.level as string;
-        const field =
-          level === 'very_satisfied' ? 'verySatisfied' : level === 'satisfied' ? 'satisfied' : 'unsatisfied';
-        deltas.add(e.unitCode, e.deskCode, e.time, { [field]: 1 }, 1);
-        // A dislike of a named dossier counts against it in the 766 dossier satisfaction (5.4).
-        if (level === 'unsatisfied' && e.dossierCode !== null) {
-          touchedDossiers.add(e.unitCode, e.dossierCode, { y: 'disliked', t: e.time, d: e.deskCode });
-        }
-        // A rating naming a dossier counts for the dossier's procedure (through its state); one
-        // naming none, for no procedure.
-        if (e.dossierCode !== null) {
-          touchedDossiers.add(e.unitCode, e.dossierCode, {
-            y: 'rated',
-            t: e.time,
-            d: e.deskCode,
-            l: level as RatingLevel,
-          });
-        } else procDeltas.add(e.unitCode, e.deskCode, e.time, '', { [field]: 1 }, 1);
-        continue;
-      }
-      if (e.type.startsWith(PETITION_TYPE_PREFIX)) {
-        const entry = petitionEntry(e);
-        touchedPetitions.add(e.unitCode, e.data.petitionCode as string, entry);
-        if (entry.dos !== undefined) {
-          touchedDossiers.add(e.unitCode, entry.dos, { y: 'petitioned', t: e.time, d: e.deskCode });
-        }
-        if (entry.y === 'received' && typeof e.data.repeatOf === 'string') {
-          touchedPetitions.add(e.unitCode, e.data.repeatOf, { y: 'repeated', t: e.time, d: e.deskCode });
-        }
-        continue;
-      }
-      if (e.type === EVENT_TYPE.received) {
-        const channel = e.data.channel as Channel;
-        const field =
-          channel === 'direct'
-            ? 'receivedDirect'
-            : channel === 'online'
-              ? 'receivedOnline'
-              : 'receivedPostal';
-        deltas.add(e.unitCode, e.deskCode, e.time, { [field]: 1 }, 1);
-        procDeltas.add(e.unitCode, e.deskCode, e.time, e.data.procedureCode as string, { received: 1 }, 1);
-      }
-      touchedDossiers.add(e.unitCode, e.dossierCode as string, historyEntry(e));
-    }
-
-    if (touchedDossiers.entries.size > 0)
-      await applyStates(db, tx, dossierTable(procDeltas), touchedDossiers, deltas);
-    if (touchedPetitions.entries.size > 0) {
-      await applyStates(db, tx, petitionTable(opts.deadline ?? builtInDeadline), touchedPetitions, deltas);
-    }
-
-    const records = deltas.toRecords();
-    if (records.length > 0) {
-      await db.query(
-        sql`insert into rollups (${sql.raw(ROLLUP_NAMES)})
-          select ${sql.raw(ROLLUP_NAMES)} from ${rowsOf(records, ROLLUP_COLUMNS)}
-          on conflict (${sql.raw(namesOf(ROLLUP_KEY_COLUMNS))}) do update set ${sql.raw(ROLLUP_ADD)}`,
-        tx,
-        PREPARED,
-      );
-    }
-    await procDeltas.write(db, tx);
-    const names = procedureNamesOf(accepted);
-    if (names.length > 0) {
-      await db.query(
-        sql`insert into procedures (code, name)
-          select code, name from ${rowsOf(names, [
-            ['code', 'text', (r) => r.code],
-            ['name', 'text', (r) => r.name],
-          ])}
-          order by code
-          on conflict (code) do update set name = excluded.name`,
-        tx,
-        PREPARED,
-      );
-    }
-    if (newDesks.size > 0) {
-      await db.query(
-        sql`insert into desks (unit_code, desk_code)
-          select unit_code, desk_code from ${rowsOf([...newDesks.values()], DESK_COLUMNS)}
-          order by unit_code, desk_code
-          on conflict do nothing`,
-        tx,
-        PREPARED,
-      );
-    }
-    // One row per desk of the flush, in key order like the other upserts (no deadlocks).
-    await db.query(
-      sql`insert into desk_health (${sql.raw(DESK_HEALTH_NAMES)})
-        select ${sql.raw(DESK_HEALTH_NAMES)} from ${rowsOf([...health.values()], DESK_HEALTH_COLUMNS)}
-        order by unit_code, desk_code
-        on conflict (unit_code, desk_code) do update set
-          last_event_at = greatest(desk_health.last_event_at, excluded.last_event_at),
-          last_received_at = greatest(desk_health.last_received_at, excluded.last_received_at),
-          batch_oldest_at = excluded.batch_oldest_at,
-          events = desk_health.events + excluded.events`,
-      tx,
-      PREPARED,
-    );
-    const unitList = [...touchedUnits].sort();
-    if (opts.notify) {
-      // NOTIFY payloads are capped at 8 kB: send the touched communes in chunks.
-      for (let i = 0; i < unitList.length; i += 1000) {
-        await db.query(
-          sql`select pg_notify('motcua_units', ${unitList.slice(i, i + 1000).join(',')})`,
-          tx,
-          PREPARED,
-        );
-      }
-    }
-    return { statuses, units: unitList };
+    const units = await foldAccepted(db, tx, accepted, { ...opts, newDesks });
+    return { statuses, units };
   });
   // Known only once committed: a flush that failed may not have stored them.
   for (const key of newDesks.keys()) opts.knownDesks?.add(key);
   return result;
+}
+
+export interface FoldOptions {
+  knownDesks?: Set<string>;
+  notify?: boolean;
+  deadline?: WorkingDeadline;
+  /** Desks first seen here, `unit/desk` → row; the caller adds them to `knownDesks` after commit. */
+  newDesks: Map<string, { unitCode: string; deskCode: string }>;
+  /** When the events arrived (desk health's sync lag); now by default. */
+  receivedAt?: number;
+  /** A bulk import of history: desk health (last event, sync lag) is left as the live path keeps it. */
+  historical?: boolean;
+}
+
+/**
+ * Folds events just stored in `events` (new ones only, inside the caller's transaction) into
+ * dossier and petition state, rollups and desks, and notifies. The one state machine behind
+ * both the live ingest (`writeBatch`) and the bulk import, so both hold the same numbers.
+ * Returns the touched commune codes, sorted.
+ */
+export async function foldAccepted(
+  db: Database,
+  tx: Executor,
+  accepted: readonly ValidatedEvent[],
+  opts: FoldOptions,
+): Promise<string[]> {
+  if (accepted.length === 0) return [];
+  const { newDesks } = opts;
+  const deltas = new RollupDeltas();
+  const health = new Map<string, typeof deskHealth.$inferInsert>();
+  const receivedAt = opts.receivedAt ?? Date.now();
+  const procDeltas = new ProcedureDeltas();
+  const touchedUnits = new Set<string>();
+  const touchedDossiers = new Touched<HistoryEntry>();
+  const touchedPetitions = new Touched<PetitionEntry>();
+  for (const e of accepted) {
+    touchedUnits.add(e.unitCode);
+    const deskKey = `${e.unitCode}/${e.deskCode}`;
+    if (!opts.knownDesks?.has(deskKey))
+      newDesks.set(deskKey, { unitCode: e.unitCode, deskCode: e.deskCode });
+    const h = health.get(deskKey);
+    if (h) {
+      h.lastEventAt = Math.max(h.lastEventAt, e.time);
+      h.batchOldestAt = Math.min(h.batchOldestAt, e.time);
+      h.events = (h.events ?? 0) + 1;
+    } else {
+      health.set(deskKey, {
+        unitCode: e.unitCode,
+        deskCode: e.deskCode,
+        lastEventAt: e.time,
+        lastReceivedAt: receivedAt,
+        batchOldestAt: e.time,
+        events: 1,
+      });
+    }
+    if (e.type === EVENT_TYPE.rating) {
+      const level = e.data.level as string;
+      const field =
+        level === 'very_satisfied' ? 'verySatisfied' : level === 'satisfied' ? 'satisfied' : 'unsatisfied';
+      deltas.add(e.unitCode, e.deskCode, e.time, { [field]: 1 }, 1);
+      // A dislike of a named dossier counts against it in the 766 dossier satisfaction (5.4).
+      if (level === 'unsatisfied' && e.dossierCode !== null) {
+        touchedDossiers.add(e.unitCode, e.dossierCode, { y: 'disliked', t: e.time, d: e.deskCode });
+      }
+      // A rating naming a dossier counts for the dossier's procedure (through its state); one
+      // naming none, for no procedure.
+      if (e.dossierCode !== null) {
+        touchedDossiers.add(e.unitCode, e.dossierCode, {
+          y: 'rated',
+          t: e.time,
+          d: e.deskCode,
+          l: level as RatingLevel,
+        });
+      } else procDeltas.add(e.unitCode, e.deskCode, e.time, '', { [field]: 1 }, 1);
+      continue;
+    }
+    if (e.type.startsWith(PETITION_TYPE_PREFIX)) {
+      const entry = petitionEntry(e);
+      touchedPetitions.add(e.unitCode, e.data.petitionCode as string, entry);
+      if (entry.dos !== undefined) {
+        touchedDossiers.add(e.unitCode, entry.dos, { y: 'petitioned', t: e.time, d: e.deskCode });
+      }
+      if (entry.y === 'received' && typeof e.data.repeatOf === 'string') {
+        touchedPetitions.add(e.unitCode, e.data.repeatOf, { y: 'repeated', t: e.time, d: e.deskCode });
+      }
+      continue;
+    }
+    if (e.type === EVENT_TYPE.received) {
+      const channel = e.data.channel as Channel;
+      const field =
+        channel === 'direct'
+          ? 'receivedDirect'
+          : channel === 'online'
+            ? 'receivedOnline'
+            : 'receivedPostal';
+      deltas.add(e.unitCode, e.deskCode, e.time, { [field]: 1 }, 1);
+      procDeltas.add(e.unitCode, e.deskCode, e.time, e.data.procedureCode as string, { received: 1 }, 1);
+    }
+    touchedDossiers.add(e.unitCode, e.dossierCode as string, historyEntry(e));
+  }
+
+  if (touchedDossiers.entries.size > 0)
+    await applyStates(db, tx, dossierTable(procDeltas), touchedDossiers, deltas);
+  if (touchedPetitions.entries.size > 0) {
+    await applyStates(db, tx, petitionTable(opts.deadline ?? builtInDeadline), touchedPetitions, deltas);
+  }
+
+  const records = deltas.toRecords();
+  if (records.length > 0) {
+    await db.query(
+      sql`insert into rollups (${sql.raw(ROLLUP_NAMES)})
+        select ${sql.raw(ROLLUP_NAMES)} from ${rowsOf(records, ROLLUP_COLUMNS)}
+        on conflict (${sql.raw(namesOf(ROLLUP_KEY_COLUMNS))}) do update set ${sql.raw(ROLLUP_ADD)}`,
+      tx,
+      PREPARED,
+    );
+  }
+  await procDeltas.write(db, tx);
+  const names = procedureNamesOf(accepted);
+  if (names.length > 0) {
+    await db.query(
+      sql`insert into procedures (code, name)
+        select code, name from ${rowsOf(names, [
+          ['code', 'text', (r) => r.code],
+          ['name', 'text', (r) => r.name],
+        ])}
+        order by code
+        on conflict (code) do update set name = excluded.name`,
+      tx,
+      PREPARED,
+    );
+  }
+  if (newDesks.size > 0) {
+    await db.query(
+      sql`insert into desks (unit_code, desk_code)
+        select unit_code, desk_code from ${rowsOf([...newDesks.values()], DESK_COLUMNS)}
+        order by unit_code, desk_code
+        on conflict do nothing`,
+      tx,
+      PREPARED,
+    );
+  }
+  // One row per desk of the flush, in key order like the other upserts (no deadlocks). An import
+  // of history says nothing of a desk's sync now, so it leaves desk health alone.
+  if (!opts.historical) await db.query(
+    sql`insert into desk_health (${sql.raw(DESK_HEALTH_NAMES)})
+      select ${sql.raw(DESK_HEALTH_NAMES)} from ${rowsOf([...health.values()], DESK_HEALTH_COLUMNS)}
+      order by unit_code, desk_code
+      on conflict (unit_code, desk_code) do update set
+        last_event_at = greatest(desk_health.last_event_at, excluded.last_event_at),
+        last_received_at = greatest(desk_health.last_received_at, excluded.last_received_at),
+        batch_oldest_at = excluded.batch_oldest_at,
+        events = desk_health.events + excluded.events`,
+    tx,
+    PREPARED,
+  );
+  const unitList = [...touchedUnits].sort();
+  if (opts.notify) {
+    // NOTIFY payloads are capped at 8 kB: send the touched communes in chunks.
+    for (let i = 0; i < unitList.length; i += 1000) {
+      await db.query(
+        sql`select pg_notify('motcua_units', ${unitList.slice(i, i + 1000).join(',')})`,
+        tx,
+        PREPARED,
+      );
+    }
+  }
+  return unitList;
 }
 
 /** Deadlines on the built-in calendar, for callers that bring none. */

@@ -4,6 +4,7 @@ export * from './credentials.ts';
 export * from './dossiers.ts';
 export * from './events.ts';
 export * from './explain.ts';
+export * from './national.ts';
 export * from './petitions.ts';
 export * from './playlists.ts';
 export * from './rollups.ts';

@@ -1,0 +1,216 @@
+import type { ValidatedEvent } from '@motcua/contract';
+import type { WorkingDeadline } from '@motcua/metrics';
+import { sql } from 'drizzle-orm';
+import { copyField, type Database } from './client.ts';
+import { isConnectionError } from './errors.ts';
+import { foldAccepted } from './write.ts';
+
+/** The staging table's columns, in COPY order; `ord` is the event's place in its chunk. */
+const STAGING_COLUMNS = [
+  'ord',
+  'source',
+  'id',
+  'type',
+  'time',
+  'unit_code',
+  'desk_code',
+  'dossier_code',
+  'data',
+  'attributes',
+] as const;
+
+/** One chunk's rows in COPY text format. `time` travels as epoch ms and is converted on insert. */
+export function stagingText(events: readonly ValidatedEvent[]): string {
+  const lines: string[] = new Array(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    lines[i] = [
+      String(i),
+      copyField(e.source),
+      copyField(e.id),
+      e.type,
+      String(e.time),
+      e.unitCode,
+      copyField(e.deskCode),
+      copyField(e.dossierCode),
+      copyField(JSON.stringify(e.data)),
+      copyField(e.attributes === null ? null : JSON.stringify(e.attributes)),
+    ].join('\t');
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+export interface ImportCheckpoint {
+  fileKey: string;
+  path: string;
+  /** The last line of the file this chunk covers. */
+  line: number;
+  accepted: number;
+  duplicates: number;
+  /** Lines of this chunk that failed validation. */
+  rejected: number;
+  /** The file ends with this chunk. */
+  finished: boolean;
+}
+
+export interface ChunkResult {
+  accepted: number;
+  duplicates: number;
+  /** Commune codes whose numbers changed. */
+  units: string[];
+}
+
+const RETRYABLE = new Set(['40P01', '40001']);
+
+/** A stable lane per commune, so concurrent lanes never share a row. */
+function laneOf(unitCode: string, lanes: number): number {
+  let h = 0;
+  for (let i = 0; i < unitCode.length; i++) h = (h * 31 + unitCode.charCodeAt(i)) | 0;
+  return Math.abs(h) % lanes;
+}
+
+/**
+ * Stores one chunk of history: per lane (communes split between `lanes` concurrent
+ * transactions, which share no row: every table is keyed by commune), COPY into a temporary
+ * staging table, one set-based insert into `events` (`on conflict do nothing`, so event ids
+ * already stored count as duplicates, as on the live path), then the new events through
+ * `foldAccepted`, the ingest's own state machine, so dossier state and rollups come out exactly
+ * as if the events had been posted. Each lane is stored whole or not at all.
+ */
+export async function importChunk(
+  db: Database,
+  events: readonly ValidatedEvent[],
+  opts: {
+    knownDesks: Set<string>;
+    deadline?: WorkingDeadline;
+    notify?: boolean;
+    /** Concurrent transactions (default 1). */
+    lanes?: number;
+  },
+): Promise<ChunkResult> {
+  const lanes = Math.max(1, opts.lanes ?? 1);
+  const split: ValidatedEvent[][] = Array.from({ length: lanes }, () => []);
+  if (lanes === 1) split[0] = events as ValidatedEvent[];
+  else for (const e of events) split[laneOf(e.unitCode, lanes)].push(e);
+  const results = await Promise.all(
+    split.filter((l) => l.length > 0).map((lane) => importLane(db, lane, opts)),
+  );
+  const units = new Set<string>();
+  let accepted = 0;
+  for (const r of results) {
+    accepted += r.accepted;
+    for (const u of r.units) units.add(u);
+  }
+  return { accepted, duplicates: events.length - accepted, units: [...units].sort() };
+}
+
+async function importLane(
+  db: Database,
+  events: readonly ValidatedEvent[],
+  opts: Parameters<typeof importChunk>[2],
+): Promise<ChunkResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await importLaneOnce(db, events, opts);
+    } catch (err) {
+      const code = (err as { code?: string })?.code ?? '';
+      if (!RETRYABLE.has(code) || attempt >= 5 || isConnectionError(err)) throw err;
+    }
+  }
+}
+
+async function importLaneOnce(
+  db: Database,
+  events: readonly ValidatedEvent[],
+  opts: Parameters<typeof importChunk>[2],
+): Promise<ChunkResult> {
+  const newDesks = new Map<string, { unitCode: string; deskCode: string }>();
+  const result = await db.transaction(async (tx) => {
+    await db.query(
+      sql`create temp table if not exists import_staging (
+        ord integer, source text, id text, type text, time float8, unit_code text, desk_code text,
+        dossier_code text, data jsonb, attributes jsonb) on commit delete rows`,
+      tx,
+    );
+    await db.copyIn(tx, 'import_staging', STAGING_COLUMNS, stagingText(events));
+    // The first of repeated ids in a chunk is the one stored, as in a live batch.
+    const inserted = await db.query<{ ord: number }>(
+      sql`with fresh as (
+          insert into events (source, id, type, time, unit_code, desk_code, dossier_code, data, attributes)
+          select source, id, type, to_timestamp(time / 1000.0), unit_code, desk_code, dossier_code, data, attributes
+          from (select distinct on (source, id) * from import_staging order by source, id, ord) s
+          order by source, id
+          on conflict (source, id) do nothing
+          returning source, id)
+        select min(s.ord) as ord from fresh f join import_staging s using (source, id) group by s.source, s.id`,
+      tx,
+    );
+    const ords = inserted.map((r) => Number(r.ord)).sort((a, b) => a - b);
+    const accepted = ords.map((i) => events[i]);
+    const units = await foldAccepted(db, tx, accepted, {
+      knownDesks: opts.knownDesks,
+      deadline: opts.deadline,
+      notify: opts.notify,
+      newDesks,
+      historical: true,
+    });
+    return { accepted: accepted.length, duplicates: events.length - accepted.length, units };
+  });
+  for (const key of newDesks.keys()) opts.knownDesks.add(key);
+  return result;
+}
+
+/**
+ * Records how far a file got, after its chunk committed. Should the process stop between the
+ * two, the chunk is read again on resume: what it had stored then counts as duplicates (the
+ * numbers stay right; only the file's accepted/duplicate split shifts).
+ */
+export async function saveImportCheckpoint(db: Database, cp: ImportCheckpoint): Promise<void> {
+  await db.query(
+    sql`insert into import_files (file_key, path, line, accepted, duplicates, rejected, finished_at)
+      values (${cp.fileKey}, ${cp.path}, ${cp.line}, ${cp.accepted}, ${cp.duplicates}, ${cp.rejected},
+        ${cp.finished ? sql`now()` : sql`null`})
+      on conflict (file_key) do update set path = excluded.path, line = excluded.line,
+        accepted = import_files.accepted + excluded.accepted,
+        duplicates = import_files.duplicates + excluded.duplicates,
+        rejected = import_files.rejected + excluded.rejected,
+        updated_at = now(), finished_at = excluded.finished_at`,
+  );
+}
+
+export interface ImportFileState {
+  line: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  finished: boolean;
+}
+
+/** Where an earlier import of this file stopped, if one ran. */
+export async function readImportFile(db: Database, fileKey: string): Promise<ImportFileState | null> {
+  const rows = await db.query<{
+    line: string | number;
+    accepted: string | number;
+    duplicates: string | number;
+    rejected: string | number;
+    finished: boolean;
+  }>(
+    sql`select line, accepted, duplicates, rejected, finished_at is not null as finished
+      from import_files where file_key = ${fileKey}`,
+  );
+  if (rows.length === 0) return null;
+  const r = rows[0];
+  return {
+    line: Number(r.line),
+    accepted: Number(r.accepted),
+    duplicates: Number(r.duplicates),
+    rejected: Number(r.rejected),
+    finished: r.finished,
+  };
+}
+
+/** Starts a file's record over (a finished file imported again, or `--restart`). */
+export async function resetImportFile(db: Database, fileKey: string): Promise<void> {
+  await db.query(sql`delete from import_files where file_key = ${fileKey}`);
+}
