@@ -1,13 +1,13 @@
-export * from './alerts.ts';
 export * from './admin.ts';
+export * from './alerts.ts';
 export * from './annotations.ts';
 export * from './client.ts';
 export * from './credentials.ts';
 export * from './errors.ts';
 export * from './import.ts';
 export * from './migrate.ts';
-export * from './playlists.ts';
 export * from './periods.ts';
+export * from './playlists.ts';
 export * from './procedures.ts';
 export * from './read.ts';
 export * as schema from './schema/index.ts';

@@ -139,7 +139,7 @@ export class ProcedureDeltas {
 }
 
 /** The procedure names a batch carries (`procedureName` of receptions), one per code, the last sent winning. */
-export function procedureNamesOf(events: ValidatedEvent[]): { code: string; name: string }[] {
+export function procedureNamesOf(events: readonly ValidatedEvent[]): { code: string; name: string }[] {
   const names = new Map<string, string>();
   for (const e of events) {
     const name = e.data.procedureName;

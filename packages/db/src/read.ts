@@ -90,9 +90,7 @@ function sumsOf(fields: readonly BucketField[]): SQL {
   return sums;
 }
 /** Every rollup counter summed over the selected buckets, named as the metrics' bucket fields. */
-export const COUNTS_SQL = sql.raw(
-  ROLLUP_COUNTERS.map(([column], i) => `sum(${column})::float8 as "${BUCKET_FIELDS[i]}"`).join(', '),
-);
+export const COUNTS_SQL = sumsOf(BUCKET_FIELDS);
 
 export function unitFilter(communes: string[]): SQL {
   return sql`unit_code = any(${`{${communes.join(',')}}`}::text[])`;

@@ -42,8 +42,8 @@ import {
   ROLLUP_KEY_COLUMNS,
   rowsOf,
 } from './columns.ts';
-import { deskHealth } from './schema/alerts.ts';
 import { ProcedureDeltas, procedureContributions, procedureNamesOf, procedureOf } from './procedures.ts';
+import { deskHealth } from './schema/alerts.ts';
 import type { dossiers } from './schema/dossiers.ts';
 import type { petitions } from './schema/petitions.ts';
 import { desks } from './schema/units.ts';
@@ -323,8 +323,7 @@ export async function foldAccepted(
   for (const e of accepted) {
     touchedUnits.add(e.unitCode);
     const deskKey = `${e.unitCode}/${e.deskCode}`;
-    if (!opts.knownDesks?.has(deskKey))
-      newDesks.set(deskKey, { unitCode: e.unitCode, deskCode: e.deskCode });
+    if (!opts.knownDesks?.has(deskKey)) newDesks.set(deskKey, { unitCode: e.unitCode, deskCode: e.deskCode });
     const h = health.get(deskKey);
     if (h) {
       h.lastEventAt = Math.max(h.lastEventAt, e.time);
@@ -375,11 +374,7 @@ export async function foldAccepted(
     if (e.type === EVENT_TYPE.received) {
       const channel = e.data.channel as Channel;
       const field =
-        channel === 'direct'
-          ? 'receivedDirect'
-          : channel === 'online'
-            ? 'receivedOnline'
-            : 'receivedPostal';
+        channel === 'direct' ? 'receivedDirect' : channel === 'online' ? 'receivedOnline' : 'receivedPostal';
       deltas.add(e.unitCode, e.deskCode, e.time, { [field]: 1 }, 1);
       procDeltas.add(e.unitCode, e.deskCode, e.time, e.data.procedureCode as string, { received: 1 }, 1);
     }
@@ -429,8 +424,9 @@ export async function foldAccepted(
   }
   // One row per desk of the flush, in key order like the other upserts (no deadlocks). An import
   // of history says nothing of a desk's sync now, so it leaves desk health alone.
-  if (!opts.historical) await db.query(
-    sql`insert into desk_health (${sql.raw(DESK_HEALTH_NAMES)})
+  if (!opts.historical)
+    await db.query(
+      sql`insert into desk_health (${sql.raw(DESK_HEALTH_NAMES)})
       select ${sql.raw(DESK_HEALTH_NAMES)} from ${rowsOf([...health.values()], DESK_HEALTH_COLUMNS)}
       order by unit_code, desk_code
       on conflict (unit_code, desk_code) do update set
@@ -438,9 +434,9 @@ export async function foldAccepted(
         last_received_at = greatest(desk_health.last_received_at, excluded.last_received_at),
         batch_oldest_at = excluded.batch_oldest_at,
         events = desk_health.events + excluded.events`,
-    tx,
-    PREPARED,
-  );
+      tx,
+      PREPARED,
+    );
   const unitList = [...touchedUnits].sort();
   if (opts.notify) {
     // NOTIFY payloads are capped at 8 kB: send the touched communes in chunks.

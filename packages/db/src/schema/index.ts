@@ -1,5 +1,5 @@
-export * from './alerts.ts';
 export * from './admin.ts';
+export * from './alerts.ts';
 export * from './credentials.ts';
 export * from './dossiers.ts';
 export * from './events.ts';

@@ -1,6 +1,6 @@
-import type { WorkCalendar } from '@motcua/metrics';
 import type { ValidatedEvent } from '@motcua/contract';
 import type { Database, UnitTree, WriteStatus } from '@motcua/db';
+import type { WorkCalendar } from '@motcua/metrics';
 
 /** What the SvelteKit server code needs, handed over by the process that serves it. */
 export interface DashboardRuntime {
