@@ -3,6 +3,7 @@ import { getTableColumns, type SQL, sql, type Table } from 'drizzle-orm';
 import { dossiers } from './schema/dossiers.ts';
 import { petitions } from './schema/petitions.ts';
 import { rollups } from './schema/rollups.ts';
+import { rollups766 } from './schema/scorecard.ts';
 
 export type ColumnType = 'text' | 'bigint' | 'integer' | 'boolean' | 'float8' | 'jsonb';
 /** A column of rows sent as arrays: its SQL name, its SQL type, and how to read it from a row. */
@@ -64,29 +65,66 @@ export function columnsOf<T extends Table, K extends keyof T['$inferSelect'] & s
 /** The SQL column names of a column list, comma-separated. */
 export const namesOf = (columns: readonly Column<never>[]) => columns.map(([name]) => name).join(', ');
 
-/** The key of a rollup row; every other column is a counter. */
+/** The key of a rollup row, in both rollup tables; every other column is a counter. */
 export const ROLLUP_KEY = ['grain', 'unitCode', 'bucketStart', 'deskCode'] as const;
-type RollupField = keyof typeof rollups.$inferSelect;
-type CounterField = Exclude<RollupField, (typeof ROLLUP_KEY)[number]>;
-// The rollup table's counters and the metrics' bucket fields are the same names (checked both ways).
+type RollupKey = (typeof ROLLUP_KEY)[number];
+type CounterField = Exclude<
+  keyof typeof rollups.$inferSelect | keyof typeof rollups766.$inferSelect,
+  RollupKey
+>;
+type SharedField = Extract<keyof typeof rollups.$inferSelect, keyof typeof rollups766.$inferSelect>;
+// The two tables' counters together and the metrics' bucket fields are the same names (checked
+// both ways), and the tables share their key only.
 const sameFields: [CounterField] extends [BucketField]
   ? [BucketField] extends [CounterField]
-    ? true
+    ? [SharedField] extends [RollupKey]
+      ? true
+      : never
     : never
   : never = true;
 void sameFields;
 
-/** The rollup counter columns, in the order of the metrics' bucket fields. */
-export const ROLLUP_COUNTERS = columnsOf(rollups, BUCKET_FIELDS);
+/** A rollup table and the bucket fields it keeps (in the order of BUCKET_FIELDS), with their columns. */
+export interface RollupTable {
+  name: 'rollups' | 'rollups_766';
+  fields: BucketField[];
+  counters: Column<Partial<Record<string, unknown>>>[];
+}
+
+function rollupTable(name: RollupTable['name'], table: typeof rollups | typeof rollups766): RollupTable {
+  const own = getTableColumns(table);
+  const fields = BUCKET_FIELDS.filter((f) => f in own);
+  return { name, fields, counters: columnsOf(table as Table, fields as never[]) };
+}
 
 /**
- * `sum(column)::float8 as "field"` for each of `fields`: a read sums only the counters its formula
- * reads (a city snapshot summing all of them took twice as long), named as the bucket fields.
+ * The rollup tables: `rollups` with the v1 counters the snapshot and the series read,
+ * `rollups_766` with the v1.1 ones only the 766 scorecard reads.
+ */
+export const ROLLUP_TABLES: readonly RollupTable[] = [
+  rollupTable('rollups', rollups),
+  rollupTable('rollups_766', rollups766),
+];
+
+/** The rollup table that keeps a bucket field. */
+export function rollupTableOf(field: BucketField): RollupTable {
+  const hit = ROLLUP_TABLES.find((t) => t.fields.includes(field));
+  if (!hit) throw new Error(`${field}: in no rollup table`);
+  return hit;
+}
+
+/**
+ * `sum(column)::float8 as "field"` for each of `fields` (all kept in one rollup table): a read
+ * sums only the counters its formulas read, named as the bucket fields.
  */
 export function rollupSums(fields: readonly BucketField[]): SQL {
-  const columns = columnsOf(rollups, fields);
-  return sql.raw(columns.map(([column], i) => `sum(${column})::float8 as "${fields[i]}"`).join(', '));
+  const columns = fields.map((f) => {
+    const table = rollupTableOf(f);
+    return table.counters[table.fields.indexOf(f)][0];
+  });
+  return sql.raw(columns.map((column, i) => `sum(${column})::float8 as "${fields[i]}"`).join(', '));
 }
+
 export const ROLLUP_KEY_COLUMNS = columnsOf(rollups, ROLLUP_KEY);
 export const DOSSIER_COLUMNS = columnsOf(dossiers);
 export const DOSSIER_KEY_COLUMNS = columnsOf(dossiers, ['unitCode', 'dossierCode']);

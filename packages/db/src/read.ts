@@ -39,7 +39,7 @@ import {
 } from '@motcua/metrics';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
-import { rollupSums } from './columns.ts';
+import { ROLLUP_TABLES, rollupSums } from './columns.ts';
 import { listDesks, type UnitTree } from './tree.ts';
 import { type HistoryEntry, toDossierEvent } from './write.ts';
 
@@ -79,13 +79,14 @@ export function bucketRanges(from: number, to: number): BucketRanges {
   return out;
 }
 
-const SUMS = new Map<readonly BucketField[], SQL>();
-/** The sums of `fields` over the selected rollup rows, made once per field list. */
+const SUMS = new Map<string, SQL>();
+/** The sums of `fields` (of one rollup table) over the selected rows, made once per field list. */
 function sumsOf(fields: readonly BucketField[]): SQL {
-  let sums = SUMS.get(fields);
+  const key = fields.join();
+  let sums = SUMS.get(key);
   if (!sums) {
     sums = rollupSums(fields);
-    SUMS.set(fields, sums);
+    SUMS.set(key, sums);
   }
   return sums;
 }
@@ -137,11 +138,31 @@ export async function readWindowCounts<F extends BucketField = BucketField>(
   fields: readonly F[] = BUCKET_FIELDS as readonly BucketField[] as readonly F[],
 ): Promise<CountRow<F>[]> {
   if (communes.length === 0) return [];
-  return db.query<CountRow<F>>(
-    sql`select ${groupColumns(per)}, ${sumsOf(fields)} from rollups
-      where ${unitFilter(communes)} and (${rangeFilter(bucketRanges(from, to))})
-      ${groupBy(per)}`,
+  const where = sql`${unitFilter(communes)} and (${rangeFilter(bucketRanges(from, to))})`;
+  // One query per rollup table that keeps some of the fields, side by side.
+  const tables = ROLLUP_TABLES.map((table) => ({
+    name: table.name,
+    own: fields.filter((f) => table.fields.includes(f)),
+  })).filter((t) => t.own.length > 0);
+  const parts = await Promise.all(
+    tables.map(({ name, own }) =>
+      db.query<CountRow<F>>(
+        sql`select ${groupColumns(per)}, ${sumsOf(own)} from ${sql.raw(name)} where ${where} ${groupBy(per)}`,
+      ),
+    ),
   );
+  if (parts.length === 1) return parts[0];
+  // Rows of the same (commune, desk) merged; a key with no row in a table has its fields 0.
+  const merged = new Map<string, CountRow<F>>();
+  for (const rows of parts) {
+    for (const row of rows) {
+      const key = `${row.unit_code}/${row.desk_code}`;
+      const hit = merged.get(key);
+      if (hit) Object.assign(hit, row);
+      else merged.set(key, { ...emptyCounts(fields), ...row });
+    }
+  }
+  return [...merged.values()];
 }
 
 /** `dueIn48h`: like `dueSoon` over 48 hours (the 766 points at risk). */

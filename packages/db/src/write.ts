@@ -7,8 +7,8 @@ import {
   type ValidatedEvent,
 } from '@motcua/contract';
 import {
-  BUCKET_FIELDS,
   type BucketCounts,
+  type BucketField,
   type Channel,
   type Contribution,
   computeDossierState,
@@ -38,8 +38,8 @@ import {
   namesOf,
   PETITION_COLUMNS,
   PETITION_KEY_COLUMNS,
-  ROLLUP_COUNTERS,
   ROLLUP_KEY_COLUMNS,
+  ROLLUP_TABLES,
   rowsOf,
 } from './columns.ts';
 import { ProcedureDeltas, procedureContributions, procedureNamesOf, procedureOf } from './procedures.ts';
@@ -49,10 +49,19 @@ import type { petitions } from './schema/petitions.ts';
 import { desks } from './schema/units.ts';
 
 const HOUR = 3_600_000;
-const ROLLUP_COLUMNS = [...ROLLUP_KEY_COLUMNS, ...ROLLUP_COUNTERS];
-const ROLLUP_NAMES = namesOf(ROLLUP_COLUMNS);
-/** An upsert adds a flush's deltas to the stored counters. */
-const ROLLUP_ADD = ROLLUP_COUNTERS.map(([c]) => `${c} = rollups.${c} + excluded.${c}`).join(', ');
+/** Per rollup table, an upsert that adds a flush's deltas to the stored counters. */
+const ROLLUP_UPSERTS = ROLLUP_TABLES.map((table) => {
+  const columns = [...ROLLUP_KEY_COLUMNS, ...table.counters];
+  const names = namesOf(columns);
+  const add = table.counters.map(([c]) => `${c} = ${table.name}.${c} + excluded.${c}`).join(', ');
+  return {
+    table,
+    statement: (records: RollupRecord[]) =>
+      sql`insert into ${sql.raw(table.name)} (${sql.raw(names)})
+        select ${sql.raw(names)} from ${rowsOf(records, columns)}
+        on conflict (${sql.raw(namesOf(ROLLUP_KEY_COLUMNS))}) do update set ${sql.raw(add)}`,
+  };
+});
 const DESK_COLUMNS = columnsOf(desks, ['unitCode', 'deskCode']);
 const DESK_HEALTH_COLUMNS = columnsOf(deskHealth);
 const DESK_HEALTH_NAMES = namesOf(DESK_HEALTH_COLUMNS);
@@ -127,20 +136,23 @@ class RollupDeltas {
     }
   }
 
-  /** Non-zero rows in key order, so concurrent writers lock rows in the same order. */
-  toRecords(): RollupRecord[] {
+  /**
+   * The rows of one rollup table where one of its counters moved, in key order, so concurrent
+   * writers lock rows in the same order.
+   */
+  toRecords(fields: readonly BucketField[]): RollupRecord[] {
     const out: RollupRecord[] = [];
     const keys = [...this.rows.keys()].sort();
     for (const key of keys) {
       const row = this.rows.get(key);
-      if (!row || Object.values(row.c).every((v) => v === 0)) continue;
+      if (!row || fields.every((f) => (row.c[f] ?? 0) === 0)) continue;
       const rec: RollupRecord = {
         grain: row.grain,
         unitCode: row.unit,
         bucketStart: row.start,
         deskCode: row.desk,
       };
-      for (const field of BUCKET_FIELDS) rec[field] = row.c[field] ?? 0;
+      for (const field of fields) rec[field] = row.c[field] ?? 0;
       out.push(rec);
     }
     return out;
@@ -387,15 +399,9 @@ export async function foldAccepted(
     await applyStates(db, tx, petitionTable(opts.deadline ?? builtInDeadline), touchedPetitions, deltas);
   }
 
-  const records = deltas.toRecords();
-  if (records.length > 0) {
-    await db.query(
-      sql`insert into rollups (${sql.raw(ROLLUP_NAMES)})
-        select ${sql.raw(ROLLUP_NAMES)} from ${rowsOf(records, ROLLUP_COLUMNS)}
-        on conflict (${sql.raw(namesOf(ROLLUP_KEY_COLUMNS))}) do update set ${sql.raw(ROLLUP_ADD)}`,
-      tx,
-      PREPARED,
-    );
+  for (const upsert of ROLLUP_UPSERTS) {
+    const records = deltas.toRecords(upsert.table.fields);
+    if (records.length > 0) await db.query(upsert.statement(records), tx, PREPARED);
   }
   await procDeltas.write(db, tx);
   const names = procedureNamesOf(accepted);

@@ -8,4 +8,5 @@ export * from './national.ts';
 export * from './petitions.ts';
 export * from './playlists.ts';
 export * from './rollups.ts';
+export * from './scorecard.ts';
 export * from './units.ts';

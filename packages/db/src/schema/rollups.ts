@@ -3,7 +3,9 @@ import { epochMs } from './events.ts';
 
 /**
  * Additive counts per (desk, time bucket) at three grains: 'm' minute, 'h' hour, 'd' local
- * day. A window is answered from the coarsest buckets that fit inside it.
+ * day. A window is answered from the coarsest buckets that fit inside it. The counters of event
+ * contract v1.1 (the 766 scorecard) are kept beside, in `rollups_766` (schema/scorecard.ts), so
+ * that the snapshot's and the series' reads scan rows of their own counters only.
  */
 export const rollups = pgTable(
   'rollups',
@@ -23,28 +25,6 @@ export const rollups = pgTable(
     receivedDirect: integer('received_direct').notNull().default(0),
     receivedOnline: integer('received_online').notNull().default(0),
     receivedPostal: integer('received_postal').notNull().default(0),
-    // Event contract v1.1 (the 766 scorecard): see BUCKET_FIELDS in packages/metrics.
-    feeReported: integer('fee_reported').notNull().default(0),
-    feeBearing: integer('fee_bearing').notNull().default(0),
-    feePaidOnline: integer('fee_paid_online').notNull().default(0),
-    digitisedReported: integer('digitised_reported').notNull().default(0),
-    inputsDigitised: integer('inputs_digitised').notNull().default(0),
-    reuseReported: integer('reuse_reported').notNull().default(0),
-    reusedData: integer('reused_data').notNull().default(0),
-    storeReported: integer('store_reported').notNull().default(0),
-    citizenStore: integer('citizen_store').notNull().default(0),
-    populationReported: integer('population_reported').notNull().default(0),
-    populationData: integer('population_data').notNull().default(0),
-    eResultReported: integer('e_result_reported').notNull().default(0),
-    eResult: integer('e_result').notNull().default(0),
-    digitisationReported: integer('digitisation_reported').notNull().default(0),
-    fullyDigitised: integer('fully_digitised').notNull().default(0),
-    onTimeComplained: integer('on_time_complained').notNull().default(0),
-    petitionsReceived: integer('petitions_received').notNull().default(0),
-    petitionsHandled: integer('petitions_handled').notNull().default(0),
-    petitionsHandledOnTime: integer('petitions_handled_on_time').notNull().default(0),
-    petitionsClosed: integer('petitions_closed').notNull().default(0),
-    petitionsUnsatisfied: integer('petitions_unsatisfied').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.grain, t.unitCode, t.bucketStart, t.deskCode] })],
 );
