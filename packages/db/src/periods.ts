@@ -7,11 +7,12 @@ import {
   lastMonths,
   previousWindow,
   type ResolvedWindow,
+  SERIES_FIELDS,
   seriesPointFromCounts,
 } from '@motcua/metrics';
 import { sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
-import { COUNTS_SQL, readSnapshot, resolveScope, unitFilter } from './read.ts';
+import { readSnapshot, resolveScope, SERIES_SUMS_SQL, unitFilter } from './read.ts';
 import type { UnitTree } from './tree.ts';
 
 /**
@@ -50,10 +51,10 @@ export async function readMonthlyTrend(
   if (!scope) return null;
   const { unit, communes, deskCode } = scope;
   const periods = lastMonths(months, asOf);
-  const sums = periods.map(() => emptyCounts());
+  const sums = periods.map(() => emptyCounts(SERIES_FIELDS));
   if (communes.length > 0) {
     const rows = await db.query<Parameters<typeof addCounts>[1] & { t: number }>(
-      sql`select bucket_start::float8 as t, ${COUNTS_SQL} from rollups
+      sql`select bucket_start::float8 as t, ${SERIES_SUMS_SQL} from rollups
         where grain = 'd' and ${unitFilter(communes)} and bucket_start >= ${periods[0].from}
           and bucket_start < ${asOf} ${deskCode ? sql`and desk_code = ${deskCode}` : sql``}
         group by bucket_start`,

@@ -90,8 +90,8 @@ function sumsOf(fields: readonly BucketField[]): SQL {
   }
   return sums;
 }
-/** Every rollup counter summed over the selected buckets, named as the metrics' bucket fields. */
-export const COUNTS_SQL = sumsOf(BUCKET_FIELDS);
+/** The counters a series point reads, summed over the selected `rollups` rows. */
+export const SERIES_SUMS_SQL = sumsOf(SERIES_FIELDS);
 
 export function unitFilter(communes: string[]): SQL {
   return sql`unit_code = any(${`{${communes.join(',')}}`}::text[])`;
