@@ -17,7 +17,7 @@ import { type HubClock, LiveHub, systemClock } from './hub.ts';
 import { createDashboardMetrics, type DashboardMetrics } from './metrics.ts';
 import { serveOpenApi } from './openapi.ts';
 
-export { type DashboardConfig, loadDashboardConfig } from './config.ts';
+export { type AlertsConfig, type DashboardConfig, loadDashboardConfig } from './config.ts';
 export { LiveHub } from './hub.ts';
 export type { DashboardMetrics } from './metrics.ts';
 
@@ -36,6 +36,9 @@ export interface RunningDashboard {
 }
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
+
+/** The header this server tells SvelteKit its own protocol in, when no ORIGIN is set. */
+const PROTOCOL_HEADER = 'x-motcua-protocol';
 
 /** A CSP source list: no `;` or `,` (they would start another directive or policy). */
 const FRAME_ANCESTORS_RE = /^[\w\-.:/*' ]{1,1000}$/;
@@ -144,11 +147,20 @@ export async function startDashboard(opts: {
     mailConfigured: opts.alerts?.mail !== undefined,
   };
   setRuntime(runtime);
+  // adapter-node takes the site's origin from ORIGIN and otherwise assumes https, so a form posted
+  // to http://127.0.0.1 would fail SvelteKit's Origin check (and ours). PUBLIC_URL is the origin
+  // people use; without it this server is reached directly, over plain http.
+  if (!process.env.ORIGIN) {
+    if (opts.publicUrl) process.env.ORIGIN = new URL(opts.publicUrl).origin;
+    else process.env.PROTOCOL_HEADER ??= PROTOCOL_HEADER;
+  }
   const { handler } = (await import(handlerPath)) as { handler: NodeHandler };
   const metrics = createDashboardMetrics({ processMetrics: opts.processMetrics });
   const server = createServer((req, res) => {
     // Static files bypass the SvelteKit hook that sets the other headers.
     res.setHeader('X-Content-Type-Options', 'nosniff');
+    // Set here, whatever the client sent: this server speaks plain http (see ORIGIN above).
+    if (process.env.PROTOCOL_HEADER === PROTOCOL_HEADER) req.headers[PROTOCOL_HEADER] = 'http';
     serveOps(req, res, opts.db, metrics).then(
       (done) => done || serveOpenApi(req, res, runtime.frameAncestors) || handler(req, res),
       () => send(res, 500, 'text/plain', 'internal error'),

@@ -1,7 +1,7 @@
 /** Every UI string in Vietnamese (the default) and English. */
 import type { UnitLevel, UnitRef } from '@motcua/metrics';
 import { getContext, setContext } from 'svelte';
-import type { PeriodLabel } from './live.svelte.ts';
+import type { PeriodLabel } from './period-label.ts';
 
 export type Lang = 'vi' | 'en';
 export const LANGS: readonly Lang[] = ['vi', 'en'];

@@ -11,6 +11,7 @@ import {
 } from '@motcua/contract/live';
 import { io, type Socket } from 'socket.io-client';
 import { browser } from '$app/environment';
+import type { PeriodLabel } from './period-label.ts';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 /** The rolling windows, ending now. */
@@ -20,7 +21,7 @@ export const LIVE_WINDOWS: readonly RollingWindow[] = ['1h', 'today', '7d', '30d
 export type CalendarWindow = 'month' | 'quarter' | 'year';
 export const CALENDAR_WINDOWS: readonly CalendarWindow[] = ['month', 'quarter', 'year'];
 /** A whole period by its label: `2026-10`, `2026-Q3`, `2026` (the read API's `window=`). */
-export type PeriodLabel = `${number}` | `${number}-${number}` | `${number}-Q${number}`;
+export type { PeriodLabel };
 /** Every window a page can show and subscribe to. */
 export type LiveWindow = RollingWindow | CalendarWindow | PeriodLabel;
 
