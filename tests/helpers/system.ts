@@ -1,5 +1,5 @@
 import type { ViewerRole } from '@motcua/contract';
-import { type RunningDashboard, startDashboard } from '@motcua/dashboard/server';
+import { type AlertsConfig, type RunningDashboard, startDashboard } from '@motcua/dashboard/server';
 import { createDeskKey, createViewer, type Database, GroupCommitWriter, readUnitTree } from '@motcua/db';
 import { createIngestMetrics, listenIngest, RateLimiter, type RunningIngest } from '@motcua/ingest';
 import { createLogger } from '@motcua/service';
@@ -31,7 +31,13 @@ export async function startTestSystem(
   kind: DbKind,
   treeOpts: Parameters<typeof createTestTree>[1] = {},
   /** `processMetrics`: Node process metrics on the ingest's /metrics, as `npm start` has them. */
-  sysOpts: { processMetrics?: boolean; frameAncestors?: string; secureCookies?: boolean } = {},
+  sysOpts: {
+    processMetrics?: boolean;
+    frameAncestors?: string;
+    secureCookies?: boolean;
+    /** Run the alerts in the dashboard (its timers; tests call `dashboard.alerts.evaluate()`). */
+    alerts?: AlertsConfig;
+  } = {},
 ): Promise<TestSystem> {
   const t = await openTestDb(kind);
   const tree = await createTestTree(t.db, treeOpts);
@@ -46,6 +52,7 @@ export async function startTestSystem(
       listen: !embedded,
       frameAncestors: sysOpts.frameAncestors,
       secureCookies: sysOpts.secureCookies,
+      alerts: sysOpts.alerts,
     });
   let dashboard = await boot();
   let dashboardUp = true;

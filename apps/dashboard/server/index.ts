@@ -18,7 +18,7 @@ import { createDashboardMetrics, type DashboardMetrics } from './metrics.ts';
 import { serveOpenApi } from './openapi.ts';
 import { guardVanishedFiles } from './static-files.ts';
 
-export { type DashboardConfig, loadDashboardConfig } from './config.ts';
+export { type AlertsConfig, type DashboardConfig, loadDashboardConfig } from './config.ts';
 export { LiveHub } from './hub.ts';
 export type { DashboardMetrics } from './metrics.ts';
 
@@ -40,6 +40,9 @@ export interface RunningDashboard {
 }
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
+
+/** The header this server tells SvelteKit its own protocol in, when no ORIGIN is set. */
+const PROTOCOL_HEADER = 'x-motcua-protocol';
 
 /** A CSP source list: no `;` or `,` (they would start another directive or policy). */
 const FRAME_ANCESTORS_RE = /^[\w\-.:/*' ]{1,1000}$/;
@@ -163,12 +166,10 @@ export async function startDashboard(opts: {
   // SvelteKit refuses form posts whose Origin is not the site's (CSRF). adapter-node takes the
   // site's origin from ORIGIN, read when the handler loads: PUBLIC_URL gives it.
   if (opts.publicUrl && !process.env.ORIGIN) process.env.ORIGIN = new URL(opts.publicUrl).origin;
-  // adapter-node takes the page's origin as https://{host} unless told otherwise, so on plain
-  // http (npm start, a LAN) SvelteKit refused every form post as cross-site. Unless ORIGIN or
-  // PROTOCOL_HEADER is configured, the protocol is the proxy's X-Forwarded-Proto, else the
-  // connection's own; it is read once, when the handler loads.
-  const ownProtocol = process.env.ORIGIN === undefined && process.env.PROTOCOL_HEADER === undefined;
-  if (ownProtocol) process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
+  // Without ORIGIN adapter-node assumes https, so on plain http (npm start, a LAN) SvelteKit
+  // refused every form post as cross-site. Unless PROTOCOL_HEADER is configured, the protocol is
+  // the proxy's X-Forwarded-Proto, else the connection's own; it is read once, when the handler loads.
+  if (!process.env.ORIGIN) process.env.PROTOCOL_HEADER ??= PROTOCOL_HEADER;
   // Imported once per process: a restart in the same process (tests, the soak) does not need the
   // build directory to be there at that moment.
   builtHandler ??= (import(handlerPath) as Promise<{ handler: NodeHandler }>).then((m) =>

@@ -232,7 +232,19 @@ describe('the dashboard document', () => {
       '/api/v1/units/{code}/annotations/{id}',
       '/api/v1/units/{code}/scorecard.csv',
       '/api/v1/units/{code}/export.csv',
+      // Alerts (issue 13)
+      '/api/v1/units/{code}/alerts',
+      '/api/v1/alerts/{id}',
+      '/api/v1/alerts/{id}/acknowledge',
+      '/api/v1/alerts/{id}/close',
+      '/api/v1/units/{code}/alert-rules',
+      '/api/v1/units/{code}/webhooks',
+      '/api/v1/units/{code}/email-recipients',
+      '/api/v1/webhooks/{id}',
+      '/api/v1/email-recipients/{id}',
+      '/api/v1/units/{code}/desk-health',
     ]);
+    expect(Object.keys(doc.webhooks)).toEqual(['alertChanged']);
     expect(doc.security).toEqual([{ viewerToken: [] }, { session: [] }]);
     expect(doc.components.securitySchemes.session).toMatchObject({ in: 'cookie', name: 'motcua_session' });
     expect(Object.keys(doc.paths['/api/v1/units/{code}/export.csv'].get.responses['200'].content)).toEqual([

@@ -9,6 +9,18 @@
  * the answer it gets is the response example of the same name.
  */
 import { z } from 'zod';
+import {
+  ALERT_LEVELS,
+  ALERT_RULES,
+  alertActionSchema,
+  alertCountsSchema,
+  alertEventSchema,
+  alertListSchema,
+  alertSchema,
+  emailRecipientRequestSchema,
+  webhookPayloadSchema,
+  webhookRequestSchema,
+} from './alerts.ts';
 import type { ErrorCode } from './errors.ts';
 import {
   CRITERIA,
@@ -1216,10 +1228,259 @@ function dashboardComponents(): Json {
       ['KioskRating', kioskRatingSchema],
       ['KioskRatingsRequest', kioskRatingsRequestSchema],
       ['KioskRatingsReport', kioskRatingsReportSchema],
+      ['Alert', alertSchema],
+      ['AlertCounts', alertCountsSchema],
+      ['AlertList', alertListSchema],
+      ['AlertEvent', alertEventSchema],
+      ['AlertAction', alertActionSchema],
+      ['AlertWebhook', webhookPayloadSchema],
+      ['WebhookRequest', webhookRequestSchema],
+      ['EmailRecipientRequest', emailRecipientRequestSchema],
     ],
     () => {},
   );
 }
+
+// Alerts (docs/alerts.md): the inbox, the actions on an alert, and where alerts are sent.
+
+const writeErrors = (forbidden: string) => ({
+  '400': errorResponse('A wrong body or parameter; the message names the field.', ['bad_request']),
+  '401': { $ref: '#/components/responses/Unauthorized' },
+  '403': errorResponse(forbidden, ['forbidden']),
+  '404': errorResponse('Unknown, or outside the viewer’s unit.', ['not_found']),
+  '500': { $ref: '#/components/responses/Internal' },
+  '503': { $ref: '#/components/responses/Unavailable' },
+});
+const WRITE_NOTE =
+  ' With the session cookie the request must carry this site’s `Origin` (a bearer token needs none). `display` viewers never write.';
+const jsonBody = (schemaName: string) => ({
+  required: true,
+  content: { 'application/json': { schema: ref(schemaName) } },
+});
+const okJson = { description: 'Done.', content: { 'application/json': { schema: { type: 'object' } } } };
+
+function alertPaths(): Json {
+  const action = (verb: 'acknowledge' | 'close', summary: string, description: string) => ({
+    [`/api/v1/alerts/{id}/${verb}`]: {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+      post: {
+        tags: ['alerts'],
+        operationId: `${verb}Alert`,
+        summary,
+        description: description + WRITE_NOTE,
+        requestBody: jsonBody('AlertAction'),
+        responses: {
+          '200': jsonOk('The alert after the change.', 'Alert'),
+          '409': errorResponse(`The alert’s state does not allow it.`, ['conflict']),
+          ...writeErrors('A `display` viewer, or a cookie request from another site.'),
+        },
+      },
+    },
+  });
+  const configured = (suffix: string, what: string, schemaName: string, id: string) => ({
+    [`/api/v1/units/{code}/${suffix}`]: {
+      parameters: [{ $ref: '#/components/parameters/code' }],
+      get: {
+        tags: ['alerts'],
+        operationId: `list${id}`,
+        summary: `The ${what} of the unit’s subtree`,
+        description: 'City and district viewers only.',
+        responses: {
+          '200': {
+            description: `The ${what}.`,
+            content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } },
+          },
+          ...readErrors({ forbidden: 'Outside the viewer’s unit, or not a city or district viewer.' }),
+        },
+      },
+      post: {
+        tags: ['alerts'],
+        operationId: `create${id}`,
+        summary: `Adds one of the ${what}`,
+        description: `City and district viewers, for a unit of their subtree.${WRITE_NOTE}`,
+        requestBody: jsonBody(schemaName),
+        responses: {
+          '201': {
+            description: 'Created; its id.',
+            content: {
+              'application/json': { schema: { type: 'object', properties: { id: { type: 'integer' } } } },
+            },
+          },
+          ...writeErrors('Not a city or district viewer of the unit, or a cookie request from another site.'),
+        },
+      },
+    },
+  });
+  return {
+    [`/api/v1/units/{code}/alerts`]: {
+      parameters: [{ $ref: '#/components/parameters/code' }],
+      get: {
+        tags: ['alerts'],
+        operationId: 'unitAlerts',
+        summary: 'The alert inbox of a unit',
+        description:
+          'The alerts of the unit’s subtree, most urgent first (city, district, commune level; then the oldest), with the live counts. `display` viewers get no `acknowledgedComment`. Changes are announced on the live stream (`watchAlerts`, docs/live.md).',
+        parameters: [
+          {
+            name: 'state',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              enum: ['live', 'all', 'open', 'acknowledged', 'resolved', 'closed'],
+              default: 'live',
+            },
+            description: '`live`: open or acknowledged.',
+          },
+          {
+            name: 'level',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', enum: [...ALERT_LEVELS] },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: { type: 'integer', minimum: 0, maximum: 1000, default: 200 },
+          },
+        ],
+        responses: {
+          '200': jsonOk('The alerts.', 'AlertList'),
+          ...readErrors({ bad: 'A wrong state, level or limit.' }),
+        },
+      },
+    },
+    '/api/v1/alerts/{id}': {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+      get: {
+        tags: ['alerts'],
+        operationId: 'alert',
+        summary: 'One alert with its history',
+        description:
+          'Every change (opened, escalated, acknowledged, resolved, closed) with who and when; comments not for `display` viewers.',
+        responses: {
+          '200': {
+            description: 'The alert and its history.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: { alert: ref('Alert'), history: { type: 'array', items: ref('AlertEvent') } },
+                },
+              },
+            },
+          },
+          ...readErrors(),
+        },
+      },
+    },
+    ...action(
+      'acknowledge',
+      'Acknowledges an open alert',
+      'Who (the viewer’s label), when and why (the comment). An acknowledged alert stops climbing the ladder; it still resolves by itself when its condition clears.',
+    ),
+    ...action(
+      'close',
+      'Closes an alert by hand',
+      'Open or acknowledged. It does not open again while its condition lasts.',
+    ),
+    [`/api/v1/units/{code}/alert-rules`]: {
+      parameters: [{ $ref: '#/components/parameters/code' }],
+      get: {
+        tags: ['alerts'],
+        operationId: 'alertRules',
+        summary: 'The alert rules in force at a unit',
+        description: `\`effective\`: every rule’s settings at the unit (the defaults, then the changes of each unit above it and its own); \`overrides\`: its own changes. Rules: ${ALERT_RULES.join(', ')}.`,
+        responses: { '200': okJson, ...readErrors() },
+      },
+      put: {
+        tags: ['alerts'],
+        operationId: 'setAlertRule',
+        summary: 'Replaces the unit’s changes to one rule',
+        description: `\`{ rule, settings }\`; \`settings: {}\` removes them. City and district viewers, for a unit of their subtree.${WRITE_NOTE}`,
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+        responses: { '200': okJson, ...writeErrors('Not a city or district viewer of the unit.') },
+      },
+    },
+    ...configured('webhooks', 'webhook subscriptions', 'WebhookRequest', 'Webhooks'),
+    ...configured('email-recipients', 'mail digest recipients', 'EmailRecipientRequest', 'EmailRecipients'),
+    '/api/v1/webhooks/{id}': {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+      delete: {
+        tags: ['alerts'],
+        operationId: 'stopWebhook',
+        summary: 'Stops a webhook subscription (its delivery history stays)',
+        description: WRITE_NOTE.trim(),
+        responses: { '200': okJson, ...writeErrors('Not a city or district viewer.') },
+      },
+    },
+    '/api/v1/email-recipients/{id}': {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+      delete: {
+        tags: ['alerts'],
+        operationId: 'deleteEmailRecipient',
+        summary: 'Removes a mail digest recipient',
+        description: WRITE_NOTE.trim(),
+        responses: { '200': okJson, ...writeErrors('Not a city or district viewer.') },
+      },
+    },
+    [`/api/v1/units/{code}/desk-health`]: {
+      parameters: [{ $ref: '#/components/parameters/code' }],
+      get: {
+        tags: ['alerts'],
+        operationId: 'deskHealth',
+        summary: 'Every desk’s last event, rhythm, sync lag and state',
+        description:
+          '`state`: `live`, `quiet`, `silent` (usually sends, nothing for the configured working time while the working day is on) or `lagging` (its last events came more than the configured working hours late); null with null facts: not measured yet.',
+        responses: { '200': okJson, ...readErrors() },
+      },
+    },
+  };
+}
+
+/** What a subscription receives: one POST per alert change (OpenAPI 3.1 `webhooks`). */
+const alertWebhooks = {
+  alertChanged: {
+    post: {
+      tags: ['alerts'],
+      summary: 'An alert opened, escalated, was acknowledged, resolved or closed',
+      description:
+        'Sent to each active subscription whose unit holds the alert and whose `minLevel` it reaches. Verify `X-Motcua-Signature` = `sha256=` + hex HMAC-SHA256 of `{X-Motcua-Timestamp}.{raw body}` with the shared secret, and refuse a timestamp far from your clock (replay). Answer 2xx within 10 s; anything else is retried with exponential backoff and jitter, under the same `X-Motcua-Delivery` (deduplicate on it), until the subscription’s give-up time, then marked failed.',
+      parameters: [
+        {
+          name: 'X-Motcua-Delivery',
+          in: 'header',
+          required: true,
+          schema: { type: 'string', format: 'uuid' },
+        },
+        {
+          name: 'X-Motcua-Timestamp',
+          in: 'header',
+          required: true,
+          schema: { type: 'string' },
+          description: 'Unix seconds of this attempt.',
+        },
+        {
+          name: 'X-Motcua-Signature',
+          in: 'header',
+          required: true,
+          schema: { type: 'string' },
+          example: 'sha256=5d41…',
+        },
+        {
+          name: 'X-Motcua-Event',
+          in: 'header',
+          required: true,
+          schema: { type: 'string' },
+          example: 'alert.escalated',
+        },
+      ],
+      requestBody: { required: true, content: { 'application/json': { schema: ref('AlertWebhook') } } },
+      responses: { '200': { description: 'Accepted (any 2xx).' } },
+    },
+  },
+};
 
 /** The OpenAPI 3.1 document of the dashboard's read API (and its health endpoints). */
 export function dashboardOpenApi(): OpenApiDocument {
@@ -1246,8 +1507,10 @@ Every error answers \`{ "error": { "code", "message", "requestId" } }\` (the sam
       { name: 'operations', description: 'Health and metrics for operators' },
       { name: 'reference', description: 'This document and its reference page' },
       { name: 'kiosk', description: 'The rating kiosk at a desk (`/kiosk`)' },
+      { name: 'alerts', description: 'Alerts, escalation and desk health (cảnh báo)' },
     ],
     security: [{ viewerToken: [] }, { session: [] }],
+    webhooks: alertWebhooks,
     paths: {
       '/api/v1/kiosk/pair': {
         post: {
@@ -1472,6 +1735,7 @@ Every error answers \`{ "error": { "code", "message", "requestId" } }\` (the sam
           },
         },
       },
+      ...alertPaths(),
       ...healthPaths('2'),
       ...referencePaths('/api/docs'),
     },
