@@ -198,7 +198,10 @@ describe.each(DB_KINDS)('targets and annotations over HTTP on %s', (kind) => {
 
   it('puts the notes that cover each row into the CSV export', async () => {
     const csv = await apiGet(s.dashboardUrl, `/api/v1/units/${city}/export.csv?window=2025-11`, tok.city);
-    const lines = csv.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = csv.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0].endsWith(',notes')).toBe(true);
     const line = (code: string) => lines.find((l) => l.startsWith(`${code},`)) ?? '';
     expect(line(d0).endsWith(',2025-11-03 09:00–11:00: Mất kết nối 09:00–11:00 (test district)')).toBe(true);

@@ -1,6 +1,7 @@
 export * from './annotations.ts';
 export * from './client.ts';
 export * from './credentials.ts';
+export * from './drilldown.ts';
 export * from './errors.ts';
 export * from './migrate.ts';
 export * from './periods.ts';

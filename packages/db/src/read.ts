@@ -83,7 +83,7 @@ export function unitFilter(communes: string[]): SQL {
   return sql`unit_code = any(${`{${communes.join(',')}}`}::text[])`;
 }
 
-function rangeFilter(r: BucketRanges): SQL {
+export function rangeFilter(r: BucketRanges): SQL {
   const parts: SQL[] = [];
   for (const grain of ['m', 'h', 'd'] as const) {
     for (const [a, b] of r[grain]) {
@@ -125,7 +125,7 @@ type OpenRow = OpenMetrics & { dueIn48h: number; unit_code: string; desk_code: s
  * An open dossier's deadline at `asOf`: due date plus answered pauses plus the pause still
  * running (never negative: a request stamped ahead of asOf by a fast desk clock pauses nothing yet).
  */
-const DEADLINE_SQL = (asOf: number) =>
+export const DEADLINE_SQL = (asOf: number) =>
   sql`(due_at + paused_ms + greatest(coalesce(${asOf} - pending_since, 0), 0))`;
 
 /** Open-dossier counts at `asOf` from dossier state (not windowed), per (commune, desk) or per commune. */
