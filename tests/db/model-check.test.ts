@@ -18,10 +18,12 @@
  * are worked out here from the contract (see `windowsAt`), not by the implementation's
  * `resolveWindow`, which is checked against them.
  */
-import type { LeagueRow, Score, Scorecard } from '@motcua/contract';
+import type { LeagueRow, ProcedureFigures, Score, Scorecard } from '@motcua/contract';
 import {
   type Database,
+  readDossierList,
   readOpenPetitionCounts,
+  readProcedures,
   readScorecard,
   readScorecardLeague,
   readSnapshot,
@@ -46,6 +48,8 @@ import {
   type CloudEventLike,
   type RefCounts,
   ReferenceModel,
+  type RefListKind,
+  type RefProcedure,
   type RefScope,
   type RefScore,
   type RefScorecard,
@@ -817,6 +821,133 @@ function diffMetrics(
   return out;
 }
 
+const LIST_KINDS: RefListKind[] = [
+  'received',
+  'finished',
+  'early',
+  'onTime',
+  'late',
+  'unknown',
+  'open',
+  'overdue',
+  'dueSoon',
+  'waitingSupplement',
+];
+
+/**
+ * Issue 14: the procedure rows match the reference procedure by procedure and add up to the tile
+ * (the snapshot read beside them); every dossier list's total equals its tile and the reference;
+ * for a commune, the late and overdue lists, paged, hold exactly the reference's dossiers.
+ */
+async function diffDrilldown(
+  db: Database,
+  unitTree: UnitTree,
+  ref: ReferenceModel,
+  target: CheckTarget,
+  w: ResolvedWindow,
+  where: string,
+  tile: UnitMetrics,
+): Promise<string[]> {
+  const out: string[] = [];
+  const list = await readProcedures(db, unitTree, target.code, w, ref.asOf);
+  if (!list) return [`${where}: no procedure list`];
+  const expected = ref.procedures(target.scope, w);
+  const codes = new Set([...expected.keys(), ...list.items.map((i) => i.code)]);
+  for (const code of codes) {
+    const e = expected.get(code);
+    const a = list.items.find((i) => i.code === code);
+    const actual = a && {
+      received: a.received,
+      early: a.early,
+      onTime: a.onTime,
+      late: a.late,
+      unknown: a.unknown,
+      verySatisfied: a.satisfaction.verySatisfied,
+      satisfied: a.satisfaction.satisfied,
+      unsatisfied: a.satisfaction.unsatisfied,
+      open: a.open.total,
+      overdue: a.open.overdue,
+      dueSoon: a.open.dueSoon,
+      waitingSupplement: a.open.waitingSupplement,
+      feeReported: a.fee.reported,
+      feeBearing: a.fee.bearing,
+      feePaidOnline: a.fee.paidOnline,
+    };
+    const keys = Object.keys(e ?? actual ?? {}) as (keyof RefProcedure)[];
+    for (const k of keys) {
+      const x = e?.[k] ?? 0;
+      const y = actual?.[k] ?? 0;
+      if (x !== y) out.push(`${where} procedure=${code || '(none)'} field=${k} expected=${x} actual=${y}`);
+    }
+  }
+  // Σ rows = the tiles of the snapshot.
+  const items = list.items;
+  const sum = (f: (i: ProcedureFigures) => number) => items.reduce((n, i) => n + f(i), 0);
+  const sums: [string, number, number][] = [
+    ['received', sum((i) => i.received), tile.received.total],
+    ['early', sum((i) => i.early), tile.onTime.early],
+    ['onTime', sum((i) => i.onTime), tile.onTime.onTime],
+    ['late', sum((i) => i.late), tile.onTime.late],
+    ['unknown', sum((i) => i.unknown), tile.onTime.unknown],
+    ['ratings', sum((i) => i.satisfaction.total), tile.satisfaction.total],
+    ['satisfied', sum((i) => i.satisfaction.satisfied), tile.satisfaction.satisfied],
+    ['open', sum((i) => i.open.total), tile.open.total],
+    ['overdue', sum((i) => i.open.overdue), tile.open.overdue],
+    ['dueSoon', sum((i) => i.open.dueSoon), tile.open.dueSoon],
+    ['waitingSupplement', sum((i) => i.open.waitingSupplement), tile.open.waitingSupplement],
+  ];
+  for (const [name, rows, t] of sums) {
+    if (rows !== t) out.push(`${where} procedures Σ${name}=${rows} tile=${t}`);
+  }
+  // Every list's total: the tile it explains, and the reference.
+  const tileOf: Partial<Record<RefListKind, number>> = {
+    finished: tile.onTime.early + tile.onTime.onTime + tile.onTime.late,
+    early: tile.onTime.early,
+    onTime: tile.onTime.onTime,
+    late: tile.onTime.late,
+    unknown: tile.onTime.unknown,
+    open: tile.open.total,
+    overdue: tile.open.overdue,
+    dueSoon: tile.open.dueSoon,
+    waitingSupplement: tile.open.waitingSupplement,
+  };
+  for (const kind of LIST_KINDS) {
+    const got = await readDossierList(db, unitTree, target.code, {
+      kind,
+      window: w,
+      asOf: ref.asOf,
+      limit: 1,
+    });
+    const want = ref.dossierList(target.scope, w, kind);
+    if (got?.total !== want.length)
+      out.push(`${where} list=${kind} total expected=${want.length} actual=${got?.total}`);
+    const t = tileOf[kind];
+    if (t !== undefined && got?.total !== t) out.push(`${where} list=${kind} total=${got?.total} tile=${t}`);
+  }
+  if (target.code.length === 5) {
+    for (const kind of ['late', 'overdue'] as const) {
+      const seen: string[] = [];
+      for (let offset = 0; ; offset += 7) {
+        const page = await readDossierList(db, unitTree, target.code, {
+          kind,
+          window: w,
+          asOf: ref.asOf,
+          offset,
+          limit: 7,
+        });
+        if (!page || page.items.length === 0) break;
+        seen.push(...page.items.map((i) => `${i.unitCode} ${i.dossierCode}`));
+        if (page.items.some((i) => i.timeline.length === 0))
+          out.push(`${where} list=${kind}: a row without its timeline`);
+      }
+      const want = ref.dossierList(target.scope, w, kind);
+      if (seen.sort().join() !== want.join())
+        out.push(`${where} list=${kind} pages=[${seen}] expected=[${want}]`);
+    }
+  }
+  return out;
+}
+
 interface CheckTarget {
   code: string;
   scope: RefScope;
@@ -926,6 +1057,9 @@ async function compareAll(
             mismatches.push(`${at} field=openPetitions.${k} expected=${expected[k]} actual=${actual[k]}`);
         }
       }
+
+      // Issue 14: the drill-down by procedure and the dossier lists behind the tiles.
+      mismatches.push(...(await diffDrilldown(db, unitTree, ref, target, w, where, snap.metrics)));
 
       // The 766 scorecard, and the league of the children.
       const card = await readScorecard(db, unitTree, target.code, w, ref.asOf);

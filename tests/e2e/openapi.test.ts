@@ -1,10 +1,12 @@
 import {
   annotationListSchema,
   comparisonSchema,
+  dossierListSchema,
   heatmapSchema,
   meSchema,
   monthlyTrendSchema,
   overdueListSchema,
+  procedureListSchema,
   ratingListSchema,
   scorecardLeagueSchema,
   scorecardSchema,
@@ -54,6 +56,8 @@ const READ_SCHEMAS: Record<string, z.ZodType> = {
   MonthlyTrend: monthlyTrendSchema,
   UnitTargets: unitTargetsSchema,
   AnnotationList: annotationListSchema,
+  ProcedureList: procedureListSchema,
+  DossierList: dossierListSchema,
 };
 
 describe('OpenAPI documents and reference pages of the running services', () => {
@@ -182,7 +186,8 @@ describe('OpenAPI documents and reference pages of the running services', () => 
       const media = Object.keys(ok.content)[0];
       const codes = template.includes('{code}') ? [commune, `${commune}/Q01`, `${commune}%2FQ01`] : [''];
       for (const code of codes) {
-        const path = template.replace('{code}', code);
+        // The dossier list needs its one required parameter.
+        const path = template.replace('{code}', code) + (template.endsWith('/dossiers') ? '?kind=open' : '');
         const res = await apiGet(s.dashboardUrl, path, token);
         expect(res.status, `${path}: ${res.text.slice(0, 200)}`).toBe(200);
         expect(res.headers.get('content-type'), path).toBe(
@@ -199,6 +204,6 @@ describe('OpenAPI documents and reference pages of the running services', () => 
         checked++;
       }
     }
-    expect(checked).toBe(1 + 12 * 3);
+    expect(checked).toBe(1 + 14 * 3);
   });
 });

@@ -100,6 +100,37 @@ export interface RefDossier {
   events: readonly Ev[];
 }
 
+/** Per-procedure figures of the drill-down (issue 14). */
+export interface RefProcedure {
+  received: number;
+  early: number;
+  onTime: number;
+  late: number;
+  unknown: number;
+  verySatisfied: number;
+  satisfied: number;
+  unsatisfied: number;
+  open: number;
+  overdue: number;
+  dueSoon: number;
+  waitingSupplement: number;
+  feeReported: number;
+  feeBearing: number;
+  feePaidOnline: number;
+}
+
+export type RefListKind =
+  | 'received'
+  | 'finished'
+  | 'early'
+  | 'onTime'
+  | 'late'
+  | 'unknown'
+  | 'open'
+  | 'overdue'
+  | 'dueSoon'
+  | 'waitingSupplement';
+
 /** What the reference concludes about one petition (one with its `received` only). */
 export interface RefPetition {
   unit: string;
@@ -488,8 +519,14 @@ export function refScore(
 export class ReferenceModel {
   readonly dossiers: RefDossier[] = [];
   readonly petitions: RefPetition[] = [];
-  readonly ratings: { unit: string; desk: string; time: number; level: string }[] = [];
-  readonly receipts: { unit: string; desk: string; time: number; channel: string }[] = [];
+  readonly ratings: {
+    unit: string;
+    desk: string;
+    time: number;
+    level: string;
+    dossierCode: string | null;
+  }[] = [];
+  readonly receipts: { unit: string; desk: string; time: number; channel: string; procedure: string }[] = [];
   readonly #desks = new Map<string, Set<string>>();
   /** Scorecards already worked out, by scope and window (a league asks again for its targets). */
   readonly #cards = new Map<string, RefScorecard>();
@@ -518,7 +555,13 @@ export class ReferenceModel {
       desks.add(e.desk);
       this.#desks.set(e.unit, desks);
       if (e.kind === 'rating.submitted') {
-        this.ratings.push({ unit: e.unit, desk: e.desk, time: e.time, level: e.data.level as string });
+        this.ratings.push({
+          unit: e.unit,
+          desk: e.desk,
+          time: e.time,
+          level: e.data.level as string,
+          dossierCode: typeof e.data.dossierCode === 'string' ? e.data.dossierCode : null,
+        });
         if (e.data.level === 'unsatisfied' && typeof e.data.dossierCode === 'string') {
           complained.add(keyOf(e.unit, e.data.dossierCode));
         }
@@ -534,7 +577,13 @@ export class ReferenceModel {
         continue;
       }
       if (e.kind === 'dossier.received') {
-        this.receipts.push({ unit: e.unit, desk: e.desk, time: e.time, channel: e.data.channel as string });
+        this.receipts.push({
+          unit: e.unit,
+          desk: e.desk,
+          time: e.time,
+          channel: e.data.channel as string,
+          procedure: e.data.procedureCode as string,
+        });
       }
       const key = JSON.stringify([e.unit, e.data.dossierCode]);
       const list = byDossier.get(key) ?? [];
@@ -681,6 +730,106 @@ export class ReferenceModel {
       petitionsClosed: closed.length,
       petitionsUnsatisfied: count(closed, (p) => p.unsatisfied),
     };
+  }
+
+  /**
+   * Issue 14, the drill-down: per procedure code (that of a dossier's earliest reception; '' when
+   * none is known or a rating names no dossier), what the tiles count over a window and open at asOf.
+   */
+  procedures(scope: RefScope, window: RefWindow): Map<string, RefProcedure> {
+    const inScope = scopeFilter(scope);
+    const inWindow = (t: number | null) => t !== null && windowFilter(window)(t);
+    const procedureOfDossier = new Map<string, string>();
+    for (const d of this.dossiers) {
+      const receptions = d.events
+        .filter((e) => e.kind === 'dossier.received')
+        .sort((a, b) => a.time - b.time);
+      procedureOfDossier.set(
+        JSON.stringify([d.unit, d.dossierCode]),
+        (receptions[0]?.data.procedureCode as string) ?? '',
+      );
+    }
+    const out = new Map<string, RefProcedure>();
+    const row = (code: string) => {
+      let r = out.get(code);
+      if (!r) {
+        r = {
+          received: 0,
+          early: 0,
+          onTime: 0,
+          late: 0,
+          unknown: 0,
+          verySatisfied: 0,
+          satisfied: 0,
+          unsatisfied: 0,
+          open: 0,
+          overdue: 0,
+          dueSoon: 0,
+          waitingSupplement: 0,
+          feeReported: 0,
+          feeBearing: 0,
+          feePaidOnline: 0,
+        };
+        out.set(code, r);
+      }
+      return r;
+    };
+    for (const r of this.receipts) if (inScope(r) && inWindow(r.time)) row(r.procedure).received++;
+    for (const r of this.ratings) {
+      if (!inScope(r) || !inWindow(r.time)) continue;
+      const code =
+        r.dossierCode === null ? '' : (procedureOfDossier.get(JSON.stringify([r.unit, r.dossierCode])) ?? '');
+      const level =
+        r.level === 'very_satisfied'
+          ? 'verySatisfied'
+          : r.level === 'satisfied'
+            ? 'satisfied'
+            : 'unsatisfied';
+      row(code)[level]++;
+    }
+    for (const d of this.dossiers) {
+      if (!inScope(d)) continue;
+      const code = procedureOfDossier.get(JSON.stringify([d.unit, d.dossierCode])) ?? '';
+      if (d.outcome !== null && inWindow(d.finishedAt)) row(code)[d.outcome]++;
+      if (d.open) {
+        const r = row(code);
+        r.open++;
+        if (d.open.overdue) r.overdue++;
+        if (d.open.dueSoon) r.dueSoon++;
+        if (d.open.waitingSupplement) r.waitingSupplement++;
+      }
+      if (inWindow(d.receivedAt) && d.facts.feeBearing !== undefined) {
+        const r = row(code);
+        r.feeReported++;
+        if (d.facts.feeBearing) {
+          r.feeBearing++;
+          if (d.paidOnline) r.feePaidOnline++;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The dossiers behind a number: their codes (`unit dossierCode`), sorted. */
+  dossierList(scope: RefScope, window: RefWindow, kind: RefListKind): string[] {
+    const inScope = scopeFilter(scope);
+    const inWindow = (t: number | null) => t !== null && windowFilter(window)(t);
+    const pick: Record<RefListKind, (d: RefDossier) => boolean> = {
+      received: (d) => inWindow(d.receivedAt),
+      finished: (d) => inWindow(d.finishedAt) && d.outcome !== null && d.outcome !== 'unknown',
+      early: (d) => inWindow(d.finishedAt) && d.outcome === 'early',
+      onTime: (d) => inWindow(d.finishedAt) && d.outcome === 'onTime',
+      late: (d) => inWindow(d.finishedAt) && d.outcome === 'late',
+      unknown: (d) => inWindow(d.finishedAt) && d.outcome === 'unknown',
+      open: (d) => d.open !== null,
+      overdue: (d) => d.open?.overdue === true,
+      dueSoon: (d) => d.open?.dueSoon === true,
+      waitingSupplement: (d) => d.open?.waitingSupplement === true,
+    };
+    return this.dossiers
+      .filter((d) => inScope(d) && pick[kind](d))
+      .map((d) => `${d.unit} ${d.dossierCode}`)
+      .sort();
   }
 
   /** Whether a window is live (ends at `asOf` or later), and the instant its open items are counted at. */

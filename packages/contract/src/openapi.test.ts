@@ -230,6 +230,8 @@ describe('the dashboard document', () => {
       '/api/v1/units/{code}/targets',
       '/api/v1/units/{code}/annotations',
       '/api/v1/units/{code}/annotations/{id}',
+      '/api/v1/units/{code}/procedures',
+      '/api/v1/units/{code}/dossiers',
       '/api/v1/units/{code}/scorecard.csv',
       '/api/v1/units/{code}/export.csv',
       // Alerts (issue 13)

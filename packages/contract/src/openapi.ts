@@ -49,6 +49,8 @@ import {
   annotationSchema,
   atRiskSchema,
   comparisonSchema,
+  DOSSIER_LIST_KINDS,
+  dossierListSchema,
   effectiveTargetSchema,
   figureChangeSchema,
   heatmapSchema,
@@ -58,6 +60,7 @@ import {
   OVERDUE_REASONS,
   overdueListSchema,
   PERIOD_LABEL_RE,
+  procedureListSchema,
   ratingListSchema,
   SCORECARD_REASONS,
   SERIES_STEPS,
@@ -1220,6 +1223,8 @@ function dashboardComponents(): Json {
       ['Annotation', annotationSchema],
       ['AnnotationList', annotationListSchema],
       ['AnnotationInput', annotationInputSchema],
+      ['ProcedureList', procedureListSchema],
+      ['DossierList', dossierListSchema],
       ['Health', healthSchema],
       ['Ready', readySchema],
       ['KioskInfo', kioskInfoSchema],
@@ -1684,6 +1689,56 @@ Every error answers \`{ "error": { "code", "message", "requestId" } }\` (the sam
         errors: readErrors(),
       }),
       ...explainPaths(),
+      ...unitPath('procedures', {
+        id: 'unitProcedures',
+        summary: 'The numbers by procedure',
+        description:
+          'Received, early, on time, late, unknown, satisfaction and the v1.1 fee facts per procedure (mã TTHC, with the name the desks sent) over the window, and the open dossiers per procedure now; `total` is their sum and equals the snapshot over the same window. A dossier counts for the procedure of its earliest reception; a rating for that of the dossier it names; `code` "" holds what has no known procedure. From the per-procedure rollup and dossier state.',
+        schema: 'ProcedureList',
+        params: windowParams,
+        errors: readErrors({ window: true }),
+      }),
+      ...unitPath('dossiers', {
+        id: 'unitDossiers',
+        summary: 'The dossiers behind a number',
+        description:
+          'The dossiers a tile counts, paged, each with its timeline: `received`, `finished`, `early`, `onTime`, `late`, `unknown` in the window (the minutes the tile counts), or `open`, `overdue`, `dueSoon`, `waitingSupplement` now; optionally of one procedure. `total` equals the tile.',
+        schema: 'DossierList',
+        params: [
+          ...windowParams,
+          {
+            name: 'kind',
+            in: 'query',
+            required: true,
+            description: 'Which number.',
+            schema: { type: 'string', enum: [...DOSSIER_LIST_KINDS] },
+          },
+          {
+            name: 'procedure',
+            in: 'query',
+            required: false,
+            description: 'A procedure code ("" for none known).',
+            schema: { type: 'string', maxLength: 64 },
+          },
+          {
+            name: 'offset',
+            in: 'query',
+            required: false,
+            description: 'Rows to skip.',
+            schema: { type: 'integer', minimum: 0, default: 0 },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            description: 'Rows to give.',
+            schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+          },
+        ],
+        errors: readErrors({
+          bad: 'A wrong query parameter (window, kind, offset, limit); the message names it.',
+        }),
+      }),
       '/api/v1/units/{code}/scorecard.csv': {
         parameters: [{ $ref: '#/components/parameters/code' }],
         get: {

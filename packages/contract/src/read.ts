@@ -520,3 +520,91 @@ export const annotationInputSchema = z
   })
   .meta({ id: 'AnnotationInput' });
 export type AnnotationInput = z.infer<typeof annotationInputSchema>;
+
+// Issue 14: drill-down by procedure and to the dossiers behind a number.
+
+export const procedureFiguresSchema = z.object({
+  /** Mã TTHC; '' for dossiers and ratings whose procedure is not known (no reception stored, no dossier named). */
+  code: z.string(),
+  /** As the desks sent it (`procedureName`), or null. */
+  name: z.string().nullable(),
+  received: count,
+  early: count,
+  onTime: count,
+  late: count,
+  unknown: count,
+  /** (early + onTime) ÷ (early + onTime + late); null when none finished. */
+  onTimeRate: rate,
+  satisfaction: satisfactionSchema.omit({ wilsonLow: true }),
+  /** At asOf, from dossier state (not windowed), as the tiles count them. */
+  open: openSchema,
+  /** v1.1 facts at reception: the fee fact reported, fee-bearing, and fee-bearing paid online. */
+  fee: z.object({ reported: count, bearing: count, paidOnline: count }),
+});
+export type ProcedureFigures = z.infer<typeof procedureFiguresSchema>;
+
+export const procedureListSchema = z
+  .object({
+    unit: unitRefSchema,
+    window: snapshotWindowSchema,
+    asOf: localTime,
+    /** One row per procedure, the most received first. */
+    items: z.array(procedureFiguresSchema),
+    /** Σ of the rows: equal to the unit's snapshot figures over the same window. */
+    total: procedureFiguresSchema,
+  })
+  .meta({ id: 'ProcedureList' });
+export type ProcedureList = z.infer<typeof procedureListSchema>;
+
+/**
+ * Which dossiers a list holds: those received, finished (early, on time or late), early, on time,
+ * late or of unknown outcome in the window; or those open, overdue, due within 24 h, or waiting for
+ * a supplement at asOf.
+ */
+export const DOSSIER_LIST_KINDS = [
+  'received',
+  'finished',
+  'early',
+  'onTime',
+  'late',
+  'unknown',
+  'open',
+  'overdue',
+  'dueSoon',
+  'waitingSupplement',
+] as const;
+export type DossierListKind = (typeof DOSSIER_LIST_KINDS)[number];
+
+export const dossierRowSchema = z.object({
+  unitCode: z.string(),
+  unitName: z.string(),
+  deskCode: z.string(),
+  dossierCode: z.string(),
+  procedureCode: z.string().nullable(),
+  procedureName: z.string().nullable(),
+  receivedAt: localTime.nullable(),
+  /** The deadline: the due date plus the pauses for supplements (at asOf while one is pending). */
+  deadline: localTime.nullable(),
+  finishedAt: localTime.nullable(),
+  outcome: z.enum(['early', 'onTime', 'late', 'unknown']).nullable(),
+  /** Its events, the earliest first: `received`, `supplement_requested`, …, `rated`. */
+  timeline: z.array(z.object({ type: z.string(), time: localTime, deskCode: z.string() })),
+});
+export type DossierRow = z.infer<typeof dossierRowSchema>;
+
+export const dossierListSchema = z
+  .object({
+    unit: unitRefSchema,
+    kind: z.enum(DOSSIER_LIST_KINDS),
+    /** null for the lists at asOf (open, overdue, dueSoon, waitingSupplement). */
+    window: snapshotWindowSchema.nullable(),
+    asOf: localTime,
+    procedure: z.string().nullable(),
+    /** All the dossiers of the list: equal to the tile it explains. */
+    total: count,
+    offset: count,
+    limit: count,
+    items: z.array(dossierRowSchema),
+  })
+  .meta({ id: 'DossierList' });
+export type DossierList = z.infer<typeof dossierListSchema>;

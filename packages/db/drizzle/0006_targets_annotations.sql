@@ -11,10 +11,11 @@ CREATE TABLE "annotations" (
 );
 --> statement-breakpoint
 CREATE TABLE "procedure_rollups" (
+	"grain" text NOT NULL,
 	"unit_code" text NOT NULL,
-	"desk_code" text NOT NULL,
-	"day" bigint NOT NULL,
+	"bucket_start" bigint NOT NULL,
 	"procedure_code" text NOT NULL,
+	"desk_code" text NOT NULL,
 	"received" integer DEFAULT 0 NOT NULL,
 	"early" integer DEFAULT 0 NOT NULL,
 	"on_time" integer DEFAULT 0 NOT NULL,
@@ -26,7 +27,7 @@ CREATE TABLE "procedure_rollups" (
 	"fee_reported" integer DEFAULT 0 NOT NULL,
 	"fee_bearing" integer DEFAULT 0 NOT NULL,
 	"fee_paid_online" integer DEFAULT 0 NOT NULL,
-	CONSTRAINT "procedure_rollups_unit_code_day_procedure_code_desk_code_pk" PRIMARY KEY("unit_code","day","procedure_code","desk_code")
+	CONSTRAINT "procedure_rollups_grain_unit_code_bucket_start_procedure_code_desk_code_pk" PRIMARY KEY("grain","unit_code","bucket_start","procedure_code","desk_code")
 );
 --> statement-breakpoint
 CREATE TABLE "procedures" (

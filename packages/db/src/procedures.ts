@@ -23,7 +23,9 @@ export const PROCEDURE_COUNTERS = [
 export type ProcedureCounter = (typeof PROCEDURE_COUNTERS)[number];
 export type ProcedureCounts = Record<ProcedureCounter, number>;
 
-const KEY = ['unitCode', 'day', 'procedureCode', 'deskCode'] as const;
+const KEY = ['grain', 'unitCode', 'bucketStart', 'procedureCode', 'deskCode'] as const;
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
 const COLUMNS = columnsOf(procedureRollups, [...KEY, ...PROCEDURE_COUNTERS]);
 const NAMES = namesOf(COLUMNS);
 const ADD = columnsOf(procedureRollups, PROCEDURE_COUNTERS)
@@ -109,16 +111,22 @@ export class ProcedureDeltas {
     counts: Partial<ProcedureCounts>,
     sign: 1 | -1,
   ) {
-    const day = localDayStart(time);
-    const key = `${unit}|${day}|${procedureCode}|${desk}`;
-    let row = this.rows.get(key);
-    if (!row) {
-      row = { unitCode: unit, day, procedureCode, deskCode: desk };
-      for (const c of PROCEDURE_COUNTERS) row[c] = 0;
-      this.rows.set(key, row);
-    }
-    for (const [field, value] of Object.entries(counts)) {
-      row[field] = (row[field] as number) + sign * (value as number);
+    const starts: [string, number][] = [
+      ['m', Math.floor(time / MINUTE) * MINUTE],
+      ['h', Math.floor(time / HOUR) * HOUR],
+      ['d', localDayStart(time)],
+    ];
+    for (const [grain, bucketStart] of starts) {
+      const key = `${grain}|${unit}|${bucketStart}|${procedureCode}|${desk}`;
+      let row = this.rows.get(key);
+      if (!row) {
+        row = { grain, unitCode: unit, bucketStart, procedureCode, deskCode: desk };
+        for (const c of PROCEDURE_COUNTERS) row[c] = 0;
+        this.rows.set(key, row);
+      }
+      for (const [field, value] of Object.entries(counts)) {
+        row[field] = (row[field] as number) + sign * (value as number);
+      }
     }
   }
 
@@ -131,7 +139,7 @@ export class ProcedureDeltas {
     await db.query(
       sql`insert into procedure_rollups (${sql.raw(NAMES)})
         select ${sql.raw(NAMES)} from ${rowsOf(records, COLUMNS)}
-        on conflict (unit_code, day, procedure_code, desk_code) do update set ${sql.raw(ADD)}`,
+        on conflict (grain, unit_code, bucket_start, procedure_code, desk_code) do update set ${sql.raw(ADD)}`,
       tx,
       { prepare: true },
     );

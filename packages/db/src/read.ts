@@ -97,7 +97,7 @@ export function unitFilter(communes: string[]): SQL {
   return sql`unit_code = any(${`{${communes.join(',')}}`}::text[])`;
 }
 
-function rangeFilter(r: BucketRanges): SQL {
+export function rangeFilter(r: BucketRanges): SQL {
   const parts: SQL[] = [];
   for (const grain of ['m', 'h', 'd'] as const) {
     for (const [a, b] of r[grain]) {

@@ -50,17 +50,20 @@ export const annotations = pgTable(
 );
 
 /**
- * Additive counts per (commune, desk, local day, procedure code), kept by the write path like
- * `rollups`: what the drill-down by procedure sums. `procedure_code` '' = not known (a dossier
- * finished or rated without its reception stored, or a rating naming no dossier).
+ * Additive counts per (commune, desk, time bucket, procedure code) at the three grains of
+ * `rollups` ('m', 'h', 'd' local day), kept by the write path like it, so any window the tiles
+ * answer is answered here from the same buckets: what the drill-down by procedure sums.
+ * `procedure_code` '' = not known (a dossier finished or rated without its reception stored, or
+ * a rating naming no dossier).
  */
 export const procedureRollups = pgTable(
   'procedure_rollups',
   {
+    grain: text('grain').$type<'m' | 'h' | 'd'>().notNull(),
     unitCode: text('unit_code').notNull(),
-    deskCode: text('desk_code').notNull(),
-    day: epochMs('day').notNull(),
+    bucketStart: epochMs('bucket_start').notNull(),
     procedureCode: text('procedure_code').notNull(),
+    deskCode: text('desk_code').notNull(),
     received: integer('received').notNull().default(0),
     early: integer('early').notNull().default(0),
     onTime: integer('on_time').notNull().default(0),
@@ -74,7 +77,7 @@ export const procedureRollups = pgTable(
     feeBearing: integer('fee_bearing').notNull().default(0),
     feePaidOnline: integer('fee_paid_online').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.unitCode, t.day, t.procedureCode, t.deskCode] })],
+  (t) => [primaryKey({ columns: [t.grain, t.unitCode, t.bucketStart, t.procedureCode, t.deskCode] })],
 );
 
 /** Procedure names as desks sent them (`procedureName` of a reception), latest wins. */

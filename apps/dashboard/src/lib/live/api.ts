@@ -5,9 +5,12 @@ import type {
   AnnotationInput,
   AnnotationList,
   Comparison,
+  DossierList,
+  DossierListKind,
   Heatmap,
   MonthlyTrend,
   OverdueList,
+  ProcedureList,
   RatingList,
   Scorecard,
   ScorecardLeague,
@@ -97,6 +100,20 @@ export const api = {
     ),
   months: (f: Fetch, code: string, count = 12) =>
     getJson<MonthlyTrend>(f, unitPath(code, `months?count=${count}`)),
+  procedures: (f: Fetch, code: string, window: LiveWindow) =>
+    getJson<ProcedureList>(f, unitPath(code, `procedures?window=${window}`)),
+  dossiers: (
+    f: Fetch,
+    code: string,
+    q: { window: LiveWindow; kind: DossierListKind; procedure: string | null; offset: number; limit: number },
+  ) =>
+    getJson<DossierList>(
+      f,
+      unitPath(
+        code,
+        `dossiers?window=${q.window}&kind=${q.kind}&offset=${q.offset}&limit=${q.limit}${q.procedure === null ? '' : `&procedure=${encodeURIComponent(q.procedure)}`}`,
+      ),
+    ),
   targets: (f: Fetch, code: string) => getJson<UnitTargets>(f, unitPath(code, 'targets')),
   annotations: (f: Fetch, code: string) => getJson<AnnotationList>(f, unitPath(code, 'annotations')),
   setTarget: (code: string, input: TargetInput) =>
