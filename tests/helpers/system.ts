@@ -31,7 +31,13 @@ export async function startTestSystem(
   kind: DbKind,
   treeOpts: Parameters<typeof createTestTree>[1] = {},
   /** `processMetrics`: Node process metrics on the ingest's /metrics, as `npm start` has them. */
-  sysOpts: { processMetrics?: boolean; frameAncestors?: string; secureCookies?: boolean } = {},
+  sysOpts: {
+    processMetrics?: boolean;
+    frameAncestors?: string;
+    secureCookies?: boolean;
+    /** The PDF reports' browser; a path with nothing there stands for a server without Chromium. */
+    chromiumPath?: string;
+  } = {},
 ): Promise<TestSystem> {
   const t = await openTestDb(kind);
   const tree = await createTestTree(t.db, treeOpts);
@@ -46,6 +52,7 @@ export async function startTestSystem(
       listen: !embedded,
       frameAncestors: sysOpts.frameAncestors,
       secureCookies: sysOpts.secureCookies,
+      chromiumPath: sysOpts.chromiumPath,
     });
   let dashboard = await boot();
   let dashboardUp = true;

@@ -11,6 +11,7 @@ const schema = z.object({
   COOKIE_SECURE: z.string().optional(),
   // Checked where it is used (startDashboard), which tests call directly.
   FRAME_ANCESTORS: z.string().default("'none'"),
+  MOTCUA_CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
 });
 
 export interface DashboardConfig extends SharedConfig {
@@ -21,6 +22,8 @@ export interface DashboardConfig extends SharedConfig {
   secureCookies: boolean;
   /** CSP frame-ancestors, for embedding the dashboard in a portal. */
   frameAncestors: string;
+  /** Headless Chromium that prints PDF reports; when it is absent, PDFs answer 503 and say why. */
+  chromiumPath: string;
 }
 
 /** Reads the dashboard's settings from the environment once; throws a ConfigError naming the variable. */
@@ -35,5 +38,6 @@ export function loadDashboardConfig(env: NodeJS.ProcessEnv = process.env): Dashb
       ? c.COOKIE_SECURE === '1'
       : (c.PUBLIC_URL?.startsWith('https://') ?? false),
     frameAncestors: c.FRAME_ANCESTORS,
+    chromiumPath: c.MOTCUA_CHROMIUM_PATH,
   };
 }

@@ -29,6 +29,18 @@ export interface RunningDashboard {
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
 
+const DEFAULT_CHROMIUM = '/usr/bin/chromium';
+
+/** The address this server reaches itself at: a wildcard bind answers on the loopback too. */
+const loopbackFor = (host: string) =>
+  host === '0.0.0.0' || host === ''
+    ? '127.0.0.1'
+    : host === '::'
+      ? '[::1]'
+      : host.includes(':')
+        ? `[${host}]`
+        : host;
+
 /** A CSP source list: no `;` or `,` (they would start another directive or policy). */
 const FRAME_ANCESTORS_RE = /^[\w\-.:/*' ]{1,1000}$/;
 
@@ -117,6 +129,8 @@ export async function startDashboard(opts: {
   frameAncestors?: string;
   /** Node process metrics at /metrics; `npm start` gives them to one service of the process. */
   processMetrics?: boolean;
+  /** Headless Chromium for PDF reports (MOTCUA_CHROMIUM_PATH); default /usr/bin/chromium. */
+  chromiumPath?: string;
 }): Promise<RunningDashboard> {
   if (opts.frameAncestors !== undefined && !FRAME_ANCESTORS_RE.test(opts.frameAncestors)) {
     throw new Error(`FRAME_ANCESTORS: expected CSP sources such as 'none' or https://portal.example.vn`);
@@ -126,6 +140,8 @@ export async function startDashboard(opts: {
     tree: opts.tree,
     cookies: { secure: opts.secureCookies ?? false },
     frameAncestors: opts.frameAncestors ?? "'none'",
+    // selfUrl is known once the server listens (port 0 in tests).
+    reports: { chromiumPath: opts.chromiumPath ?? DEFAULT_CHROMIUM, selfUrl: '' },
   };
   setRuntime(runtime);
   const { handler } = (await import(handlerPath)) as { handler: NodeHandler };
@@ -148,6 +164,7 @@ export async function startDashboard(opts: {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
   });
+  runtime.reports.selfUrl = `http://${loopbackFor(opts.host)}:${(server.address() as AddressInfo).port}`;
   return {
     port: (server.address() as AddressInfo).port,
     server,

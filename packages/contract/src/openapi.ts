@@ -1251,6 +1251,73 @@ Every error answers \`{ "error": { "code", "message", "requestId" } }\` (the sam
           },
         },
       },
+      // Issue 15: the meeting reports (Excel and PDF).
+      '/api/v1/units/{code}/report.xlsx': {
+        parameters: [{ $ref: '#/components/parameters/code' }],
+        get: {
+          tags: ['units'],
+          operationId: 'unitReportXlsx',
+          summary: 'The meeting report as an Excel workbook',
+          description:
+            'The unit over the window, read by the same functions as the JSON routes, as an .xlsx workbook with Vietnamese headers. Sheets: `Tổng hợp` (headline figures of this window and of the previous one — the previous closed period for a calendar window, else the window of the same length just before — and the change, in percentage points for shares; open and overdue dossiers are counted at the as-of time), `Đơn vị trực thuộc` (the snapshot’s children, then the unit’s total), `Hồ sơ quá hạn` (up to 1,000 open overdue dossiers, longest overdue first), `Đánh giá gần nhất` (a commune’s or desk’s latest 200 ratings, without citizens’ comments or dossier codes) and `Bộ chỉ số 766` (each sub-criterion, each group and the total; “chưa đo được” where not measured). Each sheet has a title row with the unit, the period and the as-of time, and a frozen header row. Figures are numbers (shares formatted as percentages), times are Excel dates in local time (UTC+7). There is no procedures sheet: the rollups keep no per-procedure figures. Not for `display` viewers.',
+          parameters: windowParams,
+          responses: {
+            '200': {
+              description:
+                'The workbook, named `motcua-{code}-{period or window}.xlsx` (a desk’s `/` becomes `-`).',
+              headers: {
+                'X-Request-Id': requestIdHeader,
+                'Content-Disposition': {
+                  description: 'attachment; filename="motcua-{code}-{period or window}.xlsx"',
+                  schema: { type: 'string' },
+                },
+              },
+              content: {
+                'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+                  schema: { type: 'string', format: 'binary' },
+                },
+              },
+            },
+            ...readErrors({ window: true, forbidden: 'Outside the viewer’s unit, or a `display` viewer.' }),
+          },
+        },
+      },
+      '/api/v1/units/{code}/report.pdf': {
+        parameters: [{ $ref: '#/components/parameters/code' }],
+        get: {
+          tags: ['units'],
+          operationId: 'unitReportPdf',
+          summary: 'The unit page’s print view as a PDF',
+          description:
+            'The unit page over the window in its print view (unit, period, as-of time, the charts as the page draws them, page numbers), printed on A4 by headless Chromium on the server with the viewer’s own rights. `orientation=landscape` prints across the page (default `portrait`). When no Chromium is installed (MOTCUA_CHROMIUM_PATH, default `/usr/bin/chromium`) the answer is 503 `unavailable` saying so; the Excel report (`report.xlsx`) does not need it. Not for `display` viewers.',
+          parameters: [
+            ...windowParams,
+            {
+              name: 'orientation',
+              in: 'query',
+              required: false,
+              schema: { type: 'string', enum: ['portrait', 'landscape'], default: 'portrait' },
+            },
+          ],
+          responses: {
+            '200': {
+              description: 'The PDF, named `motcua-{code}-{period or window}.pdf`.',
+              headers: {
+                'X-Request-Id': requestIdHeader,
+                'Content-Disposition': {
+                  description: 'attachment; filename="motcua-{code}-{period or window}.pdf"',
+                  schema: { type: 'string' },
+                },
+              },
+              content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+            },
+            ...readErrors({
+              bad: 'A wrong `window`, `from`, `to` or `orientation`; the message names it.',
+              forbidden: 'Outside the viewer’s unit, or a `display` viewer.',
+            }),
+          },
+        },
+      },
       ...healthPaths('2'),
       ...referencePaths('/api/docs'),
     },

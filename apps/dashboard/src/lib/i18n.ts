@@ -335,6 +335,20 @@ const vi = {
   'display.scoreSame': '= bằng {period}',
   'display.scorePrevNone': '{period}: chưa có dữ liệu',
   'display.scorePrevScale': '{period}: {points} / {max} điểm',
+  // Issue 15: meeting reports (print view, Excel, PDF).
+  'print.button': 'In',
+  'print.landscape': 'Khổ ngang',
+  'print.portraitTitle': 'In trang này khổ A4 dọc (hoặc lưu thành PDF từ hộp thoại in)',
+  'print.landscapeTitle': 'In trang này khổ A4 ngang',
+  'print.report': 'Báo cáo',
+  'print.period': 'Kỳ báo cáo',
+  'print.asOf': 'Số liệu đến',
+  'print.page': 'Trang',
+  'report.xlsx': 'Excel',
+  'report.xlsxTitle':
+    'Tải báo cáo Excel ({window}): tổng hợp, đơn vị trực thuộc, hồ sơ quá hạn, Bộ chỉ số 766',
+  'report.pdf': 'PDF',
+  'report.pdfTitle': 'Tải báo cáo PDF ({window}) do máy chủ in',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -670,6 +684,20 @@ const en: Record<MessageKey, string> = {
   'display.scoreSame': '= same as {period}',
   'display.scorePrevNone': '{period}: no data',
   'display.scorePrevScale': '{period}: {points} / {max} points',
+  // Issue 15: meeting reports (print view, Excel, PDF).
+  'print.button': 'Print',
+  'print.landscape': 'Landscape',
+  'print.portraitTitle': 'Print this page on A4 portrait (or save it as PDF from the print dialog)',
+  'print.landscapeTitle': 'Print this page on A4 landscape',
+  'print.report': 'Report',
+  'print.period': 'Period',
+  'print.asOf': 'Figures as of',
+  'print.page': 'Page',
+  'report.xlsx': 'Excel',
+  'report.xlsxTitle':
+    'Download the Excel report ({window}): summary, children, overdue dossiers, 766 scorecard',
+  'report.pdf': 'PDF',
+  'report.pdfTitle': 'Download the PDF report ({window}) printed by the server',
 };
 
 const DICTS: Record<Lang, Record<MessageKey, string>> = { vi, en };

@@ -31,7 +31,13 @@ async function viewer(role: 'city' | 'district', unit: string): Promise<Viewer> 
 
 /** The runtime the dashboard's server hands the SvelteKit code, here over the test's own database. */
 function useDb(database: Database) {
-  setRuntime({ db: database, tree, cookies: { secure: false }, frameAncestors: "'none'" });
+  setRuntime({
+    db: database,
+    tree,
+    cookies: { secure: false },
+    frameAncestors: "'none'",
+    reports: { chromiumPath: '/usr/bin/chromium', selfUrl: '' },
+  });
 }
 
 beforeAll(async () => {

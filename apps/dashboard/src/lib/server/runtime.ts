@@ -7,6 +7,8 @@ export interface DashboardRuntime {
   cookies: { secure: boolean };
   /** CSP frame-ancestors value, e.g. `'none'` or `https://portal.hanoi.gov.vn`. */
   frameAncestors: string;
+  /** Server-side PDF reports: the browser that prints them and the server's own address it loads pages from. */
+  reports: { chromiumPath: string; selfUrl: string };
 }
 
 // The Node server (tsx) and the SvelteKit bundle each load their own copy of this module;
