@@ -1,5 +1,6 @@
 export * from './client.ts';
 export * from './credentials.ts';
+export * from './digests.ts';
 export * from './errors.ts';
 export * from './migrate.ts';
 export * from './read.ts';

@@ -1,6 +1,6 @@
 import { ApiError } from '@motcua/contract';
 import { windowToJson } from '@motcua/metrics';
-import { ChromiumMissingError, printUnitPdf, reportFilename } from '@motcua/reports';
+import { ChromiumMissingError, printUnitPdf, reportFilename, windowLabel } from '@motcua/reports';
 import { withReadContext } from '$lib/server/api.ts';
 import { mayExport } from '$lib/server/auth.ts';
 import type { RequestHandler } from './$types';
@@ -28,7 +28,7 @@ export const GET: RequestHandler = (event) =>
       return new Response(new Uint8Array(pdf), {
         headers: {
           'content-type': 'application/pdf',
-          'content-disposition': `attachment; filename="${reportFilename(code, windowToJson(w), 'pdf')}"`,
+          'content-disposition': `attachment; filename="${reportFilename(code, windowLabel(windowToJson(w)), 'pdf')}"`,
         },
       });
     } catch (err) {
