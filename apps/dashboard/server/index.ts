@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ERROR_STATUS, errorBody } from '@motcua/contract';
 import type { Database, UnitTree } from '@motcua/db';
+import { createMailer, type MailConfig } from '@motcua/mail';
+import { DigestScheduler } from '@motcua/reports';
 import { viewerFrom } from '../src/lib/server/auth.ts';
 import { type DashboardRuntime, setRuntime } from '../src/lib/server/runtime.ts';
 import { LiveHub } from './hub.ts';
@@ -24,6 +26,8 @@ export interface RunningDashboard {
   server: Server;
   hub: LiveHub;
   metrics: DashboardMetrics;
+  /** The digest scheduler, when mail is configured. */
+  digests: DigestScheduler | null;
   close(): Promise<void>;
 }
 
@@ -131,6 +135,13 @@ export async function startDashboard(opts: {
   processMetrics?: boolean;
   /** Headless Chromium for PDF reports (MOTCUA_CHROMIUM_PATH); default /usr/bin/chromium. */
   chromiumPath?: string;
+  /** Scheduled digests go out when mail and the unsubscribe-link secret are both given. */
+  mail?: MailConfig;
+  reportSecret?: string;
+  /** The address in digest links (PUBLIC_URL); default the server's own. */
+  publicUrl?: string;
+  /** The digests' clock (tests move it); default Date.now. */
+  clock?: () => number;
 }): Promise<RunningDashboard> {
   if (opts.frameAncestors !== undefined && !FRAME_ANCESTORS_RE.test(opts.frameAncestors)) {
     throw new Error(`FRAME_ANCESTORS: expected CSP sources such as 'none' or https://portal.example.vn`);
@@ -141,7 +152,12 @@ export async function startDashboard(opts: {
     cookies: { secure: opts.secureCookies ?? false },
     frameAncestors: opts.frameAncestors ?? "'none'",
     // selfUrl is known once the server listens (port 0 in tests).
-    reports: { chromiumPath: opts.chromiumPath ?? DEFAULT_CHROMIUM, selfUrl: '' },
+    reports: {
+      chromiumPath: opts.chromiumPath ?? DEFAULT_CHROMIUM,
+      selfUrl: '',
+      digests: Boolean(opts.mail && opts.reportSecret),
+      secret: opts.reportSecret,
+    },
   };
   setRuntime(runtime);
   const { handler } = (await import(handlerPath)) as { handler: NodeHandler };
@@ -165,14 +181,34 @@ export async function startDashboard(opts: {
     server.listen(opts.port, opts.host, () => resolve());
   });
   runtime.reports.selfUrl = `http://${loopbackFor(opts.host)}:${(server.address() as AddressInfo).port}`;
+  const mailer = opts.mail && opts.reportSecret ? createMailer(opts.mail) : null;
+  const digests =
+    mailer && opts.reportSecret
+      ? new DigestScheduler({
+          db: opts.db,
+          tree: opts.tree,
+          mailer,
+          clock: opts.clock ?? Date.now,
+          instance: `${process.pid}-${randomUUID()}`,
+          publicUrl: opts.publicUrl ?? runtime.reports.selfUrl,
+          secret: opts.reportSecret,
+          chromiumPath: runtime.reports.chromiumPath,
+          selfUrl: runtime.reports.selfUrl,
+          log: (msg, fields) => console.error(JSON.stringify({ level: 'warn', msg, ...fields })),
+        })
+      : null;
+  digests?.start();
   return {
     port: (server.address() as AddressInfo).port,
     server,
     hub,
     metrics,
+    digests,
     async close() {
       await unlisten?.().catch(() => {});
       stopRechecks();
+      await digests?.stop();
+      mailer?.close();
       await hub.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -36,7 +36,7 @@ function useDb(database: Database) {
     tree,
     cookies: { secure: false },
     frameAncestors: "'none'",
-    reports: { chromiumPath: '/usr/bin/chromium', selfUrl: '' },
+    reports: { chromiumPath: '/usr/bin/chromium', selfUrl: '', digests: false },
   });
 }
 

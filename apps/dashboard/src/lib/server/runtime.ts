@@ -8,7 +8,14 @@ export interface DashboardRuntime {
   /** CSP frame-ancestors value, e.g. `'none'` or `https://portal.hanoi.gov.vn`. */
   frameAncestors: string;
   /** Server-side PDF reports: the browser that prints them and the server's own address it loads pages from. */
-  reports: { chromiumPath: string; selfUrl: string };
+  reports: {
+    chromiumPath: string;
+    selfUrl: string;
+    /** Whether scheduled digests go out (mail and a signing secret configured). */
+    digests: boolean;
+    /** Signs unsubscribe links (MOTCUA_REPORT_SECRET). */
+    secret?: string;
+  };
 }
 
 // The Node server (tsx) and the SvelteKit bundle each load their own copy of this module;
