@@ -227,6 +227,11 @@ describe('the dashboard document', () => {
       '/api/v1/units/{code}/scorecard/league',
       '/api/v1/units/{code}/scorecard.csv',
       '/api/v1/units/{code}/export.csv',
+      // Issue 15: reports and digests.
+      '/api/v1/units/{code}/report.xlsx',
+      '/api/v1/units/{code}/report.pdf',
+      '/api/v1/report-subscriptions',
+      '/api/v1/report-subscriptions/{id}',
     ]);
     expect(doc.security).toEqual([{ viewerToken: [] }, { session: [] }]);
     expect(doc.components.securitySchemes.session).toMatchObject({ in: 'cookie', name: 'motcua_session' });

@@ -31,6 +31,7 @@ import {
   overdueListSchema,
   PERIOD_LABEL_RE,
   ratingListSchema,
+  reportSubscriptionSchema,
   SCORECARD_REASONS,
   SERIES_STEPS,
   scorecardCriterionSchema,
@@ -1078,6 +1079,7 @@ function dashboardComponents(): Json {
       ['PointsAtRisk', atRiskSchema],
       ['Scorecard', scorecardSchema],
       ['ScorecardLeague', scorecardLeagueSchema],
+      ['ReportSubscription', reportSubscriptionSchema],
       ['Health', healthSchema],
       ['Ready', readySchema],
     ],
@@ -1107,6 +1109,7 @@ Every error answers \`{ "error": { "code", "message", "requestId" } }\` (the sam
     tags: [
       { name: 'viewer', description: 'Who is reading' },
       { name: 'units', description: 'The numbers of a unit or desk (số liệu của đơn vị)' },
+      { name: 'reports', description: 'Scheduled report digests by e-mail (báo cáo định kỳ)' },
       { name: 'operations', description: 'Health and metrics for operators' },
       { name: 'reference', description: 'This document and its reference page' },
     ],
@@ -1315,6 +1318,96 @@ Every error answers \`{ "error": { "code", "message", "requestId" } }\` (the sam
               bad: 'A wrong `window`, `from`, `to` or `orientation`; the message names it.',
               forbidden: 'Outside the viewer’s unit, or a `display` viewer.',
             }),
+          },
+        },
+      },
+      // Issue 15: scheduled digests.
+      '/api/v1/report-subscriptions': {
+        get: {
+          tags: ['reports'],
+          operationId: 'listReportSubscriptions',
+          summary: 'Scheduled digests on units in the viewer’s subtree',
+          description:
+            'The digest subscriptions in force whose unit lies in the viewer’s subtree. City and district viewers only. Weekly digests go out on Monday at 07:30 local time (Asia/Ho_Chi_Minh) for the week before (Monday to Monday), monthly ones on the 1st at 07:30 for the month before; each (subscription, period) once, whatever the number of server processes, and missed periods (the server was down) are sent when it is back, up to 35 days back.',
+          responses: {
+            '200': {
+              description: 'The subscriptions.',
+              headers: { 'X-Request-Id': requestIdHeader },
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['items'],
+                    properties: {
+                      items: { type: 'array', items: { $ref: '#/components/schemas/ReportSubscription' } },
+                    },
+                  },
+                },
+              },
+            },
+            '401': { $ref: '#/components/responses/Unauthorized' },
+            '403': errorResponse('Not a city or district viewer.', ['forbidden']),
+            '500': { $ref: '#/components/responses/Internal' },
+          },
+        },
+        post: {
+          tags: ['reports'],
+          operationId: 'createReportSubscription',
+          summary: 'Subscribe a recipient to a digest',
+          description:
+            'A city or district viewer subscribes an e-mail address to a unit of its subtree. Needs the viewer token in the Authorization header (a session cookie alone is refused: another site could send it). The digest is read with this viewer’s rights; when the viewer is revoked its digests stop. The mail holds a Vietnamese summary (headline figures, change against the previous period, the units with the lowest on-time rate, overdue dossiers), the attachments and a signed unsubscribe link.',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['email', 'unit', 'period', 'format'],
+                  properties: {
+                    email: { type: 'string', format: 'email' },
+                    unit: { type: 'string', description: 'A unit code in the viewer’s subtree.' },
+                    period: { type: 'string', enum: ['weekly', 'monthly'] },
+                    format: { type: 'string', enum: ['xlsx', 'pdf', 'both'] },
+                  },
+                },
+                example: { email: 'lanh-dao@example.gov.vn', unit: '273', period: 'weekly', format: 'both' },
+              },
+            },
+          },
+          responses: {
+            '201': {
+              description: 'The new subscription.',
+              headers: { 'X-Request-Id': requestIdHeader },
+              content: {
+                'application/json': { schema: { $ref: '#/components/schemas/ReportSubscription' } },
+              },
+            },
+            '400': errorResponse(
+              'A wrong field; the message names it (`email: …`, `unit: …`, `period: …`, `format: …`).',
+              ['bad_request'],
+            ),
+            '401': { $ref: '#/components/responses/Unauthorized' },
+            '403': errorResponse('Not a city or district viewer, or the unit is outside its subtree.', [
+              'forbidden',
+            ]),
+            '500': { $ref: '#/components/responses/Internal' },
+          },
+        },
+      },
+      '/api/v1/report-subscriptions/{id}': {
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+        delete: {
+          tags: ['reports'],
+          operationId: 'deleteReportSubscription',
+          summary: 'End a digest subscription',
+          description:
+            'Ends a subscription on a unit in the viewer’s subtree; one elsewhere answers 404. Needs the bearer token.',
+          responses: {
+            '204': { description: 'Ended.', headers: { 'X-Request-Id': requestIdHeader } },
+            '401': { $ref: '#/components/responses/Unauthorized' },
+            '403': errorResponse('Not a city or district viewer.', ['forbidden']),
+            '404': { $ref: '#/components/responses/NotFound' },
+            '500': { $ref: '#/components/responses/Internal' },
           },
         },
       },
