@@ -347,6 +347,8 @@ export type ScorecardLeague = z.infer<typeof scorecardLeagueSchema>;
 // Issue 15: scheduled report digests.
 export const DIGEST_PERIODS = ['weekly', 'monthly'] as const;
 export const DIGEST_FORMATS = ['xlsx', 'pdf', 'both'] as const;
+export type DigestPeriod = (typeof DIGEST_PERIODS)[number];
+export type DigestFormat = (typeof DIGEST_FORMATS)[number];
 
 /** A recipient's digest of a unit: weekly (Monday 07:30 local) or monthly (the 1st, 07:30). */
 export const reportSubscriptionSchema = z

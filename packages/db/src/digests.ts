@@ -1,10 +1,7 @@
+import type { DigestFormat, DigestPeriod } from '@motcua/contract';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
-import { type DigestFormat, type DigestPeriod, reportRuns, reportSubscriptions } from './schema/reports.ts';
-
-export type { DigestFormat, DigestPeriod } from './schema/reports.ts';
-export const DIGEST_PERIODS: readonly DigestPeriod[] = ['weekly', 'monthly'];
-export const DIGEST_FORMATS: readonly DigestFormat[] = ['xlsx', 'pdf', 'both'];
+import { reportRuns, reportSubscriptions } from './schema/reports.ts';
 
 export type Subscription = typeof reportSubscriptions.$inferSelect;
 

@@ -1,4 +1,4 @@
-import type { DigestPeriod } from '@motcua/db';
+import type { DigestPeriod } from '@motcua/contract';
 import {
   DAY,
   HOUR,

@@ -1,7 +1,5 @@
+import type { DigestFormat, DigestPeriod } from '@motcua/contract';
 import { integer, pgTable, primaryKey, serial, text, timestamp } from 'drizzle-orm/pg-core';
-
-export type DigestPeriod = 'weekly' | 'monthly';
-export type DigestFormat = 'xlsx' | 'pdf' | 'both';
 
 /**
  * Scheduled report digests: a recipient, a unit and a rhythm. `viewerId` is the viewer who set it

@@ -1,11 +1,13 @@
-import { ApiError } from '@motcua/contract';
 import {
-  createSubscription,
-  type Database,
+  ApiError,
   DIGEST_FORMATS,
   DIGEST_PERIODS,
   type DigestFormat,
   type DigestPeriod,
+} from '@motcua/contract';
+import {
+  createSubscription,
+  type Database,
   getSubscription,
   listActiveSubscriptions,
   type Subscription,
@@ -55,10 +57,10 @@ export async function addSubscription(
   if (!tree.isWithin(unit, viewer.unitCode))
     throw new ApiError('forbidden', `unit ${unit}: outside your unit`);
   const period = input.period as DigestPeriod;
-  if (!DIGEST_PERIODS.includes(period))
+  if (!(DIGEST_PERIODS as readonly string[]).includes(period))
     throw new ApiError('bad_request', 'period: expected weekly or monthly');
   const format = input.format as DigestFormat;
-  if (!DIGEST_FORMATS.includes(format))
+  if (!(DIGEST_FORMATS as readonly string[]).includes(format))
     throw new ApiError('bad_request', 'format: expected xlsx, pdf or both');
   return createSubscription(db, { email, unitCode: unit, period, format, viewerId: viewer.id });
 }
