@@ -2,6 +2,7 @@ import type { ViewerRole } from '@motcua/contract';
 import { type AlertsConfig, type RunningDashboard, startDashboard } from '@motcua/dashboard/server';
 import { createDeskKey, createViewer, type Database, GroupCommitWriter, readUnitTree } from '@motcua/db';
 import { createIngestMetrics, listenIngest, RateLimiter, type RunningIngest } from '@motcua/ingest';
+import type { MailConfig } from '@motcua/mail';
 import { createLogger } from '@motcua/service';
 import { createTestTree, type DbKind, openTestDb, type TestDb, type TestTree } from './db.ts';
 
@@ -37,6 +38,10 @@ export async function startTestSystem(
     secureCookies?: boolean;
     /** Run the alerts in the dashboard (its timers; tests call `dashboard.alerts.evaluate()`). */
     alerts?: AlertsConfig;
+    /** The PDF reports' browser; a path with nothing there stands for a server without Chromium. */
+    chromiumPath?: string;
+    /** Scheduled digests: mail settings, the unsubscribe secret and the scheduler's clock. */
+    digests?: { mail: MailConfig; secret: string; clock: () => number };
   } = {},
 ): Promise<TestSystem> {
   const t = await openTestDb(kind);
@@ -53,6 +58,10 @@ export async function startTestSystem(
       frameAncestors: sysOpts.frameAncestors,
       secureCookies: sysOpts.secureCookies,
       alerts: sysOpts.alerts,
+      chromiumPath: sysOpts.chromiumPath,
+      mail: sysOpts.digests?.mail,
+      reportSecret: sysOpts.digests?.secret,
+      digestClock: sysOpts.digests?.clock,
     });
   let dashboard = await boot();
   let dashboardUp = true;

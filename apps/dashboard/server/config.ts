@@ -1,6 +1,13 @@
 import { loadMailConfig, type MailConfig } from '@motcua/mail';
 import type { WorkCalendar } from '@motcua/metrics';
-import { loadSharedConfig, loadWorkCalendar, parseEnv, port, type SharedConfig } from '@motcua/service';
+import {
+  ConfigError,
+  loadSharedConfig,
+  loadWorkCalendar,
+  parseEnv,
+  port,
+  type SharedConfig,
+} from '@motcua/service';
 import { z } from 'zod';
 
 /** The dashboard's own variables; HOST, DATABASE_URL and the rest are shared (@motcua/service). */
@@ -16,6 +23,11 @@ const schema = z.object({
   ALERTS: z.enum(['0', '1'], { error: 'expected 0 (off) or 1 (on)' }).default('1'),
   ALERT_EVALUATE_SECONDS: z.coerce.number({ error: 'expected seconds' }).min(1).max(3600).default(30),
   ALERT_DIGEST_MINUTES: z.coerce.number({ error: 'expected minutes' }).min(0.1).max(1440).default(5),
+  MOTCUA_CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  MOTCUA_REPORT_SECRET: z
+    .string()
+    .min(32, { error: 'at least 32 characters (it signs unsubscribe links)' })
+    .optional(),
 });
 
 /** The alert evaluator, webhook sender and mail digest (docs/alerts.md); absent: off. */
@@ -36,12 +48,23 @@ export interface DashboardConfig extends SharedConfig {
   /** CSP frame-ancestors, for embedding the dashboard in a portal. */
   frameAncestors: string;
   alerts?: AlertsConfig;
+  /** Headless Chromium that prints PDF reports; when it is absent, PDFs answer 503 and say why. */
+  chromiumPath: string;
+  /** Scheduled digests: mail settings (MOTCUA_SMTP_URL, MOTCUA_MAIL_FROM) and the link-signing secret. */
+  mail?: MailConfig;
+  reportSecret?: string;
 }
 
 /** Reads the dashboard's settings from the environment once; throws a ConfigError naming the variable. */
 export function loadDashboardConfig(env: NodeJS.ProcessEnv = process.env): DashboardConfig {
   const shared = loadSharedConfig(env);
   const c = parseEnv(schema, env);
+  const mail = loadMailConfig(env);
+  if (mail && !c.MOTCUA_REPORT_SECRET) {
+    throw new ConfigError(
+      "MOTCUA_REPORT_SECRET: required when MOTCUA_SMTP_URL is set (it signs the digests' unsubscribe links)",
+    );
+  }
   return {
     ...shared,
     port: c.DASHBOARD_PORT,
@@ -56,8 +79,11 @@ export function loadDashboardConfig(env: NodeJS.ProcessEnv = process.env): Dashb
             evaluateEveryMs: c.ALERT_EVALUATE_SECONDS * 1000,
             digestEveryMs: c.ALERT_DIGEST_MINUTES * 60_000,
             calendar: loadWorkCalendar(env),
-            mail: loadMailConfig(env),
+            mail,
           }
         : undefined,
+    chromiumPath: c.MOTCUA_CHROMIUM_PATH,
+    mail,
+    reportSecret: c.MOTCUA_REPORT_SECRET,
   };
 }

@@ -5,8 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ERROR_STATUS, errorBody } from '@motcua/contract';
 import { type Database, deskKeyUseTracker, type UnitTree, writeBatch } from '@motcua/db';
-import { createMailer } from '@motcua/mail';
+import { createMailer, type MailConfig } from '@motcua/mail';
 import { makeWorkCalendar, VN_CALENDAR } from '@motcua/metrics';
+import { DigestScheduler } from '@motcua/reports';
 import { createLogger, type LogLevel } from '@motcua/service';
 import { sql } from 'drizzle-orm';
 import { viewerFrom } from '../src/lib/server/auth.ts';
@@ -36,6 +37,8 @@ export interface RunningDashboard {
   server: Server;
   hub: LiveHub;
   metrics: DashboardMetrics;
+  /** The digest scheduler, when mail is configured. */
+  digests: DigestScheduler | null;
   close(): Promise<void>;
 }
 
@@ -43,6 +46,18 @@ type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void
 
 /** The header this server tells SvelteKit its own protocol in, when no ORIGIN is set. */
 const PROTOCOL_HEADER = 'x-motcua-protocol';
+
+const DEFAULT_CHROMIUM = '/usr/bin/chromium';
+
+/** The address this server reaches itself at: a wildcard bind answers on the loopback too. */
+const loopbackFor = (host: string) =>
+  host === '0.0.0.0' || host === ''
+    ? '127.0.0.1'
+    : host === '::'
+      ? '[::1]'
+      : host.includes(':')
+        ? `[${host}]`
+        : host;
 
 /** A CSP source list: no `;` or `,` (they would start another directive or policy). */
 const FRAME_ANCESTORS_RE = /^[\w\-.:/*' ]{1,1000}$/;
@@ -150,6 +165,13 @@ export async function startDashboard(opts: {
   logLevel?: LogLevel;
   /** The hub's and the alerts' clock; tests pass a manual one. */
   clock?: HubClock;
+  /** Headless Chromium for PDF reports (MOTCUA_CHROMIUM_PATH); default /usr/bin/chromium. */
+  chromiumPath?: string;
+  /** Scheduled digests go out when mail and the unsubscribe-link secret are both given. */
+  mail?: MailConfig;
+  reportSecret?: string;
+  /** The digests' clock (tests move it); default the hub's. */
+  digestClock?: () => number;
 }): Promise<RunningDashboard> {
   if (opts.frameAncestors !== undefined && !FRAME_ANCESTORS_RE.test(opts.frameAncestors)) {
     throw new Error(`FRAME_ANCESTORS: expected CSP sources such as 'none' or https://portal.example.vn`);
@@ -161,6 +183,13 @@ export async function startDashboard(opts: {
     frameAncestors: opts.frameAncestors ?? "'none'",
     calendar: opts.alerts?.calendar ?? makeWorkCalendar(VN_CALENDAR),
     mailConfigured: opts.alerts?.mail !== undefined,
+    // selfUrl is known once the server listens (port 0 in tests).
+    reports: {
+      chromiumPath: opts.chromiumPath ?? DEFAULT_CHROMIUM,
+      selfUrl: '',
+      digests: Boolean(opts.mail && opts.reportSecret),
+      secret: opts.reportSecret,
+    },
   };
   setRuntime(runtime);
   // SvelteKit refuses form posts whose Origin is not the site's (CSRF). adapter-node takes the
@@ -229,18 +258,39 @@ export async function startDashboard(opts: {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
   });
+  runtime.reports.selfUrl = `http://${loopbackFor(opts.host)}:${(server.address() as AddressInfo).port}`;
+  const mailer = opts.mail && opts.reportSecret ? createMailer(opts.mail) : null;
+  const digests =
+    mailer && opts.reportSecret
+      ? new DigestScheduler({
+          db: opts.db,
+          tree: opts.tree,
+          mailer,
+          clock: opts.digestClock ?? (opts.clock ? () => (opts.clock as HubClock).now() : Date.now),
+          instance: `${process.pid}-${randomUUID()}`,
+          publicUrl: opts.publicUrl ?? runtime.reports.selfUrl,
+          secret: opts.reportSecret,
+          chromiumPath: runtime.reports.chromiumPath,
+          selfUrl: runtime.reports.selfUrl,
+          log: (msg, fields) => console.error(JSON.stringify({ level: 'warn', msg, ...fields })),
+        })
+      : null;
+  digests?.start();
   return {
     port: (server.address() as AddressInfo).port,
     server,
     hub,
     alerts,
     metrics,
+    digests,
     async close() {
       alerts?.stop();
       alerts?.opts.mailer?.close();
       await unlistenAlerts?.().catch(() => {});
       await unlisten?.().catch(() => {});
       stopRechecks();
+      await digests?.stop();
+      mailer?.close();
       await hub.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

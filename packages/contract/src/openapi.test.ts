@@ -245,6 +245,11 @@ describe('the dashboard document', () => {
       '/api/v1/webhooks/{id}',
       '/api/v1/email-recipients/{id}',
       '/api/v1/units/{code}/desk-health',
+      // Issue 15: reports and digests.
+      '/api/v1/units/{code}/report.xlsx',
+      '/api/v1/units/{code}/report.pdf',
+      '/api/v1/report-subscriptions',
+      '/api/v1/report-subscriptions/{id}',
     ]);
     expect(Object.keys(doc.webhooks)).toEqual(['alertChanged']);
     expect(doc.security).toEqual([{ viewerToken: [] }, { session: [] }]);

@@ -62,6 +62,7 @@ import {
   PERIOD_LABEL_RE,
   procedureListSchema,
   ratingListSchema,
+  reportSubscriptionSchema,
   SCORECARD_REASONS,
   SERIES_STEPS,
   scorecardCriterionSchema,
@@ -1225,6 +1226,7 @@ function dashboardComponents(): Json {
       ['AnnotationInput', annotationInputSchema],
       ['ProcedureList', procedureListSchema],
       ['DossierList', dossierListSchema],
+      ['ReportSubscription', reportSubscriptionSchema],
       ['Health', healthSchema],
       ['Ready', readySchema],
       ['KioskInfo', kioskInfoSchema],
@@ -1509,6 +1511,7 @@ Every error answers \`{ "error": { "code", "message", "requestId" } }\` (the sam
     tags: [
       { name: 'viewer', description: 'Who is reading' },
       { name: 'units', description: 'The numbers of a unit or desk (số liệu của đơn vị)' },
+      { name: 'reports', description: 'Scheduled report digests by e-mail (báo cáo định kỳ)' },
       { name: 'operations', description: 'Health and metrics for operators' },
       { name: 'reference', description: 'This document and its reference page' },
       { name: 'kiosk', description: 'The rating kiosk at a desk (`/kiosk`)' },
@@ -1791,6 +1794,163 @@ Every error answers \`{ "error": { "code", "message", "requestId" } }\` (the sam
         },
       },
       ...alertPaths(),
+      // Issue 15: the meeting reports (Excel and PDF).
+      '/api/v1/units/{code}/report.xlsx': {
+        parameters: [{ $ref: '#/components/parameters/code' }],
+        get: {
+          tags: ['units'],
+          operationId: 'unitReportXlsx',
+          summary: 'The meeting report as an Excel workbook',
+          description:
+            'The unit over the window, read by the same functions as the JSON routes, as an .xlsx workbook with Vietnamese headers. Sheets: `Tổng hợp` (headline figures of this window and of the previous one — the previous closed period for a calendar window, else the window of the same length just before — and the change, in percentage points for shares; open and overdue dossiers are counted at the as-of time), `Đơn vị trực thuộc` (the snapshot’s children, then the unit’s total), `Hồ sơ quá hạn` (up to 1,000 open overdue dossiers, longest overdue first), `Đánh giá gần nhất` (a commune’s or desk’s latest 200 ratings, without citizens’ comments or dossier codes) and `Bộ chỉ số 766` (each sub-criterion, each group and the total; “chưa đo được” where not measured). Each sheet has a title row with the unit, the period and the as-of time, and a frozen header row. Figures are numbers (shares formatted as percentages), times are Excel dates in local time (UTC+7). There is no procedures sheet: the rollups keep no per-procedure figures. Not for `display` viewers.',
+          parameters: windowParams,
+          responses: {
+            '200': {
+              description:
+                'The workbook, named `motcua-{code}-{period or window}.xlsx` (a desk’s `/` becomes `-`).',
+              headers: {
+                'X-Request-Id': requestIdHeader,
+                'Content-Disposition': {
+                  description: 'attachment; filename="motcua-{code}-{period or window}.xlsx"',
+                  schema: { type: 'string' },
+                },
+              },
+              content: {
+                'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+                  schema: { type: 'string', format: 'binary' },
+                },
+              },
+            },
+            ...readErrors({ window: true, forbidden: 'Outside the viewer’s unit, or a `display` viewer.' }),
+          },
+        },
+      },
+      '/api/v1/units/{code}/report.pdf': {
+        parameters: [{ $ref: '#/components/parameters/code' }],
+        get: {
+          tags: ['units'],
+          operationId: 'unitReportPdf',
+          summary: 'The unit page’s print view as a PDF',
+          description:
+            'The unit page over the window in its print view (unit, period, as-of time, the charts as the page draws them, page numbers), printed on A4 by headless Chromium on the server with the viewer’s own rights. `orientation=landscape` prints across the page (default `portrait`). When no Chromium is installed (MOTCUA_CHROMIUM_PATH, default `/usr/bin/chromium`) the answer is 503 `unavailable` saying so; the Excel report (`report.xlsx`) does not need it. Not for `display` viewers.',
+          parameters: [
+            ...windowParams,
+            {
+              name: 'orientation',
+              in: 'query',
+              required: false,
+              schema: { type: 'string', enum: ['portrait', 'landscape'], default: 'portrait' },
+            },
+          ],
+          responses: {
+            '200': {
+              description: 'The PDF, named `motcua-{code}-{period or window}.pdf`.',
+              headers: {
+                'X-Request-Id': requestIdHeader,
+                'Content-Disposition': {
+                  description: 'attachment; filename="motcua-{code}-{period or window}.pdf"',
+                  schema: { type: 'string' },
+                },
+              },
+              content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+            },
+            ...readErrors({
+              bad: 'A wrong `window`, `from`, `to` or `orientation`; the message names it.',
+              forbidden: 'Outside the viewer’s unit, or a `display` viewer.',
+            }),
+          },
+        },
+      },
+      // Issue 15: scheduled digests.
+      '/api/v1/report-subscriptions': {
+        get: {
+          tags: ['reports'],
+          operationId: 'listReportSubscriptions',
+          summary: 'Scheduled digests on units in the viewer’s subtree',
+          description:
+            'The digest subscriptions in force whose unit lies in the viewer’s subtree. City and district viewers only. Weekly digests go out on Monday at 07:30 local time (Asia/Ho_Chi_Minh) for the week before (Monday to Monday), monthly ones on the 1st at 07:30 for the month before; each (subscription, period) once, whatever the number of server processes, and missed periods (the server was down) are sent when it is back, up to 35 days back.',
+          responses: {
+            '200': {
+              description: 'The subscriptions.',
+              headers: { 'X-Request-Id': requestIdHeader },
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['items'],
+                    properties: {
+                      items: { type: 'array', items: { $ref: '#/components/schemas/ReportSubscription' } },
+                    },
+                  },
+                },
+              },
+            },
+            '401': { $ref: '#/components/responses/Unauthorized' },
+            '403': errorResponse('Not a city or district viewer.', ['forbidden']),
+            '500': { $ref: '#/components/responses/Internal' },
+          },
+        },
+        post: {
+          tags: ['reports'],
+          operationId: 'createReportSubscription',
+          summary: 'Subscribe a recipient to a digest',
+          description:
+            'A city or district viewer subscribes an e-mail address to a unit of its subtree. Needs the viewer token in the Authorization header (a session cookie alone is refused: another site could send it). The digest is read with this viewer’s rights; when the viewer is revoked its digests stop. The mail holds a Vietnamese summary (headline figures, change against the previous period, the units with the lowest on-time rate, overdue dossiers), the attachments and a signed unsubscribe link.',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['email', 'unit', 'period', 'format'],
+                  properties: {
+                    email: { type: 'string', format: 'email' },
+                    unit: { type: 'string', description: 'A unit code in the viewer’s subtree.' },
+                    period: { type: 'string', enum: ['weekly', 'monthly'] },
+                    format: { type: 'string', enum: ['xlsx', 'pdf', 'both'] },
+                  },
+                },
+                example: { email: 'lanh-dao@example.gov.vn', unit: '273', period: 'weekly', format: 'both' },
+              },
+            },
+          },
+          responses: {
+            '201': {
+              description: 'The new subscription.',
+              headers: { 'X-Request-Id': requestIdHeader },
+              content: {
+                'application/json': { schema: { $ref: '#/components/schemas/ReportSubscription' } },
+              },
+            },
+            '400': errorResponse(
+              'A wrong field; the message names it (`email: …`, `unit: …`, `period: …`, `format: …`).',
+              ['bad_request'],
+            ),
+            '401': { $ref: '#/components/responses/Unauthorized' },
+            '403': errorResponse('Not a city or district viewer, or the unit is outside its subtree.', [
+              'forbidden',
+            ]),
+            '500': { $ref: '#/components/responses/Internal' },
+          },
+        },
+      },
+      '/api/v1/report-subscriptions/{id}': {
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+        delete: {
+          tags: ['reports'],
+          operationId: 'deleteReportSubscription',
+          summary: 'End a digest subscription',
+          description:
+            'Ends a subscription on a unit in the viewer’s subtree; one elsewhere answers 404. Needs the bearer token.',
+          responses: {
+            '204': { description: 'Ended.', headers: { 'X-Request-Id': requestIdHeader } },
+            '401': { $ref: '#/components/responses/Unauthorized' },
+            '403': errorResponse('Not a city or district viewer.', ['forbidden']),
+            '404': { $ref: '#/components/responses/NotFound' },
+            '500': { $ref: '#/components/responses/Internal' },
+          },
+        },
+      },
       ...healthPaths('2'),
       ...referencePaths('/api/docs'),
     },

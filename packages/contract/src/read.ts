@@ -608,3 +608,21 @@ export const dossierListSchema = z
   })
   .meta({ id: 'DossierList' });
 export type DossierList = z.infer<typeof dossierListSchema>;
+// Issue 15: scheduled report digests.
+export const DIGEST_PERIODS = ['weekly', 'monthly'] as const;
+export const DIGEST_FORMATS = ['xlsx', 'pdf', 'both'] as const;
+export type DigestPeriod = (typeof DIGEST_PERIODS)[number];
+export type DigestFormat = (typeof DIGEST_FORMATS)[number];
+
+/** A recipient's digest of a unit: weekly (Monday 07:30 local) or monthly (the 1st, 07:30). */
+export const reportSubscriptionSchema = z
+  .object({
+    id: z.number().int(),
+    email: z.string(),
+    unit: z.object({ code: z.string(), name: z.string() }),
+    period: z.enum(DIGEST_PERIODS),
+    format: z.enum(DIGEST_FORMATS),
+    createdAt: z.string().meta({ format: 'date-time' }),
+  })
+  .meta({ id: 'ReportSubscription' });
+export type ReportSubscription = z.infer<typeof reportSubscriptionSchema>;

@@ -3,6 +3,7 @@ export * from './alerts.ts';
 export * from './annotations.ts';
 export * from './client.ts';
 export * from './credentials.ts';
+export * from './digests.ts';
 export * from './drilldown.ts';
 export * from './errors.ts';
 export * from './import.ts';

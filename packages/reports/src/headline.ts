@@ -123,7 +123,10 @@ export function windowText(w: SnapshotWindow): string {
   return `${localDateTimeText(w.from)} – ${localDateTimeText(w.to)}`;
 }
 
-/** `motcua-00004-2026-11.xlsx`: the unit and the period (or the window's name). */
-export function reportFilename(code: string, window: SnapshotWindow, ext: 'xlsx' | 'pdf'): string {
-  return `motcua-${code.replace('/', '-')}-${window.period ?? window.name}.${ext}`;
+/** `motcua-00004-2026-11.xlsx`: the unit and a label of the period (`2026-11`, `7d`, `tuan-2026-11-23`). */
+export function reportFilename(code: string, label: string, ext: 'xlsx' | 'pdf'): string {
+  return `motcua-${code.replace('/', '-')}-${label}.${ext}`;
 }
+
+/** A window's label in a file name: its period, else its name. */
+export const windowLabel = (w: SnapshotWindow) => w.period ?? w.name;

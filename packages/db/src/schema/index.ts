@@ -7,6 +7,7 @@ export * from './explain.ts';
 export * from './national.ts';
 export * from './petitions.ts';
 export * from './playlists.ts';
+export * from './reports.ts';
 export * from './rollups.ts';
 export * from './scorecard.ts';
 export * from './units.ts';

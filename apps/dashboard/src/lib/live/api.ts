@@ -80,6 +80,8 @@ export const api = {
     getJson<OverdueList>(f, unitPath(code, `overdue?limit=${limit}`)),
   ratings: (f: Fetch, code: string) => getJson<RatingList>(f, unitPath(code, 'ratings')),
   exportUrl: (code: string, window: LiveWindow) => unitPath(code, `export.csv?window=${window}`),
+  reportUrl: (code: string, window: LiveWindow, ext: 'xlsx' | 'pdf') =>
+    unitPath(code, `report.${ext}?window=${window}`),
   scorecard: (f: Fetch, code: string, window: LiveWindow) =>
     getJson<Scorecard>(f, unitPath(code, `scorecard?window=${window}`)),
   league: (f: Fetch, code: string, window: LiveWindow) =>

@@ -38,6 +38,7 @@ function useDb(database: Database) {
     cookies: { secure: false },
     frameAncestors: "'none'",
     calendar: makeWorkCalendar(VN_CALENDAR),
+    reports: { chromiumPath: '/usr/bin/chromium', selfUrl: '', digests: false },
   });
 }
 

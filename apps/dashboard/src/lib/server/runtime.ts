@@ -22,6 +22,15 @@ export interface DashboardRuntime {
   writeEvents?: (events: ValidatedEvent[]) => Promise<WriteStatus[]>;
   /** Records a desk key's last use (throttled). */
   deskKeyUsed?: (prefix: string) => unknown;
+  /** Server-side PDF reports: the browser that prints them and the server's own address it loads pages from. */
+  reports: {
+    chromiumPath: string;
+    selfUrl: string;
+    /** Whether scheduled digests go out (mail and a signing secret configured). */
+    digests: boolean;
+    /** Signs unsubscribe links (MOTCUA_REPORT_SECRET). */
+    secret?: string;
+  };
 }
 
 // The Node server (tsx) and the SvelteKit bundle each load their own copy of this module;

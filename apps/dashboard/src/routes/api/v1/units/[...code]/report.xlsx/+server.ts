@@ -1,5 +1,5 @@
 import { ApiError } from '@motcua/contract';
-import { collectReport, reportFilename, reportXlsx } from '@motcua/reports';
+import { collectReport, reportFilename, reportXlsx, windowLabel } from '@motcua/reports';
 import { withReadContext } from '$lib/server/api.ts';
 import { mayExport } from '$lib/server/auth.ts';
 import type { RequestHandler } from './$types';
@@ -13,7 +13,7 @@ export const GET: RequestHandler = (event) =>
     return new Response(new Uint8Array(await reportXlsx(report)), {
       headers: {
         'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-        'content-disposition': `attachment; filename="${reportFilename(code, report.window, 'xlsx')}"`,
+        'content-disposition': `attachment; filename="${reportFilename(code, windowLabel(report.window), 'xlsx')}"`,
       },
     });
   });

@@ -1,0 +1,35 @@
+import { getSubscription, unsubscribe } from '@motcua/db';
+import { verifyUnsubscribeToken } from '@motcua/reports';
+import { fail } from '@sveltejs/kit';
+import { getRuntime } from '$lib/server/runtime.ts';
+import type { Actions, PageServerLoad } from './$types';
+
+/** The subscription a link's token names, or null. No sign-in: the signed token is the right. */
+async function fromToken(token: string | null) {
+  const { db, tree, reports } = getRuntime();
+  const id = reports.secret && token ? verifyUnsubscribeToken(reports.secret, token) : null;
+  const sub = id === null ? null : await getSubscription(db, id);
+  return sub
+    ? {
+        id: sub.id,
+        email: sub.email,
+        unit: tree.get(sub.unitCode)?.name ?? sub.unitCode,
+        period: sub.period,
+        ended: sub.unsubscribedAt !== null,
+      }
+    : null;
+}
+
+// A GET only shows the question: mail scanners open links, and must not unsubscribe anyone.
+export const load: PageServerLoad = async ({ url }) => ({
+  sub: await fromToken(url.searchParams.get('token')),
+});
+
+export const actions: Actions = {
+  default: async ({ url }) => {
+    const sub = await fromToken(url.searchParams.get('token'));
+    if (!sub) return fail(400, { error: 'token' });
+    await unsubscribe(getRuntime().db, sub.id);
+    return { done: true };
+  },
+};
