@@ -132,8 +132,8 @@ describe('the wall display in Chromium', () => {
 
   it('draws the day trend when all of its ratings fall in one 15-minute step', async () => {
     const { ctx, page } = await open(`/display/${phung}?window=today`);
-    await page.waitForTimeout(1200); // the chart's first animation
-    expect(await satisfactionDrawn(page)).toBeGreaterThan(50);
+    // Polled: the chart draws its first frame after an animation, later on a loaded machine.
+    await expect.poll(() => satisfactionDrawn(page), { timeout: 15_000 }).toBeGreaterThan(50);
     expect(await page.locator('.curve').getByText('Chưa có dữ liệu').count()).toBe(0);
     await ctx.close();
   });
@@ -170,13 +170,11 @@ describe('the wall display in Chromium', () => {
     for (const lang of ['vi', 'en']) {
       const { ctx, page } = await open(`/display/901?window=today&lang=${lang}`);
       await page.locator('.top-league tbody tr').first().waitFor();
-      await page.waitForTimeout(300);
-      expect(await lineCount(page, '.top-league h2')).toBe(1);
-      const cut = await clippedTexts(
-        page,
-        '.tile h2, .tile .sub, .top-league h2 .title, .top-league h2 .count, .top-league .legend, .top-league th, .top-league td',
-      );
-      expect(cut, lang).toEqual([]);
+      // Polled until the layout settles (the screen's scale is set once the page has measured it).
+      await expect.poll(() => lineCount(page, '.top-league h2')).toBe(1);
+      const texts =
+        '.tile h2, .tile .sub, .top-league h2 .title, .top-league h2 .count, .top-league .legend, .top-league th, .top-league td';
+      await expect.poll(() => clippedTexts(page, texts), { message: lang }).toEqual([]);
       // A commune with ratings and nothing finished: the on-time tile says so in full.
       await page.goto(`${s.dashboardUrl}/display/${phung}?window=today&lang=${lang}`);
       await page
