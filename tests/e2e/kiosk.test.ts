@@ -90,7 +90,7 @@ describe('administration and the rating kiosk in a browser', () => {
     await kiosk.getByTestId('kiosk-code').fill(code.toLowerCase());
     await kiosk.getByTestId('kiosk-pair').click();
     await kiosk.getByTestId('kiosk-level-very_satisfied').waitFor();
-    expect(await kiosk.evaluate(() => JSON.stringify(localStorage))).not.toContain(key);
+    expect(await kiosk.evaluate('JSON.stringify(localStorage)')).not.toContain(key);
     await screenshot(kiosk, 'kiosk-rate-mobile');
 
     await rate(kiosk, 'very_satisfied');

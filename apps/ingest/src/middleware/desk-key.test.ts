@@ -16,10 +16,10 @@ const RETRY_AFTER = 7;
 const UNREACHABLE_PG = 'postgres://motcua@127.0.0.1:1/motcua';
 
 /** A tiny app: request ids, the desk key check, the one error handler and a route that shows `deskKey`. */
-function app(keys: DeskKeyCache) {
+function app(keys: DeskKeyCache, onUse?: (prefix: string) => void) {
   const a = new Hono<IngestEnv>();
   a.use(requestId());
-  a.use('/v1/*', deskKeyAuth(keys, RETRY_AFTER));
+  a.use('/v1/*', deskKeyAuth(keys, RETRY_AFTER, onUse));
   a.get('/v1/who', (c) => c.json(c.get('deskKey')));
   a.onError(onError);
   return a;
@@ -134,6 +134,21 @@ describe('deskKeyAuth middleware', () => {
     expect(other.res.status).toBe(500);
     expect(other.res.headers.get('retry-after')).toBeNull();
     expectError(other.body, 'internal', 'internal error');
+  });
+});
+
+describe('last use of a key', () => {
+  it('is reported for each authenticated request, and never for a refused one', async () => {
+    const used: string[] = [];
+    const { key, prefix } = await createDeskKey(db, { unit: commune, label: 'use' });
+    const call = (authorization: string) =>
+      app(keys, (p) => used.push(p)).request('/v1/who', { headers: { Authorization: authorization } });
+    expect((await call(`Bearer ${key}`)).status).toBe(200);
+    expect((await call(`Bearer ${key}`)).status).toBe(200);
+    expect((await call('Bearer mck_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).status).toBe(401);
+    await revokeDeskKey(db, prefix);
+    expect((await call(`Bearer ${key}`)).status).toBe(403);
+    expect(used).toEqual([prefix, prefix]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { ApiError } from '@motcua/contract';
+import { ApiError, kioskPairRequestSchema } from '@motcua/contract';
 import { pairKiosk, recordAudit } from '@motcua/db';
 import { json } from '@sveltejs/kit';
 import { kioskApi, kioskInfo } from '$lib/server/kiosk.ts';
@@ -11,12 +11,10 @@ import type { RequestHandler } from './$types';
  */
 export const POST: RequestHandler = (event) =>
   kioskApi(event, async () => {
-    const body = (await event.request.json().catch(() => null)) as { code?: unknown } | null;
-    if (typeof body?.code !== 'string' || body.code.length > 40) {
-      throw new ApiError('bad_request', 'code: expected the pairing code as a string');
-    }
+    const body = kioskPairRequestSchema.safeParse(await event.request.json().catch(() => null));
+    if (!body.success) throw new ApiError('bad_request', 'code: expected the pairing code as a string');
     const { db } = getRuntime();
-    const paired = await pairKiosk(db, body.code);
+    const paired = await pairKiosk(db, body.data.code);
     if (!paired.ok && paired.reason === 'revoked')
       throw new ApiError('forbidden', 'code: its desk key was revoked');
     if (!paired.ok) throw new ApiError('unauthorized', 'code: unknown, already used or expired');
