@@ -363,11 +363,7 @@ describe('checkRequest', () => {
     ['an empty unit', { unit: '' }, 'unit: expected a unit code'],
     ['a numeric unit', { unit: 910 }, 'unit: expected a unit code'],
     ['a unit over 64 characters', { unit: 'x'.repeat(65) }, 'unit: expected a unit code'],
-    [
-      'a numeric window',
-      { unit: '910', window: 7 },
-      'window: expected a window name (1h, today, 7d, 30d, month, quarter, year, a period such as 2026-10) or custom',
-    ],
+    ['a numeric window', { unit: '910', window: 7 }, 'window: expected a window name (1h, today, 7d, 30d, month, quarter, year, a period such as 2026-10) or custom'],
     [
       'a window over 16 characters',
       { unit: '910', window: 'w'.repeat(17) },

@@ -78,10 +78,7 @@ export function checkRequest(req: unknown): SubscribeRequest | LiveError {
     return err('bad_request', 'unit: expected a unit code');
   }
   if (window !== undefined && (typeof window !== 'string' || window.length > 16)) {
-    return err(
-      'bad_request',
-      'window: expected a window name (1h, today, 7d, 30d, month, quarter, year, a period such as 2026-10) or custom',
-    );
+    return err('bad_request', 'window: expected a window name (1h, today, 7d, 30d, month, quarter, year, a period such as 2026-10) or custom');
   }
   for (const [name, v] of [
     ['from', from],
