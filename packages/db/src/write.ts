@@ -41,6 +41,7 @@ import {
   ROLLUP_KEY_COLUMNS,
   rowsOf,
 } from './columns.ts';
+import { OpenCountDeltas } from './open-counts.ts';
 import type { dossiers } from './schema/dossiers.ts';
 import type { petitions } from './schema/petitions.ts';
 import { desks } from './schema/units.ts';
@@ -321,7 +322,12 @@ export async function foldAccepted(
     touchedDossiers.add(e.unitCode, e.dossierCode as string, historyEntry(e));
   }
 
-  if (touchedDossiers.entries.size > 0) await applyStates(db, tx, DOSSIER_TABLE, touchedDossiers, deltas);
+  const openDeltas = new OpenCountDeltas();
+  if (touchedDossiers.entries.size > 0) {
+    await applyStates(db, tx, DOSSIER_TABLE, touchedDossiers, deltas, (unit, state, sign) =>
+      openDeltas.add(unit, state, sign),
+    );
+  }
   if (touchedPetitions.entries.size > 0) {
     await applyStates(db, tx, petitionTable(opts.deadline ?? builtInDeadline), touchedPetitions, deltas);
   }
@@ -336,6 +342,7 @@ export async function foldAccepted(
       PREPARED,
     );
   }
+  await openDeltas.write(db, tx);
   if (newDesks.size > 0) {
     await db.query(
       sql`insert into desks (unit_code, desk_code)
@@ -446,6 +453,8 @@ async function applyStates<H, S>(
   spec: StateTable<H, S>,
   touched: Touched<H>,
   deltas: RollupDeltas,
+  /** Called with each state taken back (-1) or put in (+1), as the rollup contributions are. */
+  onState?: (unitCode: string, state: S, sign: 1 | -1) => void,
 ): Promise<void> {
   const [unitKey, codeKey] = spec.key;
   const names = namesOf(spec.columns);
@@ -469,8 +478,10 @@ async function applyStates<H, S>(
   const isNew = new Set(inserted.map((r) => `${r[unitKey]}\u0000${r[codeKey]}`));
   const existing: Record<string, unknown>[] = [];
   for (const f of fresh) {
-    if (isNew.has(f.key)) addContributions(deltas, f.t.unitCode, spec.contributions(f.state), 1);
-    else existing.push(f.record);
+    if (isNew.has(f.key)) {
+      addContributions(deltas, f.t.unitCode, spec.contributions(f.state), 1);
+      onState?.(f.t.unitCode, f.state, 1);
+    } else existing.push(f.record);
   }
   if (existing.length === 0) return;
 
@@ -491,9 +502,12 @@ async function applyStates<H, S>(
     const incoming = touched.entries.get(`${unitCode}\u0000${code}`)?.history ?? [];
     const oldHistory = (typeof row.history === 'string' ? JSON.parse(row.history) : row.history) as H[];
     const history = oldHistory.concat(incoming);
-    addContributions(deltas, unitCode, spec.contributions(spec.compute(oldHistory)), -1);
+    const oldState = spec.compute(oldHistory);
+    addContributions(deltas, unitCode, spec.contributions(oldState), -1);
+    onState?.(unitCode, oldState, -1);
     const state = spec.compute(history);
     addContributions(deltas, unitCode, spec.contributions(state), 1);
+    onState?.(unitCode, state, 1);
     updates.push(spec.record(unitCode, code, state, history));
   }
   const set = spec.columns
