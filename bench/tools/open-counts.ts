@@ -14,14 +14,16 @@ import { readOpenCounts, readSnapshot, readUnitTree, writeBatch } from '@motcua/
 import { DAY, localDayStart, resolveWindow } from '@motcua/metrics';
 import { createCityModel } from '@motcua/simulator';
 import { sql } from 'drizzle-orm';
+import { loadConfig } from '../lib/config.ts';
 import { createBenchDb } from '../lib/pg.ts';
 import { summarize } from '../lib/stats.ts';
 
-const base = process.env.DATABASE_URL;
-if (!base) {
-  process.stderr.write('DATABASE_URL=postgres://… is required\n');
+const cfg = loadConfig();
+if (typeof cfg === 'string') {
+  process.stderr.write(`${cfg}\n`);
   process.exit(2);
 }
+const base = cfg.base;
 const communeCount = Number(process.argv[2] ?? 60);
 const points = (process.argv[3] ?? '90,270,450').split(',').map(Number);
 const bench = await createBenchDb(base, 'motcua_bench_open');
