@@ -83,7 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig | 
     displayRuns: Number(env.BENCH_DISPLAY_RUNS ?? (quick ? 3 : 5)),
     displayFpsMs: quick ? 5_000 : 10_000,
     displayUpdatesPerSec: 4,
-    importEvents: Number(env.BENCH_IMPORT_EVENTS ?? (quick ? 200_000 : 1_000_000)),
+    importEvents: Number(env.BENCH_IMPORT_EVENTS ?? (quick ? 200_000 : 500_000)),
     importRuns: Number(env.BENCH_IMPORT_RUNS ?? 3),
   };
 }

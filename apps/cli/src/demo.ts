@@ -7,6 +7,13 @@ import { type DemoState, writeDemoState } from './demo-state.ts';
 
 /** 30 days on screen, plus 5 before them so dossiers finishing early in the window have their receipt. */
 const BACKFILL_DAYS = 35;
+/**
+ * A tree with more communes than this is a national one (vn-2025-07: 3,321 communes, ~140,000
+ * events a day at the model's volume): its demo keeps 7 days of history instead of 35 (about
+ * 1 M events instead of 5 M, a minute or two of writing on the embedded database).
+ */
+export const NATIONAL_COMMUNES = 1000;
+const NATIONAL_BACKFILL_DAYS = 7;
 /** Communes per backfill transaction: about 3,000 events of 35 days, a quarter second of writing. */
 const BACKFILL_COMMUNES = 2;
 
@@ -83,7 +90,16 @@ export async function startDemo(opts: {
   // It goes straight to the in-process writer, not over HTTP: the embedded database stores about
   // 17,000 events/s when each transaction holds whole dossiers and whole rollup rows; HTTP,
   // batches of 1,000 and dossiers split across requests cost it more than half of that.
-  const catchUpFrom = state.backfilledUntil ?? liveFrom - BACKFILL_DAYS * 86_400_000;
+  const national = communes.length > NATIONAL_COMMUNES;
+  const backfillDays = national ? NATIONAL_BACKFILL_DAYS : BACKFILL_DAYS;
+  if (national) {
+    say(
+      `National demo, scaled down for one machine: ${communes.length} communes at the model's volume ` +
+        `(2–4 desks each), ${backfillDays} days of history instead of ${BACKFILL_DAYS}, live at ${opts.speed}× ` +
+        `(--speed); the 30-day figures cover the ${backfillDays} days stored.`,
+    );
+  }
+  const catchUpFrom = state.backfilledUntil ?? liveFrom - backfillDays * 86_400_000;
   const backfill = (async () => {
     const started = performance.now();
     const DAY = 86_400_000;

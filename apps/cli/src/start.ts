@@ -48,7 +48,8 @@ function parseStart(argv: string[], embedded: boolean): StartOptions {
   }
   const tree = (p.flags.tree as string | undefined) ?? 'hanoi-2025-01';
   if (!isTreeName(tree)) throw new UsageError(`--tree: expected one of ${TREE_NAMES.join(', ')}`);
-  const speed = Number(p.flags.speed ?? process.env.DEMO_SPEED ?? 30);
+  // The national tree carries ~6× Hà Nội's volume at speed 1: its demo runs at the real pace by default.
+  const speed = Number(p.flags.speed ?? process.env.DEMO_SPEED ?? (tree === 'vn-2025-07' ? 1 : 30));
   if (!Number.isFinite(speed) || speed <= 0 || speed > 1000)
     throw new UsageError('--speed: a number from 0 to 1000');
   const seed = Number(p.flags.seed ?? 20251129);
@@ -160,9 +161,9 @@ export async function start(argv: string[]): Promise<number> {
   let firstAdminToken: string | null = null;
   if (embedded && !demoState && city) {
     const viewer = await createViewer(db, {
-      role: 'city',
+      role: city.level === 'nation' ? 'nation' : 'city',
       unit: city.code,
-      label: 'npm start (demo city viewer)',
+      label: `npm start (demo ${city.level} viewer)`,
     });
     firstAdminToken = (
       await createViewer(db, { role: 'admin', unit: city.code, label: 'npm start (first admin)' })

@@ -12,7 +12,8 @@ const rate = z.number().min(0).max(1).nullable();
 /** A local time, RFC 3339 with `+07:00`, whole seconds. */
 const localTime = z.string().meta({ format: 'date-time', example: '2026-11-29T14:03:11+07:00' });
 
-export const UNIT_LEVELS = ['city', 'district', 'commune', 'desk'] as const;
+/** `nation`: the root of the national tree (vn-2025-07), above the 34 provinces. */
+export const UNIT_LEVELS = ['nation', 'city', 'district', 'commune', 'desk'] as const;
 export type UnitLevel = (typeof UNIT_LEVELS)[number];
 
 export const unitRefSchema = z
@@ -199,7 +200,7 @@ export const ratingListSchema = z
 export type RatingList = z.infer<typeof ratingListSchema>;
 
 /** `admin`: city-wide like `city`, and the only role that may make other admins (docs/admin.md). */
-export const VIEWER_ROLES = ['city', 'district', 'commune', 'display', 'admin'] as const;
+export const VIEWER_ROLES = ['nation', 'city', 'district', 'commune', 'display', 'admin'] as const;
 export type ViewerRole = (typeof VIEWER_ROLES)[number];
 
 export const meSchema = z

@@ -175,23 +175,46 @@ type OpenRow = OpenMetrics & { dueIn48h: number; unit_code: string; desk_code: s
 export const DEADLINE_SQL = (asOf: number) =>
   sql`(due_at + paused_ms + greatest(coalesce(${asOf} - pending_since, 0), 0))`;
 
-/** Open-dossier counts at `asOf` from dossier state (not windowed), rows as `per` says. */
+/**
+ * Open-dossier counts at `asOf` from dossier state (not windowed), rows as `per` says. The dossiers whose standing the clock cannot change (waiting for a supplement, or
+ * overdue for good) come from `open_dossier_counts`, kept by the write path, so the cost does not
+ * grow with the stalled dossiers history piles up; the rest, whose deadline the clock reaches, are
+ * classified here. Requests stamped after `asOf` (a desk clock ahead) are corrected: at `asOf`
+ * their pause has not begun.
+ */
 export async function readOpenCounts(db: Database, communes: string[], asOf: number, per: RowsPer = 'desk') {
   if (communes.length === 0) return [];
+  const open = sql`finished_at is null and due_at is not null and ${unitFilter(communes)}`;
+  const wasOverdue = sql`supplement_requests >= 2 or rescheduled`;
   return db.query<OpenRow>(
-    sql`select ${groupColumns(per)}, count(*)::float8 as "total",
-        count(*) filter (where overdue)::float8 as "overdue",
-        count(*) filter (where not overdue and deadline <= ${asOf + DAY})::float8 as "dueSoon",
-        count(*) filter (where pending_since is not null)::float8 as "waitingSupplement",
-        count(*) filter (where not overdue and deadline <= ${asOf + 2 * DAY})::float8 as "dueIn48h"
+    sql`select ${groupColumns(per)}, sum(total)::float8 as "total",
+        sum(overdue)::float8 as "overdue", sum(due_soon)::float8 as "dueSoon",
+        sum(waiting)::float8 as "waitingSupplement", sum(due_in_48h)::float8 as "dueIn48h"
       from (
-        select unit_code, desk_code, pending_since,
-          supplement_requests >= 2 or rescheduled or ${asOf} > ${DEADLINE_SQL(asOf)} as overdue,
-          ${DEADLINE_SQL(asOf)} as deadline
-        from dossiers
-        where finished_at is null and due_at is not null and ${unitFilter(communes)}
+        select unit_code, desk_code, total, overdue, due_soon, waiting_supplement as waiting, due_in_48h
+        from open_dossier_counts where ${unitFilter(communes)}
+        union all
+        select unit_code, desk_code, 1, overdue::int, (not overdue and deadline <= ${asOf + DAY})::int, 0,
+          (not overdue and deadline <= ${asOf + 2 * DAY})::int
+        from (
+          select unit_code, desk_code, due_at + paused_ms as deadline, ${asOf} > due_at + paused_ms as overdue
+          from dossiers
+          where ${open} and pending_since is null and supplement_requests < 2 and not rescheduled
+        ) timed
+        union all
+        select unit_code, desk_code, 0, now_overdue::int - held_overdue::int,
+          (not now_overdue and deadline <= ${asOf + DAY})::int - (not held_overdue and slack <= ${DAY})::int, 0,
+          (not now_overdue and deadline <= ${asOf + 2 * DAY})::int - (not held_overdue and slack <= ${2 * DAY})::int
+        from (
+          select unit_code, desk_code, due_at + paused_ms as deadline, due_at + paused_ms - pending_since as slack,
+            ${wasOverdue} or ${asOf} > due_at + paused_ms as now_overdue,
+            ${wasOverdue} or pending_since > due_at + paused_ms as held_overdue
+          from dossiers
+          where ${open} and pending_since > ${asOf}
+        ) ahead
       ) s
-      ${groupBy(per)}`,
+      ${groupBy(per)}
+      having sum(total) > 0`,
   );
 }
 

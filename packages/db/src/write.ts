@@ -42,6 +42,7 @@ import {
   ROLLUP_TABLES,
   rowsOf,
 } from './columns.ts';
+import { OpenCountDeltas } from './open-counts.ts';
 import { ProcedureDeltas, procedureContributions, procedureNamesOf, procedureOf } from './procedures.ts';
 import { deskHealth } from './schema/alerts.ts';
 import type { dossiers } from './schema/dossiers.ts';
@@ -393,8 +394,12 @@ export async function foldAccepted(
     touchedDossiers.add(e.unitCode, e.dossierCode as string, historyEntry(e));
   }
 
-  if (touchedDossiers.entries.size > 0)
-    await applyStates(db, tx, dossierTable(procDeltas), touchedDossiers, deltas);
+  const openDeltas = new OpenCountDeltas();
+  if (touchedDossiers.entries.size > 0) {
+    await applyStates(db, tx, dossierTable(procDeltas), touchedDossiers, deltas, (unit, state, sign) =>
+      openDeltas.add(unit, state, sign),
+    );
+  }
   if (touchedPetitions.entries.size > 0) {
     await applyStates(db, tx, petitionTable(opts.deadline ?? builtInDeadline), touchedPetitions, deltas);
   }
@@ -418,6 +423,7 @@ export async function foldAccepted(
       PREPARED,
     );
   }
+  await openDeltas.write(db, tx);
   if (newDesks.size > 0) {
     await db.query(
       sql`insert into desks (unit_code, desk_code)
@@ -551,6 +557,8 @@ async function applyStates<H, S>(
   spec: StateTable<H, S>,
   touched: Touched<H>,
   deltas: RollupDeltas,
+  /** Called with each state taken back (-1) or put in (+1), as the rollup contributions are. */
+  onState?: (unitCode: string, state: S, sign: 1 | -1) => void,
 ): Promise<void> {
   const [unitKey, codeKey] = spec.key;
   const names = namesOf(spec.columns);
@@ -577,6 +585,7 @@ async function applyStates<H, S>(
     if (isNew.has(f.key)) {
       addContributions(deltas, f.t.unitCode, spec.contributions(f.state), 1);
       spec.also?.(f.t.unitCode, f.t.history, f.state, 1);
+      onState?.(f.t.unitCode, f.state, 1);
     } else existing.push(f.record);
   }
   if (existing.length === 0) return;
@@ -601,9 +610,11 @@ async function applyStates<H, S>(
     const oldState = spec.compute(oldHistory);
     addContributions(deltas, unitCode, spec.contributions(oldState), -1);
     spec.also?.(unitCode, oldHistory, oldState, -1);
+    onState?.(unitCode, oldState, -1);
     const state = spec.compute(history);
     addContributions(deltas, unitCode, spec.contributions(state), 1);
     spec.also?.(unitCode, history, state, 1);
+    onState?.(unitCode, state, 1);
     updates.push(spec.record(unitCode, code, state, history));
   }
   const set = spec.columns

@@ -28,6 +28,9 @@ const vi = {
   'signin.admin': 'Quản trị viên tạo mã xem bằng lệnh',
   'signin.formTitle': 'Đăng nhập bằng mã xem',
 
+  // National tree (issue 18): the root above the provinces.
+  'level.nation': 'Toàn quốc',
+  'children.nation': 'tỉnh, thành phố',
   'level.city': 'Tỉnh, thành phố',
   'level.district': 'Quận, huyện',
   'level.commune': 'Xã, phường, thị trấn',
@@ -760,6 +763,9 @@ const en: Record<MessageKey, string> = {
   'signin.admin': 'Administrators create viewer tokens with',
   'signin.formTitle': 'Sign in with a viewer token',
 
+  // National tree (issue 18): the root above the provinces.
+  'level.nation': 'Nationwide',
+  'children.nation': 'provinces and cities',
   'level.city': 'City / province',
   'level.district': 'District',
   'level.commune': 'Commune, ward or township',

@@ -32,5 +32,15 @@ export const dossiers = pgTable(
     index('dossiers_open_idx')
       .on(t.unitCode, t.deskCode)
       .where(sql`${t.finishedAt} is null and ${t.dueAt} is not null`),
+    // Open dossiers the clock can make overdue: the ones `open_dossier_counts` leaves to the read.
+    index('dossiers_open_timed_idx')
+      .on(t.unitCode, t.deskCode)
+      .where(
+        sql`${t.finishedAt} is null and ${t.dueAt} is not null and ${t.pendingSince} is null and ${t.supplementRequests} < 2 and not ${t.rescheduled}`,
+      ),
+    // Requests stamped after a read's asOf (a desk clock ahead): the read corrects the counters for them.
+    index('dossiers_open_pending_idx')
+      .on(t.pendingSince)
+      .where(sql`${t.finishedAt} is null and ${t.dueAt} is not null and ${t.pendingSince} is not null`),
   ],
 );

@@ -1,4 +1,4 @@
-import { bigint, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 /**
  * One row per history file given to `motcua import`: how far it got. Updated in the same
@@ -18,3 +18,25 @@ export const importFiles = pgTable('import_files', {
   /** Set once the whole file went through; a finished file given again is read again from line 1. */
   finishedAt: timestamp('finished_at', { withTimezone: true }),
 });
+
+/**
+ * Open dossiers whose standing does not change with the clock, kept per (commune, desk) by the
+ * write path: those waiting for a supplement (their deadline moves with the clock, so overdue or
+ * not is fixed by when the request came) and those overdue for good (two supplement requests, or
+ * rescheduled). In a real history these pile up (a citizen who never comes back); counting them
+ * on every read made the snapshot's cost grow with history. The others, whose deadline the clock
+ * reaches, are still counted on read from `dossiers` (a set bounded by the dossiers in progress).
+ */
+export const openDossierCounts = pgTable(
+  'open_dossier_counts',
+  {
+    unitCode: text('unit_code').notNull(),
+    deskCode: text('desk_code').notNull(),
+    total: integer('total').notNull().default(0),
+    overdue: integer('overdue').notNull().default(0),
+    dueSoon: integer('due_soon').notNull().default(0),
+    dueIn48h: integer('due_in_48h').notNull().default(0),
+    waitingSupplement: integer('waiting_supplement').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.unitCode, t.deskCode] })],
+);

@@ -1,12 +1,12 @@
 import { index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
-/** The administrative unit tree of this deployment (city → district → commune). */
+/** The administrative unit tree of this deployment (city → district → commune; nation → province → commune). */
 export const units = pgTable(
   'units',
   {
     code: text('code').primaryKey(),
     name: text('name').notNull(),
-    level: text('level').$type<'city' | 'district' | 'commune'>().notNull(),
+    level: text('level').$type<'nation' | 'city' | 'district' | 'commune'>().notNull(),
     parentCode: text('parent_code'),
     tree: text('tree').notNull(),
   },

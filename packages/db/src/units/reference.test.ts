@@ -41,7 +41,7 @@ describe('vn-2025-01 (province → district → commune)', () => {
   });
 
   it('uses fixed-width codes with leading zeros', () => {
-    const width = { city: 2, district: 3, commune: 5 };
+    const width = { nation: 2, city: 2, district: 3, commune: 5 };
     for (const u of tree) expect(u.code).toMatch(new RegExp(`^\\d{${width[u.level]}}$`));
     expect(find(tree, '01')?.name).toBe('Thành phố Hà Nội');
     expect(find(tree, '001')?.name).toBe('Quận Ba Đình');
@@ -78,11 +78,14 @@ describe('vn-2025-01 (province → district → commune)', () => {
   });
 });
 
-describe('vn-2025-07 (province → commune)', () => {
+describe('vn-2025-07 (nation → province → commune)', () => {
   const tree = referenceTree('vn-2025-07');
 
-  it('has 34 provinces, no districts and 3,321 communes', () => {
+  it('has one national root, 34 provinces under it, no districts and 3,321 communes', () => {
+    expect(tree[0]).toEqual({ code: 'VN', name: 'Việt Nam', level: 'nation', parentCode: null });
+    expect(tree.filter((u) => u.parentCode === null)).toHaveLength(1);
     expect(byLevel(tree, 'city')).toHaveLength(34);
+    for (const p of byLevel(tree, 'city')) expect(p.parentCode).toBe('VN');
     expect(byLevel(tree, 'district')).toHaveLength(0);
     expect(byLevel(tree, 'commune')).toHaveLength(3_321);
   });
@@ -92,7 +95,7 @@ describe('vn-2025-07 (province → commune)', () => {
       code: '01',
       name: 'Thành phố Hà Nội',
       level: 'city',
-      parentCode: null,
+      parentCode: 'VN',
     });
     expect(find(tree, '46')?.name).toBe('Thành phố Huế');
     expect(find(tree, '66')?.name).toBe('Tỉnh Đắk Lắk');
@@ -172,7 +175,10 @@ describe('Hà Nội trees', () => {
     );
     expect(before).toEqual(expected);
     expect(after).toEqual(
-      referenceTree('vn-2025-07').filter((u) => u.code === '01' || u.parentCode === '01'),
+      referenceTree('vn-2025-07')
+        .filter((u) => u.code === '01' || u.parentCode === '01')
+        // Hà Nội is the root of its own tree.
+        .map((u) => (u.code === '01' ? { ...u, parentCode: null } : u)),
     );
   });
 
@@ -202,7 +208,7 @@ describe.each(TREE_NAMES)('%s invariants', (name) => {
   });
 
   it('lists parents before children, each level sorted by code', () => {
-    const rank = { city: 0, district: 1, commune: 2 };
+    const rank = { nation: -1, city: 0, district: 1, commune: 2 };
     const seen = new Set<string>();
     for (const [i, u] of tree.entries()) {
       if (i > 0) {
@@ -210,7 +216,8 @@ describe.each(TREE_NAMES)('%s invariants', (name) => {
         expect(rank[prev.level]).toBeLessThanOrEqual(rank[u.level]);
         if (prev.level === u.level) expect(prev.code < u.code).toBe(true);
       }
-      if (u.level === 'city') expect(u.parentCode).toBeNull();
+      if (u.level === 'nation' || (u.level === 'city' && name !== 'vn-2025-07'))
+        expect(u.parentCode).toBeNull();
       else expect(seen.has(u.parentCode ?? '')).toBe(true);
       seen.add(u.code);
     }
@@ -222,12 +229,15 @@ describe.each(TREE_NAMES)('%s invariants', (name) => {
     for (const u of tree) {
       if (u.parentCode === null) continue;
       const parentLevel = levels.get(u.parentCode);
-      expect(parentLevel).toBe(u.level === 'district' || twoLevel ? 'city' : 'district');
+      expect(parentLevel).toBe(
+        u.level === 'city' ? 'nation' : u.level === 'district' || twoLevel ? 'city' : 'district',
+      );
     }
   });
 
   it('has clean NFC names that carry their type', () => {
     const types = {
+      nation: /^Việt Nam$/u,
       city: /^(Tỉnh|Thành phố) /u,
       district: /^(Quận|Huyện|Thị xã|Thành phố) /iu,
       commune: /^(Phường|Xã|Thị trấn|Đặc khu) /iu,

@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs';
  * first use and cached; nothing happens at import time.
  *
  * - `vn-2025-01`: the three-level tree in force until 30 June 2025 (province → district → commune).
- * - `vn-2025-07`: the two-level tree in force from 1 July 2025 (province → commune); each commune lists
- *   the old (vn-2025-01) commune codes merged into it, wholly or in part.
+ * - `vn-2025-07`: the two-level tree in force from 1 July 2025 (province → commune) under one national
+ *   root `VN` (level `nation`), so the country is one view with a league of its 34 provinces; each
+ *   commune lists the old (vn-2025-01) commune codes merged into it, wholly or in part.
  * - `hanoi-*`: the same trees restricted to Hà Nội (province `01`) and its descendants.
  */
 export type TreeName = 'vn-2025-01' | 'vn-2025-07' | 'hanoi-2025-01' | 'hanoi-2025-07';
@@ -22,13 +23,15 @@ export const TREE_NAMES: readonly TreeName[] = Object.freeze([
 export interface RefUnit {
   code: string;
   name: string;
-  level: 'city' | 'district' | 'commune';
+  level: 'nation' | 'city' | 'district' | 'commune';
   parentCode: string | null;
   /** 2025-07 trees only: codes of the old communes merged (wholly or partly) into this commune. */
   mergedFrom?: string[];
 }
 
 const HANOI_CODE = '01';
+/** The national root of the 2025-07 tree. */
+export const NATION_CODE = 'VN';
 
 type Row = [code: string, name: string];
 type ChildRow = [code: string, name: string, parentCode: string];
@@ -115,7 +118,10 @@ function load202507(): RefUnit[] {
     'vn-2025-07',
   );
   return [
-    ...data.provinces.map(([code, name]): RefUnit => ({ code, name, level: 'city', parentCode: null })),
+    { code: NATION_CODE, name: 'Việt Nam', level: 'nation', parentCode: null },
+    ...data.provinces.map(
+      ([code, name]): RefUnit => ({ code, name, level: 'city', parentCode: NATION_CODE }),
+    ),
     ...data.communes.map(
       ([code, name, parentCode, mergedFrom]): RefUnit => ({
         code,
@@ -128,12 +134,13 @@ function load202507(): RefUnit[] {
   ];
 }
 
-/** The unit `rootCode` and all its descendants; relies on parents coming before children. */
+/** The unit `rootCode` (made a root) and all its descendants; relies on parents coming before children. */
 function subtree(all: readonly Readonly<RefUnit>[], rootCode: string): RefUnit[] {
   const kept = new Set<string>([rootCode]);
   const out: RefUnit[] = [];
   for (const u of all) {
-    if (u.code === rootCode ? u.parentCode === null : u.parentCode !== null && kept.has(u.parentCode)) {
+    if (u.code === rootCode) out.push({ ...u, parentCode: null });
+    else if (u.parentCode !== null && kept.has(u.parentCode)) {
       kept.add(u.code);
       out.push(u);
     }

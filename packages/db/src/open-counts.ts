@@ -1,0 +1,111 @@
+import { DAY, type DossierState } from '@motcua/metrics';
+import { sql } from 'drizzle-orm';
+import type { Database, Executor } from './client.ts';
+import { type Column, namesOf, rowsOf } from './columns.ts';
+
+/** How an open dossier counts, at any `asOf` at or after its pending request. */
+export interface OpenStanding {
+  overdue: boolean;
+  dueSoon: boolean;
+  dueIn48h: boolean;
+  waitingSupplement: boolean;
+}
+
+/**
+ * The standing of an open dossier whose standing the clock cannot change, else null (finished,
+ * no deadline, or a deadline the clock will reach: those are counted on read). Same rules as
+ * `classifyOpen`: overdue for good after two supplement requests or a reschedule; while a
+ * request is unanswered the deadline moves with the clock (`dueAt + pausedMs + (asOf −
+ * pendingSince)`), so it is overdue exactly when the request came after `dueAt + pausedMs`, and
+ * due within a day when it came at most a day before that. Holds for every `asOf ≥ pendingSince`;
+ * the read corrects the few requests stamped after its `asOf`.
+ */
+export function openStanding(s: DossierState): OpenStanding | null {
+  if (s.finishedAt !== null || s.dueAt === null) return null;
+  const sticky = s.supplementRequests >= 2 || s.rescheduled;
+  if (!sticky && s.pendingSince === null) return null;
+  const slack = s.pendingSince === null ? 0 : s.dueAt + s.pausedMs - s.pendingSince;
+  const overdue = sticky || slack < 0;
+  return {
+    overdue,
+    dueSoon: !overdue && slack <= DAY,
+    dueIn48h: !overdue && slack <= 2 * DAY,
+    waitingSupplement: s.pendingSince !== null,
+  };
+}
+
+interface CountRow {
+  unitCode: string;
+  deskCode: string;
+  total: number;
+  overdue: number;
+  dueSoon: number;
+  dueIn48h: number;
+  waitingSupplement: number;
+}
+
+const COLUMNS: Column<CountRow>[] = [
+  ['unit_code', 'text', (r) => r.unitCode],
+  ['desk_code', 'text', (r) => r.deskCode],
+  ['total', 'integer', (r) => r.total],
+  ['overdue', 'integer', (r) => r.overdue],
+  ['due_soon', 'integer', (r) => r.dueSoon],
+  ['due_in_48h', 'integer', (r) => r.dueIn48h],
+  ['waiting_supplement', 'integer', (r) => r.waitingSupplement],
+];
+const NAMES = namesOf(COLUMNS);
+const ADD = COLUMNS.slice(2)
+  .map(([c]) => `${c} = open_dossier_counts.${c} + excluded.${c}`)
+  .join(', ');
+
+/** Changes to `open_dossier_counts` of one flush: a dossier's old standing out, its new one in. */
+export class OpenCountDeltas {
+  readonly #rows = new Map<string, CountRow>();
+
+  add(unitCode: string, state: DossierState, sign: 1 | -1) {
+    const s = openStanding(state);
+    if (!s) return;
+    const key = `${unitCode}\u0000${state.deskCode}`;
+    let row = this.#rows.get(key);
+    if (!row) {
+      row = {
+        unitCode,
+        deskCode: state.deskCode,
+        total: 0,
+        overdue: 0,
+        dueSoon: 0,
+        dueIn48h: 0,
+        waitingSupplement: 0,
+      };
+      this.#rows.set(key, row);
+    }
+    row.total += sign;
+    if (s.overdue) row.overdue += sign;
+    if (s.dueSoon) row.dueSoon += sign;
+    if (s.dueIn48h) row.dueIn48h += sign;
+    if (s.waitingSupplement) row.waitingSupplement += sign;
+  }
+
+  /** Adds the non-zero changes, rows in key order (concurrent writers lock them in the same order). */
+  async write(db: Database, tx: Executor): Promise<void> {
+    const rows = [...this.#rows.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, r]) => r)
+      .filter(
+        (r) =>
+          r.total !== 0 ||
+          r.overdue !== 0 ||
+          r.dueSoon !== 0 ||
+          r.dueIn48h !== 0 ||
+          r.waitingSupplement !== 0,
+      );
+    if (rows.length === 0) return;
+    await db.query(
+      sql`insert into open_dossier_counts (${sql.raw(NAMES)})
+        select ${sql.raw(NAMES)} from ${rowsOf(rows, COLUMNS)}
+        on conflict (unit_code, desk_code) do update set ${sql.raw(ADD)}`,
+      tx,
+      { prepare: true },
+    );
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * `open_dossier_counts` (migration 0008): the counters the write path keeps equal what the
+ * migration's backfill computes from `dossiers` for a store written before it, on histories of
+ * the simulator's model (stalled dossiers waiting for a supplement, two requests, reschedules).
+ */
+import { readFileSync } from 'node:fs';
+import { trustedEvent } from '@motcua/contract';
+import { writeBatch } from '@motcua/db';
+import { localDayStart } from '@motcua/metrics';
+import { createCityModel } from '@motcua/simulator';
+import { createTestTree, DB_KINDS, openTestDb } from '@motcua/test-helpers/db';
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+
+const DAY = 86_400_000;
+const migration = readFileSync(
+  new URL('../../packages/db/drizzle/0008_national.sql', import.meta.url),
+  'utf8',
+);
+const backfill = migration.split('--> statement-breakpoint').at(-1) as string;
+
+describe.each(DB_KINDS)('open dossier counters (%s)', (kind) => {
+  it('equal the migration backfill over the same dossiers', async () => {
+    const t = await openTestDb(kind);
+    try {
+      const tree = await createTestTree(t.db, { city: '93', districts: 2, communesPerDistrict: 3 });
+      const model = createCityModel({ communes: tree.communes.map((code) => ({ code })), seed: 3 });
+      const today = localDayStart(Date.now());
+      const events = model.generate(today - 40 * DAY, today).map(trustedEvent);
+      for (let i = 0; i < events.length; i += 700) await writeBatch(t.db, events.slice(i, i + 700));
+      const rows = async () =>
+        t.db.query(
+          sql`select unit_code, desk_code, total, overdue, due_soon, due_in_48h, waiting_supplement
+            from open_dossier_counts where total <> 0 order by 1, 2`,
+        );
+      const kept = await rows();
+      const waiting = kept.reduce((a, r) => a + Number(r.waiting_supplement), 0);
+      expect(waiting).toBeGreaterThan(5);
+      await t.db.query(sql`delete from open_dossier_counts`);
+      await t.db.query(sql.raw(backfill));
+      expect(await rows()).toEqual(kept);
+    } finally {
+      await t.drop();
+    }
+  }, 120_000);
+});
