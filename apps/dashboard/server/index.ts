@@ -44,9 +44,6 @@ export interface RunningDashboard {
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
 
-/** The header this server tells SvelteKit its own protocol in, when no ORIGIN is set. */
-const PROTOCOL_HEADER = 'x-motcua-protocol';
-
 const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 
 /** The address this server reaches itself at: a wildcard bind answers on the loopback too. */

@@ -1248,22 +1248,8 @@ function dashboardComponents(): Json {
   );
 }
 
-// Alerts (docs/alerts.md): the inbox, the actions on an alert, and where alerts are sent.
-
-const writeErrors = (forbidden: string) => ({
-  '400': errorResponse('A wrong body or parameter; the message names the field.', ['bad_request']),
-  '401': { $ref: '#/components/responses/Unauthorized' },
-  '403': errorResponse(forbidden, ['forbidden']),
-  '404': errorResponse('Unknown, or outside the viewer’s unit.', ['not_found']),
-  '500': { $ref: '#/components/responses/Internal' },
-  '503': { $ref: '#/components/responses/Unavailable' },
-});
-const WRITE_NOTE =
-  ' With the session cookie the request must carry this site’s `Origin` (a bearer token needs none). `display` viewers never write.';
-const jsonBody = (schemaName: string) => ({
-  required: true,
-  content: { 'application/json': { schema: ref(schemaName) } },
-});
+// Alerts (docs/alerts.md): the inbox, the actions on an alert, and where alerts are sent
+// (writeErrors, jsonBody and WRITE_NOTE as for targets above).
 const okJson = { description: 'Done.', content: { 'application/json': { schema: { type: 'object' } } } };
 
 function alertPaths(): Json {
