@@ -216,6 +216,10 @@ describe('the dashboard document', () => {
   it('has every read route, with viewer token or session', () => {
     const routes = Object.keys(doc.paths).filter((p) => p.startsWith('/api/v1/'));
     expect(routes).toEqual([
+      // The rating kiosk (docs/admin.md): its own pairing credential, not a viewer's.
+      '/api/v1/kiosk/pair',
+      '/api/v1/kiosk/me',
+      '/api/v1/kiosk/ratings',
       '/api/v1/me',
       '/api/v1/units/{code}/metrics',
       '/api/v1/units/{code}/series',
