@@ -1,8 +1,8 @@
 import { ConfigError } from '@motcua/service';
-import { startSmtpServer, type TestSmtpServer } from '@motcua/test-helpers/smtp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMailConfig } from './config.ts';
 import { createMailer } from './mailer.ts';
+import { startSmtpServer, type TestSmtpServer } from './testing.ts';
 
 describe('createMailer against a real SMTP server', () => {
   let smtp: TestSmtpServer;
