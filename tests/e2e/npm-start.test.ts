@@ -131,7 +131,9 @@ describe('npm start from a clean data directory', () => {
     const adminPage = await fetch(adminLink, { redirect: 'manual' });
     expect(adminPage.status).toBe(303);
     const adminCookie = (adminPage.headers.get('set-cookie') ?? '').split(';')[0];
-    expect((await fetch(new URL('/admin/keys', adminLink), { headers: { cookie: adminCookie } })).status).toBe(200);
+    expect(
+      (await fetch(new URL('/admin/keys', adminLink), { headers: { cookie: adminCookie } })).status,
+    ).toBe(200);
 
     // Our own events in a minute 60 days back, where the demo never writes (its history reaches
     // 35 days back): that window holds exactly these, in both runs, whatever the demo sends.
