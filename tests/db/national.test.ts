@@ -2,10 +2,11 @@
  * The national tree (vn-2025-07) as a deployment holds it: one root `VN` above the 34 provinces
  * and 3,321 communes; the national snapshot's league is the provinces, a province's is its
  * communes, each figure the sum of the communes below; a province viewer reads its own
- * communes only, the national viewer everything.
+ * communes only, the national viewer everything — in the read functions and over the dashboard's HTTP API.
  */
 
 import { trustedEvent } from '@motcua/contract';
+import { type RunningDashboard, startDashboard } from '@motcua/dashboard/server';
 import {
   createViewer,
   type Database,
@@ -17,6 +18,7 @@ import {
 } from '@motcua/db';
 import { resolveWindow } from '@motcua/metrics';
 import { DB_KINDS, openTestDb, type TestDb } from '@motcua/test-helpers/db';
+import { apiGet } from '@motcua/test-helpers/system';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mayRead } from '../../apps/dashboard/src/lib/server/auth.ts';
 
@@ -106,5 +108,43 @@ describe.each(DB_KINDS)('national tree vn-2025-07 (%s)', (kind) => {
     await expect(createViewer(db, { role: 'city', unit: 'VN', label: 'x' })).rejects.toThrow(
       'role city does not fit unit VN, which is a nation',
     );
+  });
+});
+
+describe.each(DB_KINDS)('national tree over HTTP (%s)', (kind) => {
+  let t: TestDb;
+  let dashboard: RunningDashboard;
+  let base: string;
+  beforeAll(async () => {
+    t = await openTestDb(kind);
+    await loadReferenceUnits(t.db, 'vn-2025-07');
+    dashboard = await startDashboard({
+      db: t.db,
+      tree: await readUnitTree(t.db),
+      port: 0,
+      host: '127.0.0.1',
+      listen: kind === 'postgres',
+    });
+    base = `http://127.0.0.1:${dashboard.port}`;
+  });
+  afterAll(async () => {
+    await dashboard?.close();
+    await t?.drop();
+  });
+
+  it('serves the national league to the national viewer and keeps a province viewer in its province', async () => {
+    const nation = (await createViewer(t.db, { role: 'nation', unit: 'VN', label: 'Bộ Nội vụ' })).token;
+    const hcm = (await createViewer(t.db, { role: 'city', unit: '79', label: 'Sở Nội vụ' })).token;
+    const national = await apiGet(base, '/api/v1/units/VN/metrics?window=1h', nation);
+    expect(national.status).toBe(200);
+    expect((national.body.children as unknown[]).length).toBe(34);
+    const province = await apiGet(base, '/api/v1/units/79/metrics?window=1h', hcm);
+    expect(province.status).toBe(200);
+    expect((province.body.children as unknown[]).length).toBe(168);
+    for (const code of ['VN', '01', '00004']) {
+      const r = await apiGet(base, `/api/v1/units/${code}/metrics?window=1h`, hcm);
+      expect(r.status, code).toBe(403);
+    }
+    expect((await apiGet(base, '/api/v1/units/25747/metrics?window=1h', hcm)).status).toBe(200);
   });
 });

@@ -1,3 +1,4 @@
+import { resolve as resolvePath } from 'node:path';
 import { createDb, DatabaseLockedError, resolveDataDir } from '@motcua/db';
 import { readAdminInfo } from './admin-file.ts';
 import { runDbCommand, USAGE, UsageError } from './commands.ts';
@@ -7,6 +8,25 @@ const print = (line: string) => process.stdout.write(`${line}\n`);
 function usageExit(message: string): never {
   process.stderr.write(`error: ${message}\n\n${USAGE}\n`);
   process.exit(2);
+}
+
+/**
+ * `import` file arguments as absolute paths, from the directory the command was typed in: npm
+ * runs scripts in the repository root (it passes the caller's directory as INIT_CWD), and a
+ * command sent to the running server runs in the server's directory.
+ */
+function absoluteImportPaths(argv: string[], cwd: string): string[] {
+  if (argv[0] !== 'import') return argv;
+  const resolve = (p: string) => resolvePath(cwd, p);
+  const out = [argv[0]];
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--format' || a === '--chunk') out.push(a, argv[++i]);
+    else if (a === '--rejects') out.push(a, resolve(argv[++i] ?? ''));
+    else if (a.startsWith('--rejects=')) out.push(`--rejects=${resolve(a.slice('--rejects='.length))}`);
+    else out.push(a.startsWith('--') ? a : resolve(a));
+  }
+  return out.filter((a) => a !== undefined);
 }
 
 /** While npm start owns the embedded database, run the command inside it over its admin endpoint. */
@@ -31,7 +51,8 @@ async function throughServer(err: DatabaseLockedError, argv: string[]): Promise<
   return out.code;
 }
 
-async function main(argv: string[]): Promise<number> {
+async function main(typed: string[]): Promise<number> {
+  const argv = absoluteImportPaths(typed, process.env.INIT_CWD || process.cwd());
   if (argv.length === 0) usageExit('no command');
   if (argv[0] === '--help' || argv[0] === 'help' || argv[0] === '-h') {
     print(USAGE);
