@@ -224,7 +224,7 @@ export function buildRows(r: BenchResults): Row[] {
     });
     rows.push({
       bench: '5 Read path',
-      figure: `stored bytes per event @ ${millions(pt.events)} (events + dossiers + rollups)`,
+      figure: `stored bytes per event @ ${millions(pt.events)} (events + dossiers + both rollup tables)`,
       result: `${count(pt.storage.bytesPerEvent)} B`,
       baseline: `events table alone: ${count(pt.storage.bytes.events / pt.storage.events)} B`,
       ratio: '',

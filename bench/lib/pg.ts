@@ -74,19 +74,22 @@ export interface StorageReading {
   bytesPerEvent: number;
 }
 
-/** pg_total_relation_size (heap, indexes, TOAST) of the three write-path tables, per stored event. */
+/**
+ * pg_total_relation_size (heap, indexes, TOAST) of the write-path tables, per stored event;
+ * `rollups` counts both rollup tables (the v1.1 counters are in `rollups_766`).
+ */
 export async function storage(url: string): Promise<StorageReading> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const [r] = await sql<Record<string, string>[]>`
       select (select count(*) from events) as events,
         (select count(*) from dossiers) as dossiers,
-        (select count(*) from rollups) as rollups,
+        (select count(*) from rollups) + (select count(*) from rollups_766) as rollups,
         pg_total_relation_size('events') as events_bytes,
         pg_total_relation_size('dossiers') as dossiers_bytes,
-        pg_total_relation_size('rollups') as rollups_bytes,
+        pg_total_relation_size('rollups') + pg_total_relation_size('rollups_766') as rollups_bytes,
         pg_indexes_size('events') as events_idx, pg_indexes_size('dossiers') as dossiers_idx,
-        pg_indexes_size('rollups') as rollups_idx`;
+        pg_indexes_size('rollups') + pg_indexes_size('rollups_766') as rollups_idx`;
     const bytes = {
       events: Number(r.events_bytes),
       dossiers: Number(r.dossiers_bytes),
