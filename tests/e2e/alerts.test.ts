@@ -287,12 +287,12 @@ describe('the alert inbox in Chromium', () => {
     // A new overdue dossier: both inboxes show it without a reload.
     await overdue(s, c00, 'HS-B2', 3);
     await evaluate(s);
-    for (const page of [a, b]) {
-      await page.waitForFunction(`document.querySelectorAll('[data-testid="alerts"] li').length === 2`);
-    }
-    await b.waitForFunction(
-      `document.querySelector('[data-testid="alerts-link-count"]')?.textContent?.trim() === '2'`,
-    );
+    for (const page of [a, b]) await page.locator('[data-testid="alerts"] li').nth(1).waitFor();
+    await expect
+      .poll(async () => (await b.locator('[data-testid="alerts-link-count"]').textContent())?.trim(), {
+        timeout: 10_000,
+      })
+      .toBe('2');
 
     // Acknowledge the city-level one in browser A; browser B sees who and why.
     const first = a.locator('[data-testid="alerts"] li').first();

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AlertList } from '@motcua/contract';
 import { createDb } from '@motcua/db';
 import type { Snapshot } from '@motcua/metrics';
 import { rating, received } from '@motcua/test-helpers/events';
@@ -32,6 +33,8 @@ async function npmStart(dataDir: string): Promise<Started> {
     INGEST_PORT: '0',
     DASHBOARD_PORT: '0',
     LOG_LEVEL: 'warn',
+    // The alert evaluator every 2 s, so the demo's late dossiers show as alerts within the test.
+    ALERT_EVALUATE_SECONDS: '2',
   };
   delete env.DATABASE_URL;
   // Its own process group, so a signal reaches npm, tsx and node together, as Ctrl-C does.
@@ -134,6 +137,21 @@ describe('npm start from a clean data directory', () => {
     expect(
       (await fetch(new URL('/admin/keys', adminLink), { headers: { cookie: adminCookie } })).status,
     ).toBe(200);
+    // The demo makes some dossiers late: alerts open, and some have climbed past the commune.
+    const token = first.link.searchParams.get('token') as string;
+    const alerts = await until(
+      async () => {
+        const res = await fetch(new URL('/api/v1/units/01/alerts?limit=5', first.link), {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        const list = (await res.json()) as AlertList;
+        return list.counts.open > 0 ? list : undefined;
+      },
+      60_000,
+      'the demo’s first alerts',
+    );
+    expect(alerts.counts.byLevel.district + alerts.counts.byLevel.city).toBeGreaterThan(0);
+    expect(alerts.alerts[0].level).toBe(alerts.counts.byLevel.city > 0 ? 'city' : 'district');
 
     // Our own events in a minute 60 days back, where the demo never writes (its history reaches
     // 35 days back): that window holds exactly these, in both runs, whatever the demo sends.
