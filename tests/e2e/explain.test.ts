@@ -98,14 +98,13 @@ describe('compare, target and explain in Chromium', () => {
       .body as unknown as Snapshot;
     const a = snap.children.find((c) => c.unit.code === c0);
     expect(a?.metrics.satisfaction.total).toBe(5);
-    // The tile: 4/5 = 80 % against 3/4 = 75 % of the month before: +5 points, with both samples.
+    // The district's tile: (4 + 2)/(5 + 2) = 85,7 % against 3/4 = 75 % the month before:
+    // +10,7 points, with both samples; against the city's 95 % target, 9,3 points short.
     const tile = norm(await page.locator('.kpis article').first().textContent());
-    expect(tile).toContain('▲ 5,0 điểm');
+    expect(tile).toContain('▲ 10,7 điểm so với tháng');
     expect(tile).toContain('n = 7 / 4');
-    // Against the city's 95 % target: off track by 15 points… for the district (6/7 = 85,7 %).
-    expect(tile).toContain('Mục tiêu 95 %');
-    expect(tile).toContain('Chưa đạt');
-    // The league row of the commune: its change under its rate.
+    expect(tile).toContain('Mục tiêu 95 % · Chưa đạt (−9,3 điểm)');
+    // The league row of the commune: 4/5 = 80 % against 3/4 = 75 %, +5 points.
     const row = norm(await page.locator(`tr:has(a[href^="/units/${c0}"])`).first().textContent());
     expect(row).toContain('▲ 5,0 điểm');
     await screenshot(page, 'issue14-district-month-1280');
@@ -121,9 +120,11 @@ describe('compare, target and explain in Chromium', () => {
     const procs = (
       await apiGet(s.dashboardUrl, `/api/v1/units/${c0}/procedures?window=${last}`, districtToken)
     ).body as unknown as ProcedureList;
-    expect(procs.items.map((p) => [p.code, p.late])).toEqual([
-      ['2.000794', 2],
-      ['1.001612', 0],
+    // Its ratings name no dossier: they count for no procedure ('').
+    expect(procs.items.map((p) => [p.code, p.received, p.late, p.satisfaction.total])).toEqual([
+      ['2.000794', 2, 2, 0],
+      ['1.001612', 1, 0, 0],
+      ['', 0, 0, 5],
     ]);
     const table = norm(
       await page
