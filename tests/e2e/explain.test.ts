@@ -105,7 +105,12 @@ describe('compare, target and explain in Chromium', () => {
     expect(tile).toContain('n = 7 / 4');
     expect(tile).toContain('Mục tiêu 95 % · Chưa đạt (−9,3 điểm)');
     // The league row of the commune: 4/5 = 80 % against 3/4 = 75 %, +5 points.
-    const row = norm(await page.locator(`tr:has(a[href^="/units/${c0}"])`).first().textContent());
+    const row = norm(
+      await page
+        .locator(`section[aria-labelledby="league-title"] tr:has(a[href^="/units/${c0}"])`)
+        .first()
+        .textContent(),
+    );
     expect(row).toContain('▲ 5,0 điểm');
     await screenshot(page, 'issue14-district-month-1280');
     await page.setViewportSize({ width: 390, height: 844 });
