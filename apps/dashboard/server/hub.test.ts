@@ -319,6 +319,21 @@ describe('LiveHub subscribe checks', () => {
     expect(hub.stats.subscriptions).toBe(2);
   });
 
+  it('subscribes to this week and to a closed ISO week, and refuses a week the year lacks', async () => {
+    const c = await connect(districtToken);
+    const week = await c.subscribe({ unit: '910', window: 'week' });
+    expect(isError(week) ? week.error.code : week.window).toMatchObject({ name: 'week' });
+    const w44 = await c.subscribe({ unit: '910', window: '2025-W44' });
+    expect(isError(w44) ? w44.error.code : w44.window).toMatchObject({
+      name: 'period',
+      period: '2025-W44',
+      from: '2025-10-27T00:00:00+07:00',
+      to: '2025-11-03T00:00:00+07:00',
+    });
+    const bad = await c.subscribe({ unit: '910', window: '2027-W53' });
+    expect(isError(bad) ? bad.error.code : 'snapshot').toBe('bad_request');
+  });
+
   it('answers a subscribe with `unavailable` when the database fails, and keeps no subscription', async () => {
     const c = await connect();
     control.failWith = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
