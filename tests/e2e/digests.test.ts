@@ -186,10 +186,16 @@ describe('digests from the web UI', () => {
       headers: { authorization: `Bearer ${district}` },
     });
     expect(del.status).toBe(404);
-    // A cookie alone cannot change anything (no bearer): a foreign site's request carries only cookies.
+    // A session cookie alone cannot change anything: another site's request carries cookies, never our header.
+    const signIn = await fetch(`${s.dashboardUrl}/?token=${district}`, { redirect: 'manual' });
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0];
+    expect(cookie).toMatch(/^motcua_session=/);
+    expect(
+      (await fetch(`${s.dashboardUrl}/api/v1/report-subscriptions`, { headers: { cookie } })).status,
+    ).toBe(200);
     const cookieOnly = await fetch(`${s.dashboardUrl}/api/v1/report-subscriptions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', cookie },
       body: JSON.stringify({ email: 'c@example.vn', unit: d0, period: 'weekly', format: 'xlsx' }),
     });
     expect(cookieOnly.status).toBe(401);
