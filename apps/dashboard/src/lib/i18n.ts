@@ -352,8 +352,10 @@ const vi = {
   'report.digests': 'Báo cáo định kỳ',
   'report.digestsTitle': 'Đăng ký nhận báo cáo tuần/tháng qua thư điện tử',
   'digest.title': 'Báo cáo định kỳ qua thư điện tử',
-  'digest.lead': 'Báo cáo tuần gửi lúc 7:30 sáng thứ Hai (tuần trước), báo cáo tháng lúc 7:30 ngày mùng 1 (tháng trước), giờ Việt Nam. Mỗi kỳ gửi đúng một lần.',
-  'digest.noMail': 'Máy chủ chưa cấu hình gửi thư (MOTCUA_SMTP_URL, MOTCUA_MAIL_FROM, MOTCUA_REPORT_SECRET): đăng ký được lưu nhưng chưa có thư nào đi.',
+  'digest.lead':
+    'Báo cáo tuần gửi lúc 7:30 sáng thứ Hai (tuần trước), báo cáo tháng lúc 7:30 ngày mùng 1 (tháng trước), giờ Việt Nam. Mỗi kỳ gửi đúng một lần.',
+  'digest.noMail':
+    'Máy chủ chưa cấu hình gửi thư (MOTCUA_SMTP_URL, MOTCUA_MAIL_FROM, MOTCUA_REPORT_SECRET): đăng ký được lưu nhưng chưa có thư nào đi.',
   'digest.new': 'Đăng ký mới',
   'digest.email': 'Thư điện tử người nhận',
   'digest.unit': 'Đơn vị',
@@ -725,8 +727,10 @@ const en: Record<MessageKey, string> = {
   'report.digests': 'Scheduled reports',
   'report.digestsTitle': 'Subscribe to weekly/monthly reports by e-mail',
   'digest.title': 'Scheduled reports by e-mail',
-  'digest.lead': 'Weekly reports go out at 07:30 on Monday (the week before), monthly ones at 07:30 on the 1st (the month before), Vietnam time. Each period is sent exactly once.',
-  'digest.noMail': 'The server has no mail settings (MOTCUA_SMTP_URL, MOTCUA_MAIL_FROM, MOTCUA_REPORT_SECRET): subscriptions are kept but no mail goes out yet.',
+  'digest.lead':
+    'Weekly reports go out at 07:30 on Monday (the week before), monthly ones at 07:30 on the 1st (the month before), Vietnam time. Each period is sent exactly once.',
+  'digest.noMail':
+    'The server has no mail settings (MOTCUA_SMTP_URL, MOTCUA_MAIL_FROM, MOTCUA_REPORT_SECRET): subscriptions are kept but no mail goes out yet.',
   'digest.new': 'New subscription',
   'digest.email': 'Recipient e-mail',
   'digest.unit': 'Unit',
