@@ -57,17 +57,12 @@ export async function renderPdf(opts: {
       { timeout, polling: 200 },
     );
     await page.emulateMedia({ media: 'print' });
-    // Page numbers from Chromium's own footer: the print CSS's margin boxes are for the browser's dialog.
+    // Page numbers come from the print CSS's page margin boxes (PrintHeader.svelte), as in the browser.
     return await page.pdf({
       format: 'A4',
       landscape: opts.orientation === 'landscape',
       printBackground: true,
       preferCSSPageSize: false,
-      displayHeaderFooter: true,
-      headerTemplate: '<span></span>',
-      footerTemplate:
-        '<div style="width:100%;font-size:8px;color:#566174;text-align:right;padding:0 11mm"><span class="pageNumber"></span> / <span class="totalPages"></span></div>',
-      margin: { top: '12mm', bottom: '14mm', left: '11mm', right: '11mm' },
     });
   } finally {
     await browser.close();
