@@ -120,7 +120,13 @@ describe('digests from the web UI', () => {
     const page2 = await browser.newPage();
     await page2.goto(`${s.dashboardUrl}${new URL(link).pathname}${new URL(link).search}`);
     await page2.getByRole('button', { name: 'Hủy nhận' }).click();
-    await page2.getByText('sẽ không nhận báo cáo').waitFor();
+    await page2
+      .getByText('sẽ không nhận báo cáo')
+      .waitFor({ timeout: 10_000 })
+      .catch(async (err) => {
+        await screenshot(page2, 'digest-unsubscribe-failed');
+        throw new Error(`${(err as Error).message}\n${(await page2.textContent('body'))?.slice(0, 500)}`);
+      });
     await page2.close();
     const list = await apiGet(s.dashboardUrl, '/api/v1/report-subscriptions', district);
     expect((list.body as { items: unknown[] }).items).toEqual([]);
