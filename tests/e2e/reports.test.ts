@@ -304,7 +304,7 @@ describe('Excel report', () => {
       join(SCREENSHOT_DIR, 'report-commune-landscape'),
     ]);
     const info = execFileSync('pdfinfo', [lfile], { encoding: 'utf8' });
-    expect(info).toMatch(/Page size:\s+841\.\d+ x 595\.\d+/);
+    expect(info).toMatch(/Page size:\s+841\.\d+ x 59[45]\.\d+/); // A4 landscape: 841.92 x 594.96 pt
   });
 
   it('explains a missing Chromium, and the Excel report still goes out', async () => {
