@@ -120,7 +120,13 @@ describe('digests from the web UI', () => {
     const page2 = await browser.newPage();
     await page2.goto(`${s.dashboardUrl}${new URL(link).pathname}${new URL(link).search}`);
     await page2.getByRole('button', { name: 'Hủy nhận' }).click();
-    await page2.getByText('sẽ không nhận báo cáo').waitFor();
+    await page2
+      .getByText('sẽ không nhận báo cáo')
+      .waitFor({ timeout: 10_000 })
+      .catch(async (err) => {
+        await screenshot(page2, 'digest-unsubscribe-failed');
+        throw new Error(`${(err as Error).message}\n${(await page2.textContent('body'))?.slice(0, 500)}`);
+      });
     await page2.close();
     const list = await apiGet(s.dashboardUrl, '/api/v1/report-subscriptions', district);
     expect((list.body as { items: unknown[] }).items).toEqual([]);
@@ -186,10 +192,16 @@ describe('digests from the web UI', () => {
       headers: { authorization: `Bearer ${district}` },
     });
     expect(del.status).toBe(404);
-    // A cookie alone cannot change anything (no bearer): a foreign site's request carries only cookies.
+    // A session cookie alone cannot change anything: another site's request carries cookies, never our header.
+    const signIn = await fetch(`${s.dashboardUrl}/?token=${district}`, { redirect: 'manual' });
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0];
+    expect(cookie).toMatch(/^motcua_session=/);
+    expect(
+      (await fetch(`${s.dashboardUrl}/api/v1/report-subscriptions`, { headers: { cookie } })).status,
+    ).toBe(200);
     const cookieOnly = await fetch(`${s.dashboardUrl}/api/v1/report-subscriptions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', cookie },
       body: JSON.stringify({ email: 'c@example.vn', unit: d0, period: 'weekly', format: 'xlsx' }),
     });
     expect(cookieOnly.status).toBe(401);

@@ -57,11 +57,14 @@ export async function renderPdf(opts: {
       { timeout, polling: 200 },
     );
     await page.emulateMedia({ media: 'print' });
+    // As the page's own print button does: the orientation is an @page rule, which outranks pdf()'s flag.
+    await page.addStyleTag({ content: `@page { size: A4 ${opts.orientation}; }` });
+    // Page numbers come from the print CSS's page margin boxes (PrintHeader.svelte), as in the browser.
     return await page.pdf({
       format: 'A4',
       landscape: opts.orientation === 'landscape',
       printBackground: true,
-      preferCSSPageSize: false,
+      preferCSSPageSize: true,
     });
   } finally {
     await browser.close();
