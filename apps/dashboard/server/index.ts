@@ -46,15 +46,6 @@ type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void
 
 const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 
-/**
- * adapter-node takes a request's protocol from PROTOCOL_HEADER and, without one, assumes https;
- * over plain http every form POST then fails SvelteKit's Origin check (http://… ≠ https://…).
- * Unless the operator names a header (or ORIGIN), this server states the protocol itself: https
- * when the public address is https (secure cookies), else http. Any client value is overwritten.
- */
-const PROTOCOL_HEADER = 'x-motcua-protocol';
-const statesProtocol = () => process.env.PROTOCOL_HEADER === PROTOCOL_HEADER;
-
 /** The address this server reaches itself at: a wildcard bind answers on the loopback too. */
 const loopbackFor = (host: string) =>
   host === '0.0.0.0' || host === ''
@@ -216,7 +207,6 @@ export async function startDashboard(opts: {
     if (process.env.PROTOCOL_HEADER === PROTOCOL_HEADER) req.headers[PROTOCOL_HEADER] = protocolOf(req);
     // Static files bypass the SvelteKit hook that sets the other headers.
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    if (statesProtocol()) req.headers[PROTOCOL_HEADER] = runtime.cookies.secure ? 'https' : 'http';
     serveOps(req, res, opts.db, metrics).then(
       (done) => done || serveOpenApi(req, res, runtime.frameAncestors) || handler(req, res),
       () => send(res, 500, 'text/plain', 'internal error'),
