@@ -203,6 +203,14 @@ export type RatingList = z.infer<typeof ratingListSchema>;
 export const VIEWER_ROLES = ['nation', 'city', 'district', 'commune', 'display', 'admin'] as const;
 export type ViewerRole = (typeof VIEWER_ROLES)[number];
 
+/** The roles that act for the whole of their tree's top (the admin, the nation and the city viewers). */
+export const isTopRole = (role: ViewerRole) => role === 'admin' || role === 'nation' || role === 'city';
+/**
+ * The roles that configure their subtree (targets, notes, alert rules and where alerts go,
+ * playlists, report digests): the top roles and district viewers; never commune or display viewers.
+ */
+export const mayConfigure = (role: ViewerRole) => isTopRole(role) || role === 'district';
+
 export const meSchema = z
   .object({
     role: z.enum(VIEWER_ROLES),

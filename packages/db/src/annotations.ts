@@ -1,4 +1,5 @@
 import type { Annotation, AnnotationList, UnitRef } from '@motcua/contract';
+import { mayConfigure } from '@motcua/contract';
 import { formatLocal } from '@motcua/metrics';
 import { sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
@@ -8,7 +9,7 @@ import type { UnitTree } from './tree.ts';
 
 /** Whether a viewer may add, edit or delete notes on a unit: city and district viewers, in their subtree. */
 export function mayAnnotate(tree: UnitTree, viewer: Viewer, unitCode: string): boolean {
-  if (viewer.role !== 'city' && viewer.role !== 'district') return false;
+  if (!mayConfigure(viewer.role)) return false;
   return (
     !unitCode.includes('/') && tree.get(unitCode) !== undefined && tree.isWithin(unitCode, viewer.unitCode)
   );

@@ -1,5 +1,5 @@
 import type { EffectiveTarget, TargetFigure, UnitRef, UnitTargets } from '@motcua/contract';
-import { TARGET_FIGURES } from '@motcua/contract';
+import { isTopRole, TARGET_FIGURES } from '@motcua/contract';
 import { effectiveTarget, formatLocal, type TargetSetting } from '@motcua/metrics';
 import { sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
@@ -70,7 +70,7 @@ export function mayEditTargets(tree: UnitTree, viewer: Viewer, code: string): bo
   if (code.includes('/')) return false;
   const unit = tree.get(code);
   if (!unit || !tree.isWithin(code, viewer.unitCode)) return false;
-  if (viewer.role === 'city') return true;
+  if (isTopRole(viewer.role)) return true;
   return viewer.role === 'district' && unit.level === 'commune';
 }
 

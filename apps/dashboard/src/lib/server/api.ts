@@ -1,4 +1,4 @@
-import { ApiError, ERROR_STATUS, type ErrorCode, errorBody } from '@motcua/contract';
+import { ApiError, ERROR_STATUS, type ErrorCode, errorBody, mayConfigure } from '@motcua/contract';
 import { isConnectionError, resolveUnit, type Viewer } from '@motcua/db';
 import type { ResolvedWindow, UnitRef } from '@motcua/metrics';
 import { resolveWindow } from '@motcua/metrics';
@@ -85,7 +85,7 @@ export async function withViewerContext(
  */
 export function checkWrite(event: RequestEvent, viewer: Viewer, opts: { configure?: boolean } = {}): void {
   if (viewer.role === 'display') throw new ApiError('forbidden', 'a display token cannot change anything');
-  if (opts.configure && viewer.role !== 'city' && viewer.role !== 'district') {
+  if (opts.configure && !mayConfigure(viewer.role)) {
     throw new ApiError('forbidden', 'only city and district viewers configure alerts');
   }
   if (!event.request.headers.has('authorization')) {

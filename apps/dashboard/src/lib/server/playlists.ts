@@ -1,8 +1,9 @@
+import { mayConfigure } from '@motcua/contract';
 import type { DisplayPlaylist, UnitTree, Viewer } from '@motcua/db';
 import { mayRead } from './auth.ts';
 
 /** City and district viewers make the playlists of their subtree; others only use them. */
-export const mayMakePlaylists = (viewer: Viewer) => viewer.role === 'city' || viewer.role === 'district';
+export const mayMakePlaylists = (viewer: Viewer) => mayConfigure(viewer.role);
 
 /** Whether `viewer` may make or change a playlist owned by `unitCode` (a unit, not a desk). */
 export function mayManage(tree: UnitTree, viewer: Viewer, unitCode: string): boolean {

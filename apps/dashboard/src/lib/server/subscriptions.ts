@@ -4,6 +4,7 @@ import {
   DIGEST_PERIODS,
   type DigestFormat,
   type DigestPeriod,
+  mayConfigure,
 } from '@motcua/contract';
 import {
   createSubscription,
@@ -19,7 +20,7 @@ import type { RequestEvent } from '@sveltejs/kit';
 import { errorResponse } from './api.ts';
 
 /** Digests are set up by city and district viewers, for their own subtree. */
-export const mayManageDigests = (viewer: Viewer) => viewer.role === 'city' || viewer.role === 'district';
+export const mayManageDigests = (viewer: Viewer) => mayConfigure(viewer.role);
 
 const EMAIL_RE = /^[^\s@<>",;]{1,64}@[^\s@<>",;]{1,190}\.[A-Za-z]{2,}$/;
 

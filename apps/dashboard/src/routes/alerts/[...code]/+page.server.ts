@@ -1,4 +1,4 @@
-import { ALERT_LEVELS, type AlertLevel, alertActionSchema } from '@motcua/contract';
+import { ALERT_LEVELS, type AlertLevel, alertActionSchema, mayConfigure } from '@motcua/contract';
 import { type AlertStateFilter, actOnAlert, listAlerts } from '@motcua/db';
 import { error, fail, redirect } from '@sveltejs/kit';
 import { mayRead, mayReadComments } from '$lib/server/auth.ts';
@@ -41,7 +41,7 @@ export const load: PageServerLoad = async ({ params, url, locals }) => {
     state,
     level,
     canAct: viewer.role !== 'display',
-    canConfigure: viewer.role === 'city' || viewer.role === 'district',
+    canConfigure: mayConfigure(viewer.role),
   };
 };
 

@@ -3,6 +3,7 @@ import {
   type AlertRule,
   DEFAULT_RULE_SETTINGS,
   emailRecipientRequestSchema,
+  mayConfigure,
   ruleOverrideSchema,
   webhookRequestSchema,
 } from '@motcua/contract';
@@ -28,7 +29,7 @@ function guard(locals: App.Locals, code: string) {
   if (!viewer) return { ok: false, status: 401 } as const;
   const runtime = getRuntime();
   if (!runtime.tree.get(code)) return { ok: false, status: 404 } as const;
-  if (!mayRead(runtime.tree, viewer, code) || (viewer.role !== 'city' && viewer.role !== 'district')) {
+  if (!mayRead(runtime.tree, viewer, code) || !mayConfigure(viewer.role)) {
     return { ok: false, status: 403 } as const;
   }
   return { ok: true, viewer, runtime } as const;

@@ -1,4 +1,4 @@
-import { ApiError, emailRecipientRequestSchema } from '@motcua/contract';
+import { ApiError, emailRecipientRequestSchema, mayConfigure } from '@motcua/contract';
 import { createEmailRecipient, listEmailRecipients } from '@motcua/db';
 import { json } from '@sveltejs/kit';
 import { checkWrite, readJsonBody, withReadContext } from '$lib/server/api.ts';
@@ -7,7 +7,7 @@ import type { RequestHandler } from './$types';
 /** GET /api/v1/units/{code}/email-recipients — who gets the mail digest in the unit's subtree. */
 export const GET: RequestHandler = (event) =>
   withReadContext(event, async ({ runtime, viewer, code }) => {
-    if (viewer.role !== 'city' && viewer.role !== 'district') {
+    if (!mayConfigure(viewer.role)) {
       throw new ApiError('forbidden', 'only city and district viewers see mail recipients');
     }
     return json(await listEmailRecipients(runtime.db, runtime.tree, code));

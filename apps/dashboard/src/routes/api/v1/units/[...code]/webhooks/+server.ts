@@ -1,4 +1,4 @@
-import { ApiError, webhookRequestSchema } from '@motcua/contract';
+import { ApiError, mayConfigure, webhookRequestSchema } from '@motcua/contract';
 import { createWebhookSubscription, listWebhookSubscriptions } from '@motcua/db';
 import { json } from '@sveltejs/kit';
 import { checkWrite, readJsonBody, withReadContext } from '$lib/server/api.ts';
@@ -7,7 +7,7 @@ import type { RequestHandler } from './$types';
 /** GET /api/v1/units/{code}/webhooks — the subscriptions of the unit's subtree (city and district viewers). */
 export const GET: RequestHandler = (event) =>
   withReadContext(event, async ({ runtime, viewer, code }) => {
-    if (viewer.role !== 'city' && viewer.role !== 'district') {
+    if (!mayConfigure(viewer.role)) {
       throw new ApiError('forbidden', 'only city and district viewers see webhooks');
     }
     return json(await listWebhookSubscriptions(runtime.db, runtime.tree, code));
