@@ -51,8 +51,15 @@ export async function renderPdf(opts: {
     }
     await page.waitForSelector('[data-print-head]', { state: 'attached', timeout });
     // Every chart drawn, animations included (EChart.svelte marks ECharts' `finished`).
+    // A function, not a string: a string predicate is eval'd in the page, which its CSP forbids.
     await page.waitForFunction(
-      `(() => { const c = [...document.querySelectorAll('.chart')]; return c.length > 0 && c.every((e) => e.hasAttribute('data-rendered')); })()`,
+      () => {
+        type Doc = { querySelectorAll(s: string): ArrayLike<{ hasAttribute(name: string): boolean }> };
+        const charts = Array.from(
+          (globalThis as unknown as { document: Doc }).document.querySelectorAll('.chart'),
+        );
+        return charts.length > 0 && charts.every((c) => c.hasAttribute('data-rendered'));
+      },
       undefined,
       { timeout, polling: 200 },
     );
