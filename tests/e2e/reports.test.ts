@@ -241,10 +241,11 @@ describe('Excel report', () => {
         p.open.dueSoon,
         p.open.waitingSupplement,
       ].map((v) => v ?? undefined);
-    expect(procedures.items.map((p) => p.code)).toEqual(['1.001612', '2.000794']);
+    // The ratings carry no procedure: they are the row without a code.
+    expect(procedures.items.map((p) => p.code)).toEqual(['1.001612', '2.000794', '']);
     expect(procRows).toHaveLength(procedures.items.length + 1);
     for (const [i, p] of procedures.items.entries()) {
-      expect(procRows[i][0]).toBe(p.code);
+      expect(procRows[i][0]).toBe(p.code || '(không có mã thủ tục)');
       expect(procRows[i][1]).toBe(p.name ?? undefined);
       expect(procRows[i].slice(2)).toEqual(figuresOf(p));
     }
@@ -252,7 +253,9 @@ describe('Excel report', () => {
     expect(procRows.at(-1)?.slice(2)).toEqual(figuresOf(procedures.total));
     expect(procedures.total.received).toBe(m.received.total);
     expect(proc.getCell(HEADER_ROW + 1, 8).numFmt).toBe('0.0%');
-    expect(proc.getCell(HEADER_ROW + 1, 10).numFmt).toBe('0.0%');
+    // The ratings are on the row without a code; the total has them too.
+    expect(proc.getCell(HEADER_ROW + procRows.length, 10).numFmt).toBe('0.0%');
+    expect(proc.getRow(HEADER_ROW + procRows.length).font?.bold).toBe(true);
     expect(proc.getCell(HEADER_ROW + 1, 3).numFmt).toBe('#,##0');
     expect(proc.getColumn(2).width).toBeGreaterThanOrEqual('Chứng thực bản sao'.length);
 
