@@ -5,10 +5,14 @@ import {
   createViewer,
   type Database,
   listDigestRuns,
+  readProcedures,
   readSnapshot,
+  readTargets,
   readUnitTree,
   unsubscribe,
+  type Viewer,
   verifyViewerToken,
+  writeTarget,
 } from '@motcua/db';
 import { createMailer, type Mailer } from '@motcua/mail';
 import { DAY, HOUR, MINUTE } from '@motcua/metrics';
@@ -42,6 +46,7 @@ describe.each(DB_KINDS)('digests (%s)', (kind) => {
   let smtp: TestSmtpServer;
   let mailer: Mailer;
   let districtViewer: number;
+  let district: Viewer;
   let d0: string;
   let slot: number;
   const schedulers: DigestScheduler[] = [];
@@ -97,7 +102,12 @@ describe.each(DB_KINDS)('digests (%s)', (kind) => {
     tree = await createTestTree(db, { districts: 2, communesPerDistrict: 2 });
     d0 = tree.districts[0];
     const v = await createViewer(db, { role: 'district', unit: d0, label: 'Lãnh đạo quận' });
-    districtViewer = (await verifyViewerToken(db, v.token))?.id as number;
+    district = (await verifyViewerToken(db, v.token)) as Viewer;
+    districtViewer = district.id;
+    // A target the district inherits from the city (on-time rate 60 %); none for the others.
+    const c = await createViewer(db, { role: 'city', unit: tree.city, label: 'Văn phòng thành phố' });
+    const cityViewer = (await verifyViewerToken(db, c.token)) as Viewer;
+    await writeTarget(db, { unitCode: tree.city, figure: 'onTime', value: 0.6, viewer: cityViewer });
     smtp = await startSmtpServer();
     mailer = createMailer({ smtpUrl: smtp.url, from: 'Một Cửa Live <bao-cao@example.vn>' });
     ingest = await startTestIngest(db);
@@ -168,6 +178,54 @@ describe.each(DB_KINDS)('digests (%s)', (kind) => {
     };
     expect(row('Hồ sơ tiếp nhận')[1]).toBe(snap?.metrics.received.total);
     expect(row('Tỷ lệ đúng hạn')[1]).toBe(snap?.metrics.onTime.rate);
+    // The target in force, as GET …/targets gives it (inherited from the city), with on/off track
+    // and the gap in percentage points; blank where no target is set.
+    const unitTree = await readUnitTree(db);
+    const targets = await readTargets(db, unitTree, d0, district);
+    const onTime = targets?.targets.find((x) => x.figure === 'onTime');
+    expect(onTime).toMatchObject({ value: 0.6, inherited: true });
+    expect(targets?.targets.map((x) => x.figure)).toEqual(['onTime']);
+    const rate = snap?.metrics.onTime.rate as number;
+    expect(row('Tỷ lệ đúng hạn')[4]).toBe(onTime?.value);
+    expect(row('Tỷ lệ đúng hạn')[5]).toBe(rate >= 0.6 ? 'Đạt' : 'Chưa đạt');
+    expect(row('Tỷ lệ đúng hạn')[6] as number).toBeCloseTo((rate - 0.6) * 100, 9);
+    expect(
+      row('Tỷ lệ hài lòng')
+        .slice(4)
+        .filter((v) => v != null),
+    ).toEqual([]);
+    expect(
+      row('Hồ sơ tiếp nhận')
+        .slice(4)
+        .filter((v) => v != null),
+    ).toEqual([]);
+    // The procedures sheet: the rows GET …/procedures gives for the same unit and month.
+    const procedures = await readProcedures(db, unitTree, d0, period.window, now);
+    const procRows: ExcelJS.CellValue[][] = [];
+    (wb.getWorksheet('Thủ tục') as ExcelJS.Worksheet).eachRow((r, n) => {
+      if (n > 4) procRows.push((r.values as ExcelJS.CellValue[]).slice(1));
+    });
+    const items = procedures?.items ?? [];
+    expect(items.length).toBeGreaterThan(0);
+    expect(procRows).toHaveLength(items.length + 1);
+    for (const [i, p] of [...items, procedures?.total].entries()) {
+      if (!p) continue;
+      expect(procRows[i].slice(2, 8)).toEqual(
+        [p.received, p.early, p.onTime, p.late, p.unknown, p.onTimeRate].map((v) => v ?? undefined),
+      );
+      expect(procRows[i].slice(8)).toEqual(
+        [
+          p.satisfaction.total,
+          p.satisfaction.rate,
+          p.open.total,
+          p.open.overdue,
+          p.open.dueSoon,
+          p.open.waitingSupplement,
+        ].map((v) => v ?? undefined),
+      );
+    }
+    expect(procRows[0][0]).toBe(items[0].code);
+    expect(procedures?.total.received).toBe(snap?.metrics.received.total);
     // Only the district's own communes: the scope of the viewer who set it up.
     const children: string[] = [];
     (wb.getWorksheet('Đơn vị trực thuộc') as ExcelJS.Worksheet).eachRow((r, n) => {

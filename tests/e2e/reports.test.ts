@@ -1,7 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { OverdueList, RatingList, Scorecard, Snapshot } from '@motcua/contract';
+import type {
+  OverdueList,
+  ProcedureList,
+  RatingList,
+  Scorecard,
+  Snapshot,
+  UnitTargets,
+} from '@motcua/contract';
 import { parsePeriod, periodContaining, previousPeriod } from '@motcua/metrics';
 import { SCREENSHOT_DIR } from '@motcua/test-helpers/browser';
 import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
@@ -90,12 +97,28 @@ describe('Excel report', () => {
     }
     events.push(rating(c0, 'very_satisfied', at(before, 60)));
     expect((await postBatch(s.ingestUrl, await s.deskKey(c0), events)).body.rejected).toBe(0);
+    // Another procedure, with its name, for the procedures sheet.
+    const c1Received = received(c1, 'C-0', last.from + 300 * HOUR, at(last, 40));
+    Object.assign(c1Received.data, { procedureCode: '2.000794', procedureName: 'Chứng thực bản sao' });
     const other = [
-      received(c1, 'C-0', last.from + 300 * HOUR, at(last, 40)),
+      c1Received,
       dossierEvent(c1, 'resolved', 'C-0', at(last, 90)),
       rating(c1, 'very_satisfied', at(last, 91)),
     ];
     expect((await postBatch(s.ingestUrl, await s.deskKey(c1), other)).body.rejected).toBe(0);
+    // Targets: the on-time rate inherited from the city, the satisfaction rate set on the district,
+    // none for the 766 points.
+    for (const [unit, figure, value] of [
+      [s.tree.city, 'onTime', 0.7],
+      [d0, 'satisfaction', 0.95],
+    ] as const) {
+      const put = await fetch(`${s.dashboardUrl}/api/v1/units/${unit}/targets`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${city}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ figure, value }),
+      });
+      expect(put.status).toBe(200);
+    }
   });
   afterAll(async () => {
     await s?.close();
@@ -122,9 +145,16 @@ describe('Excel report', () => {
     const overdue = (await apiGet(s.dashboardUrl, `/api/v1/units/${d0}/overdue`, district))
       .body as unknown as OverdueList;
 
+    const procedures = (
+      await apiGet(s.dashboardUrl, `/api/v1/units/${d0}/procedures?window=${month}`, district)
+    ).body as unknown as ProcedureList;
+    const targets = (await apiGet(s.dashboardUrl, `/api/v1/units/${d0}/targets`, district))
+      .body as unknown as UnitTargets;
+
     expect(wb.worksheets.map((w) => w.name)).toEqual([
       'Tổng hợp',
       'Đơn vị trực thuộc',
+      'Thủ tục',
       'Hồ sơ quá hạn',
       'Bộ chỉ số 766',
     ]);
@@ -160,6 +190,74 @@ describe('Excel report', () => {
     const rateRow = rows(summary).findIndex((r) => r[0] === 'Tỷ lệ đúng hạn') + HEADER_ROW + 1;
     expect(summary.getCell(rateRow, 2).numFmt).toBe('0.0%');
     expect(summary.getCell(rateRow, 4).numFmt).toBe('+0.0%;-0.0%;0.0%');
+
+    // Targets: the ones GET …/targets gives for the unit (own or inherited), on/off track and the
+    // gap in percentage points; blank where none is set.
+    expect(summary.getCell(HEADER_ROW, 5).value).toBe('Mục tiêu');
+    const target = (figure: string) => targets.targets.find((t) => t.figure === figure);
+    expect(target('onTime')).toMatchObject({ value: 0.7, inherited: true });
+    expect(target('satisfaction')).toMatchObject({ value: 0.95, inherited: false });
+    expect(target('score766')).toBeUndefined();
+    const expectTarget = (label: string, figure: string, value: number | null) => {
+      const [, , , t, status, gap] = byLabel.get(label) ?? [];
+      const want = target(figure)?.value;
+      expect(t, label).toBe(want);
+      if (want === undefined || value === null) {
+        expect(status ?? null, label).toBeNull();
+        expect(gap ?? null, label).toBeNull();
+        return;
+      }
+      const g = figure === 'score766' ? value - want : (value - want) * 100;
+      expect(gap as number, label).toBeCloseTo(g, 9);
+      expect(status, label).toBe(g >= 0 ? 'Đạt' : 'Chưa đạt');
+    };
+    expectTarget('Tỷ lệ đúng hạn', 'onTime', m.onTime.rate);
+    expectTarget('Tỷ lệ hài lòng', 'satisfaction', m.satisfaction.rate);
+    const pointsLabel = [...byLabel.keys()].find((k) => k.startsWith('Điểm Bộ chỉ số 766')) as string;
+    expectTarget(pointsLabel, 'score766', score.score.points);
+    for (const label of ['Hồ sơ tiếp nhận', 'Lượt đánh giá', 'Hồ sơ đang quá hạn'])
+      expect(byLabel.get(label)?.slice(3), label).toEqual([]);
+    // 0.75 against 0.7: on track by 5 points; 0.8 against 0.95 off track.
+    expect(byLabel.get('Tỷ lệ đúng hạn')?.[4]).toBe('Đạt');
+    expect(byLabel.get('Tỷ lệ hài lòng')?.[4]).toBe('Chưa đạt');
+    expect(summary.getCell(rateRow, 5).numFmt).toBe('0.0%');
+
+    // Procedures: the rows of GET …/procedures for the same unit and window, then the total.
+    const proc = wb.getWorksheet('Thủ tục') as ExcelJS.Worksheet;
+    expect(proc.views[0]).toMatchObject({ state: 'frozen', ySplit: HEADER_ROW });
+    const procRows = rows(proc);
+    const figuresOf = (p: ProcedureList['total']) =>
+      [
+        p.received,
+        p.early,
+        p.onTime,
+        p.late,
+        p.unknown,
+        p.onTimeRate,
+        p.satisfaction.total,
+        p.satisfaction.rate,
+        p.open.total,
+        p.open.overdue,
+        p.open.dueSoon,
+        p.open.waitingSupplement,
+      ].map((v) => v ?? undefined);
+    // The ratings carry no procedure: they are the row without a code.
+    expect(procedures.items.map((p) => p.code)).toEqual(['1.001612', '2.000794', '']);
+    expect(procRows).toHaveLength(procedures.items.length + 1);
+    for (const [i, p] of procedures.items.entries()) {
+      expect(procRows[i][0]).toBe(p.code || '(không có mã thủ tục)');
+      expect(procRows[i][1]).toBe(p.name ?? undefined);
+      expect(procRows[i].slice(2)).toEqual(figuresOf(p));
+    }
+    expect(procRows[1][1]).toBe('Chứng thực bản sao');
+    expect(procRows.at(-1)?.slice(2)).toEqual(figuresOf(procedures.total));
+    expect(procedures.total.received).toBe(m.received.total);
+    expect(proc.getCell(HEADER_ROW + 1, 8).numFmt).toBe('0.0%');
+    // The ratings are on the row without a code; the total has them too.
+    expect(proc.getCell(HEADER_ROW + procRows.length, 10).numFmt).toBe('0.0%');
+    expect(proc.getRow(HEADER_ROW + procRows.length).font?.bold).toBe(true);
+    expect(proc.getCell(HEADER_ROW + 1, 3).numFmt).toBe('#,##0');
+    expect(proc.getColumn(2).width).toBeGreaterThanOrEqual('Chứng thực bản sao'.length);
 
     const children = wb.getWorksheet('Đơn vị trực thuộc') as ExcelJS.Worksheet;
     const childRows = rows(children);

@@ -102,6 +102,21 @@ export async function readTargets(
   };
 }
 
+/**
+ * The targets in force for a unit (or desk) alone, as `readTargets` gives them for it (the same
+ * rows, the same inheritance), for readers without a viewer (the reports). Null for an unknown unit.
+ */
+export async function readTargetsInForce(
+  db: Database,
+  tree: UnitTree,
+  code: string,
+): Promise<EffectiveTarget[] | null> {
+  const unit = resolveUnit(tree, code);
+  if (!unit) return null;
+  const rows = await readRows(db, chainOf(tree, code));
+  return inForce(tree, code, unit.code, rows);
+}
+
 /** Sets (a value) or removes (null: inherit again) a unit's own target for one figure. */
 export async function writeTarget(
   db: Database,

@@ -1,11 +1,20 @@
-import type { OverdueList, RatingList, Scorecard, SnapshotWindow } from '@motcua/contract';
+import type {
+  EffectiveTarget,
+  OverdueList,
+  ProcedureList,
+  RatingList,
+  Scorecard,
+  SnapshotWindow,
+} from '@motcua/contract';
 import {
   type Database,
   previousPeriodWindow,
   readLatestRatings,
   readOverdue,
+  readProcedures,
   readScorecard,
   readSnapshot,
+  readTargetsInForce,
   type UnitTree,
 } from '@motcua/db';
 import { formatLocal, type ResolvedWindow, type Snapshot, windowToJson } from '@motcua/metrics';
@@ -29,6 +38,10 @@ export interface ReportData {
   overdue: OverdueList;
   /** A commune's or desk's latest ratings, without comments; null above a commune. */
   ratings: RatingList | null;
+  /** The figures per procedure over the window, as `GET …/procedures` gives them. */
+  procedures: ProcedureList;
+  /** The targets in force for the unit (its own or inherited), as `GET …/targets` gives them. */
+  targets: EffectiveTarget[];
 }
 
 /**
@@ -52,16 +65,20 @@ export async function collectReport(
   asOf: number,
 ): Promise<ReportData | null> {
   const prev = previousWindow(window);
-  const [snapshot, previousSnapshot, scorecard, previousScorecard, overdue, ratings] = await Promise.all([
-    readSnapshot(db, tree, code, window, asOf),
-    readSnapshot(db, tree, code, prev, asOf),
-    readScorecard(db, tree, code, window, asOf),
-    readScorecard(db, tree, code, prev, asOf),
-    readOverdue(db, tree, code, asOf, REPORT_OVERDUE_LIMIT),
-    // Comments are citizens' own words and may name people: a report never carries them.
-    readLatestRatings(db, tree, code, { limit: REPORT_RATINGS_LIMIT, withComments: false }),
-  ]);
+  const [snapshot, previousSnapshot, scorecard, previousScorecard, overdue, ratings, procedures, targets] =
+    await Promise.all([
+      readSnapshot(db, tree, code, window, asOf),
+      readSnapshot(db, tree, code, prev, asOf),
+      readScorecard(db, tree, code, window, asOf),
+      readScorecard(db, tree, code, prev, asOf),
+      readOverdue(db, tree, code, asOf, REPORT_OVERDUE_LIMIT),
+      // Comments are citizens' own words and may name people: a report never carries them.
+      readLatestRatings(db, tree, code, { limit: REPORT_RATINGS_LIMIT, withComments: false }),
+      readProcedures(db, tree, code, window, asOf),
+      readTargetsInForce(db, tree, code),
+    ]);
   if (!snapshot || !previousSnapshot || !scorecard || !previousScorecard || !overdue) return null;
+  if (!procedures || !targets) return null;
   return {
     unit: snapshot.unit,
     window: windowToJson(window),
@@ -73,5 +90,7 @@ export async function collectReport(
     previousScorecard,
     overdue,
     ratings,
+    procedures,
+    targets,
   };
 }

@@ -1,5 +1,5 @@
-import type { SnapshotWindow } from '@motcua/contract';
-import type { UnitMetrics } from '@motcua/metrics';
+import type { SnapshotWindow, TargetFigure } from '@motcua/contract';
+import { targetStatus, type UnitMetrics } from '@motcua/metrics';
 import type { ReportData } from './collect.ts';
 
 /** How a figure reads: a count, a share 0..1, hours, or 766 points. */
@@ -16,7 +16,20 @@ export interface Headline {
   previous: number | null;
   /** value − previous (percentage points for a share); null when either is not measured. */
   change: number | null;
+  /** The target in force for this figure (the unit's own or inherited); null where none is set. */
+  target: number | null;
+  /** Whether the value meets the target; null without a target or a value. */
+  onTrack: boolean | null;
+  /** value − target, in percentage points for a share and in points for the 766 score. */
+  gap: number | null;
 }
+
+/** The headline figures a target can be set for. */
+const TARGETED: Record<string, TargetFigure> = {
+  onTimeRate: 'onTime',
+  satisfactionRate: 'satisfaction',
+  points766: 'score766',
+};
 
 type Pick = (m: UnitMetrics) => number | null;
 const WINDOWED: { key: string; vi: string; en: string; kind: FigureKind; pick: Pick }[] = [
@@ -63,7 +76,7 @@ const change = (a: number | null, b: number | null) => (a === null || b === null
 export function headlines(r: ReportData): Headline[] {
   const now = r.snapshot.metrics;
   const before = r.previousSnapshot.metrics;
-  const out: Headline[] = WINDOWED.map(({ pick, ...f }) => {
+  const out: Omit<Headline, 'target' | 'onTrack' | 'gap'>[] = WINDOWED.map(({ pick, ...f }) => {
     const value = pick(now);
     const previous = pick(before);
     return { ...f, value, previous, change: change(value, previous) };
@@ -99,7 +112,12 @@ export function headlines(r: ReportData): Headline[] {
       change: null,
     },
   );
-  return out;
+  return out.map((h) => {
+    const figure = TARGETED[h.key];
+    const target = figure ? (r.targets.find((t) => t.figure === figure)?.value ?? null) : null;
+    const status = figure ? targetStatus(h.value, target, figure) : { onTrack: null, gap: null };
+    return { ...h, target, ...status };
+  });
 }
 
 /** `2026-11-03T08:00:00+07:00` → `03/11/2026 08:00`. */

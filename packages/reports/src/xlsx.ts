@@ -6,6 +6,7 @@ import { type FigureKind, headlines, localDateTimeText, windowText } from './hea
 export const SHEETS = {
   summary: 'Tổng hợp',
   children: 'Đơn vị trực thuộc',
+  procedures: 'Thủ tục',
   overdue: 'Hồ sơ quá hạn',
   ratings: 'Đánh giá gần nhất',
   scorecard: 'Bộ chỉ số 766',
@@ -29,6 +30,12 @@ const CHANGE_FORMATS: Record<FigureKind, string> = {
 };
 const DATE_FORMAT = 'dd/mm/yyyy hh:mm';
 const NOT_MEASURED = 'chưa đo được';
+const ON_TRACK = 'Đạt';
+const OFF_TRACK = 'Chưa đạt';
+/** A gap to a target: percentage points for a share, points for the 766 score. */
+const GAP_FORMAT = '+#,##0.0;-#,##0.0;0.0';
+/** A procedure row without a procedure code. */
+const NO_PROCEDURE = '(không có mã thủ tục)';
 
 /**
  * A local time (`…+07:00`) as an Excel date. Excel dates carry no time zone: the cell holds the
@@ -111,18 +118,30 @@ export async function reportXlsx(r: ReportData): Promise<Buffer> {
       { header: 'Kỳ này' },
       { header: `Kỳ trước (${windowText(r.previous)})` },
       { header: 'Thay đổi' },
+      { header: 'Mục tiêu' },
+      { header: 'Đánh giá' },
+      { header: 'Chênh lệch so với mục tiêu (điểm)', format: GAP_FORMAT },
     ],
-    figures.map((f) => [f.vi, f.value ?? NOT_MEASURED, f.previous, f.change]),
+    figures.map((f) => [
+      f.vi,
+      f.value ?? NOT_MEASURED,
+      f.previous,
+      f.change,
+      f.target,
+      f.onTrack === null ? null : f.onTrack ? ON_TRACK : OFF_TRACK,
+      f.gap,
+    ]),
   );
   figures.forEach((f, i) => {
     const row = summary.getRow(HEADER_ROW + 1 + i);
-    for (const col of [2, 3])
+    for (const col of [2, 3, 5])
       if (typeof row.getCell(col).value === 'number') row.getCell(col).numFmt = FORMATS[f.kind];
     if (typeof row.getCell(4).value === 'number') row.getCell(4).numFmt = CHANGE_FORMATS[f.kind];
+    if (f.onTrack !== null) row.getCell(6).font = { color: { argb: f.onTrack ? 'FF1B7A34' : 'FFB42318' } };
   });
   const note = summary.getRow(HEADER_ROW + figures.length + 2);
   note.getCell(1).value =
-    'Tỷ lệ: thay đổi tính bằng điểm phần trăm. Hồ sơ đang giải quyết và quá hạn tính tại thời điểm số liệu, không so với kỳ trước.';
+    'Tỷ lệ: thay đổi và chênh lệch so với mục tiêu tính bằng điểm phần trăm; điểm 766: bằng điểm. Mục tiêu là mục tiêu đang áp dụng của đơn vị (của đơn vị hoặc kế thừa từ cấp trên); để trống nếu chưa đặt. Hồ sơ đang giải quyết và quá hạn tính tại thời điểm số liệu, không so với kỳ trước.';
   note.getCell(1).font = { italic: true };
 
   const childColumns: Column[] = [
@@ -165,6 +184,50 @@ export async function reportXlsx(r: ReportData): Promise<Buffer> {
   children.push(childRow(r.unit.code, `Tổng: ${r.unit.name}`, r.snapshot.metrics));
   const childSheet = table(wb, SHEETS.children, r, childColumns, children);
   childSheet.getRow(HEADER_ROW + children.length).font = { bold: true };
+
+  // The same figures as GET …/procedures for the unit and window, then its total.
+  type Procedure = ReportData['procedures']['total'];
+  const procedureRow = (code: string, name: string | null, p: Procedure): Cell[] => [
+    code,
+    name,
+    p.received,
+    p.early,
+    p.onTime,
+    p.late,
+    p.unknown,
+    p.onTimeRate,
+    p.satisfaction.total,
+    p.satisfaction.rate,
+    p.open.total,
+    p.open.overdue,
+    p.open.dueSoon,
+    p.open.waitingSupplement,
+  ];
+  const procedures = r.procedures.items.map((p) => procedureRow(p.code || NO_PROCEDURE, p.name, p));
+  procedures.push(procedureRow('Tổng', `Tổng: ${r.unit.name}`, r.procedures.total));
+  const procedureSheet = table(
+    wb,
+    SHEETS.procedures,
+    r,
+    [
+      { header: 'Mã thủ tục' },
+      { header: 'Tên thủ tục' },
+      { header: 'Hồ sơ tiếp nhận', ...int },
+      { header: 'Giải quyết sớm hạn', ...int },
+      { header: 'Đúng hạn', ...int },
+      { header: 'Trễ hạn', ...int },
+      { header: 'Chưa rõ kết quả', ...int },
+      { header: 'Tỷ lệ đúng hạn', ...pct },
+      { header: 'Lượt đánh giá', ...int },
+      { header: 'Tỷ lệ hài lòng', ...pct },
+      { header: 'Đang giải quyết', ...int },
+      { header: 'Đang quá hạn', ...int },
+      { header: 'Sắp đến hạn (24 giờ)', ...int },
+      { header: 'Chờ bổ sung', ...int },
+    ],
+    procedures,
+  );
+  procedureSheet.getRow(HEADER_ROW + procedures.length).font = { bold: true };
 
   const REASONS = {
     late: 'Quá hạn',
