@@ -12,16 +12,7 @@ import {
 import { io, type Socket } from 'socket.io-client';
 import { browser } from '$app/environment';
 
-import {
-  CALENDAR_WINDOWS,
-  type CalendarWindow,
-  isPeriodLabel,
-  LIVE_WINDOWS,
-  type LiveWindow,
-  type PeriodLabel,
-  type RollingWindow,
-  toLiveWindow,
-} from './windows.ts';
+import type { LiveWindow } from './windows.ts';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 export {
