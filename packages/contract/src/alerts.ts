@@ -3,26 +3,11 @@
  * requests that change alerts, rules, webhooks and mail recipients (docs/alerts.md).
  */
 import { z } from 'zod';
+import { ALERT_EVENT_KINDS, ALERT_LEVELS, ALERT_RULES, ALERT_STATES, type AlertRule } from './values.ts';
 
 /** Who must act, lowest first: the commune's officer, the district, the city. */
-export const ALERT_LEVELS = ['commune', 'district', 'city'] as const;
-export type AlertLevel = (typeof ALERT_LEVELS)[number];
-export const ALERT_STATES = ['open', 'acknowledged', 'resolved', 'closed'] as const;
-export type AlertState = (typeof ALERT_STATES)[number];
-export const ALERT_EVENT_KINDS = ['opened', 'escalated', 'acknowledged', 'resolved', 'closed'] as const;
-export type AlertEventKind = (typeof ALERT_EVENT_KINDS)[number];
-export const ALERT_RULES = [
-  'dossier_deadline',
-  'petition_deadline',
-  'satisfaction_low',
-  'desk_silent',
-  'sync_lag',
-] as const;
-export type AlertRule = (typeof ALERT_RULES)[number];
 export const ALERT_SUBJECT_KINDS = ['dossier', 'petition', 'unit', 'desk'] as const;
 export type AlertSubjectKind = (typeof ALERT_SUBJECT_KINDS)[number];
-
-export const levelRank = (level: AlertLevel) => ALERT_LEVELS.indexOf(level);
 
 const hours = (max: number) => z.number().min(0.25).max(max);
 

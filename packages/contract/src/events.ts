@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parseRfc3339 } from './time.ts';
+import { CHANNELS, CRITERIA, RATING_LEVELS } from './values.ts';
 
 /** How far in the future an event's `time` may lie (desk clocks drift). */
 export const MAX_FUTURE_MS = 5 * 60_000;
@@ -20,13 +21,6 @@ export const LIMITS = {
 
 export const SOURCE_RE = /^\/units\/(\d{5})\/desks\/([A-Za-z0-9_-]{1,32})$/;
 const EXTENSION_RE = /^[a-z0-9]{1,20}$/;
-
-export const RATING_LEVELS = ['very_satisfied', 'satisfied', 'unsatisfied'] as const;
-export type RatingLevel = (typeof RATING_LEVELS)[number];
-export const CHANNELS = ['direct', 'online', 'postal'] as const;
-export type Channel = (typeof CHANNELS)[number];
-export const CRITERIA = ['time', 'attitude', 'guidance', 'visits', 'transparency'] as const;
-export type Criterion = (typeof CRITERIA)[number];
 
 /** CloudEvents `type` of every event, by short name. */
 export const EVENT_TYPE = {
@@ -63,16 +57,6 @@ export const PAYMENT_METHODS = ['online', 'desk'] as const;
 export const PETITION_CATEGORIES = ['procedure', 'staff', 'other'] as const;
 export type PetitionCategory = (typeof PETITION_CATEGORIES)[number];
 export const REACTIONS = ['like', 'dislike'] as const;
-/**
- * Working days a petition step may take (Decision 766's petition rules): rejecting it or asking
- * for more information counts from its reception; publishing the answer from the answer.
- */
-export const PETITION_DEADLINE_WORKING_DAYS = {
-  rejected: 2,
-  supplement_requested: 5,
-  answered: 15,
-  published: 2,
-} as const;
 
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `expected one of ${values.join(', ')}` });

@@ -6,3 +6,4 @@ export * from './live.ts';
 export * from './read.ts';
 export * from './schemas.ts';
 export * from './time.ts';
+export * from './values.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CRITERIA, RATING_LEVELS } from './events.ts';
+import { CRITERIA, RATING_LEVELS } from './values.ts';
 
 /** What a paired rating kiosk knows of itself: where its ratings go, never its desk key. */
 export const kioskInfoSchema = z

@@ -10,8 +10,6 @@
  */
 import { z } from 'zod';
 import {
-  ALERT_LEVELS,
-  ALERT_RULES,
   alertActionSchema,
   alertCountsSchema,
   alertEventSchema,
@@ -23,7 +21,6 @@ import {
 } from './alerts.ts';
 import type { ErrorCode } from './errors.ts';
 import {
-  CRITERIA,
   DATA_SCHEMAS,
   EVENT_TYPE,
   EVENT_TYPES,
@@ -33,7 +30,6 @@ import {
   eventsReportSchema,
   LIMITS,
   MAX_FUTURE_MS,
-  RATING_LEVELS,
 } from './events.ts';
 import {
   kioskInfoSchema,
@@ -49,7 +45,6 @@ import {
   annotationSchema,
   atRiskSchema,
   comparisonSchema,
-  DOSSIER_LIST_KINDS,
   dossierListSchema,
   effectiveTargetSchema,
   figureChangeSchema,
@@ -59,7 +54,6 @@ import {
   monthlyTrendSchema,
   OVERDUE_REASONS,
   overdueListSchema,
-  PERIOD_LABEL_RE,
   procedureListSchema,
   ratingListSchema,
   reportSubscriptionSchema,
@@ -82,6 +76,14 @@ import {
   WINDOW_NAMES,
 } from './read.ts';
 import { errorEnvelopeSchema } from './schemas.ts';
+import {
+  ALERT_LEVELS,
+  ALERT_RULES,
+  CRITERIA,
+  DOSSIER_LIST_KINDS,
+  PERIOD_LABEL_RE,
+  RATING_LEVELS,
+} from './values.ts';
 
 /** The version of the public contract (event contract v1.1: v1 plus the 766 facts and petitions); it changes only by adding. */
 export const API_VERSION = '1.1.0';

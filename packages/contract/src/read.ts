@@ -3,8 +3,8 @@
  * TypeScript types are inferred from these schemas; the OpenAPI document is generated from them.
  */
 import { z } from 'zod';
-import { RATING_LEVELS } from './events.ts';
 import { parseRfc3339 } from './time.ts';
+import { DOSSIER_LIST_KINDS, RATING_LEVELS, TARGET_FIGURES } from './values.ts';
 
 const count = z.number().int().min(0);
 /** A share from 0 to 1, or null where its denominator is 0. */
@@ -43,14 +43,6 @@ export const WINDOW_NAMES = [
   'period',
 ] as const;
 export type WindowName = (typeof WINDOW_NAMES)[number];
-/** The calendar periods the national portal reports by, and the ISO week. */
-export const PERIOD_KINDS = ['week', 'month', 'quarter', 'year'] as const;
-export type PeriodKind = (typeof PERIOD_KINDS)[number];
-/**
- * A period's label as a `window` value: a year `2026`, a month `2026-10`, a quarter `2026-Q3` or
- * an ISO week `2026-W44` (weeks start on Monday; week 1 holds the year's first Thursday).
- */
-export const PERIOD_LABEL_RE = /^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4])|-W(0[1-9]|[1-4]\d|5[0-3]))?$/;
 
 export const snapshotWindowSchema = z
   .object({
@@ -438,10 +430,6 @@ export type MonthlyTrend = z.infer<typeof monthlyTrendSchema>;
 
 // Issue 14: targets per unit and figure.
 
-/** The figures a target can be set for: satisfaction and on-time rates (0–1), the 766 score (points of 100). */
-export const TARGET_FIGURES = ['satisfaction', 'onTime', 'score766'] as const;
-export type TargetFigure = (typeof TARGET_FIGURES)[number];
-
 export const effectiveTargetSchema = z
   .object({
     figure: z.enum(TARGET_FIGURES),
@@ -564,25 +552,6 @@ export const procedureListSchema = z
   })
   .meta({ id: 'ProcedureList' });
 export type ProcedureList = z.infer<typeof procedureListSchema>;
-
-/**
- * Which dossiers a list holds: those received, finished (early, on time or late), early, on time,
- * late or of unknown outcome in the window; or those open, overdue, due within 24 h, or waiting for
- * a supplement at asOf.
- */
-export const DOSSIER_LIST_KINDS = [
-  'received',
-  'finished',
-  'early',
-  'onTime',
-  'late',
-  'unknown',
-  'open',
-  'overdue',
-  'dueSoon',
-  'waitingSupplement',
-] as const;
-export type DossierListKind = (typeof DOSSIER_LIST_KINDS)[number];
 
 export const dossierRowSchema = z.object({
   unitCode: z.string(),

@@ -1,4 +1,5 @@
-import { PETITION_DEADLINE_WORKING_DAYS, type PetitionCategory, type PetitionStep } from '@motcua/contract';
+import type { PetitionCategory, PetitionStep } from '@motcua/contract';
+import { PETITION_DEADLINE_WORKING_DAYS } from '@motcua/contract/values';
 import { addWorkingDays, type WorkCalendar } from './calendar.ts';
 import type { Contribution } from './outcome.ts';
 import type { BucketCounts } from './types.ts';

@@ -1,4 +1,5 @@
-import { PERIOD_KINDS, PERIOD_LABEL_RE, type PeriodKind, parseRfc3339 } from '@motcua/contract';
+import { parseRfc3339 } from '@motcua/contract/time';
+import { PERIOD_KINDS, PERIOD_LABEL_RE, type PeriodKind } from '@motcua/contract/values';
 import type { ResolvedWindow, SeriesStep, SnapshotWindow } from './types.ts';
 
 export const MINUTE = 60_000;

@@ -1,4 +1,4 @@
-import { DOSSIER_LIST_KINDS, type DossierListKind } from '@motcua/contract';
+import { DOSSIER_LIST_KINDS, type DossierListKind } from '@motcua/contract/values';
 import { error, redirect } from '@sveltejs/kit';
 import { ApiError, api } from '$lib/live/api.ts';
 import { toLiveWindow } from '$lib/live.svelte.ts';
