@@ -35,11 +35,12 @@ function parseCsp(header: string | null): Record<string, string[]> {
 }
 
 /** Operations (method + path) of a document, as Swagger UI lists them. */
+// Swagger UI draws every operation of the paths and of the webhooks (the alert payload).
 const operationCount = (doc: OpenApiDocument) =>
-  Object.values<Record<string, unknown>>(doc.paths).reduce(
-    (n, item) => n + Object.keys(item).filter((k) => k !== 'parameters').length,
-    0,
-  );
+  [
+    ...Object.values<Record<string, unknown>>(doc.paths),
+    ...Object.values<Record<string, unknown>>(doc.webhooks ?? {}),
+  ].reduce((n, item) => n + Object.keys(item).filter((k) => k !== 'parameters').length, 0);
 
 /** The zod schema each documented read answer is made from, by its component name. */
 const READ_SCHEMAS: Record<string, z.ZodType> = {
@@ -157,7 +158,7 @@ describe('OpenAPI documents and reference pages of the running services', () => 
         for (const summary of await page.locator('.opblock-summary-control').all()) await summary.click();
         await expect
           .poll(() => page.locator('.opblock-body').count(), { timeout: 30_000 })
-          .toBe(operationCount(doc()));
+          .toBe(await page.locator('.opblock').count());
         // And the schemas of the components: all listed, the first few opened all the way down.
         await page.locator('.models-control').click();
         const expand = page.locator('.models .json-schema-2020-12-expand-deep-button');
@@ -173,6 +174,8 @@ describe('OpenAPI documents and reference pages of the running services', () => 
         await page.close();
       }
     },
+    // Opening each of the dashboard's ~50 operations and its schemas takes Chromium a while.
+    300_000,
   );
 
   it('every read route answers what its document says, for a unit and for a desk (slash as is, or %2F)', async () => {
@@ -184,6 +187,16 @@ describe('OpenAPI documents and reference pages of the running services', () => 
       if (!template.startsWith('/api/v1/') || !item.get) continue;
       // Issue 15: the digest subscriptions are not a read of a unit (city/district viewers, own test).
       if (template.startsWith('/api/v1/report-subscriptions')) continue;
+      // The kiosk's routes take a kiosk's own token, not a viewer's (tests/e2e/kiosk.test.ts).
+      if (template.startsWith('/api/v1/kiosk/')) continue;
+      // Alerts and their settings (tests/e2e/alerts.test.ts) and the report files (reports.test.ts)
+      // are checked against their documents in their own tests, with the data they need.
+      if (
+        /\/(alerts|alert-rules|webhooks|email-recipients|desk-health)(\/|$)|\/report\.(xlsx|pdf)$/.test(
+          template,
+        )
+      )
+        continue;
       const ok = item.get.responses['200'] as { content: Record<string, { schema: { $ref?: string } }> };
       const media = Object.keys(ok.content)[0];
       const codes = template.includes('{code}') ? [commune, `${commune}/Q01`, `${commune}%2FQ01`] : [''];
