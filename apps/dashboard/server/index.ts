@@ -288,8 +288,11 @@ export async function startDashboard(opts: {
       stopRechecks();
       await digests?.stop();
       mailer?.close();
-      await hub.close();
+      // Socket.IO's close waits for the HTTP server to close, which waits for every open
+      // connection (a page's keep-alive fetches too): end them while it waits, not after.
+      const hubClosed = hub.close();
       server.closeAllConnections();
+      await hubClosed;
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
