@@ -273,9 +273,11 @@ export async function readDeskHealth(
   );
   const from = localDayStart(now) - (days - 1) * DAY;
   const activity = await db.query<{ unit_code: string; desk_code: string; day: number; n: number }>(
-    sql`select unit_code, desk_code, bucket_start::float8 as day, sum(${sql.raw(ACTIVITY)})::float8 as n
-      from rollups where grain = 'd' and bucket_start >= ${from} and unit_code = any(${units}::text[])
-      group by unit_code, desk_code, bucket_start`,
+    // Per desk, so from hour rows (day rows are per commune), summed into local days.
+    sql`select unit_code, desk_code, (bucket_start - ((bucket_start - ${localDayStart(0)}) % ${DAY}))::float8 as day,
+        sum(${sql.raw(ACTIVITY)})::float8 as n
+      from rollups where grain = 'h' and bucket_start >= ${from} and unit_code = any(${units}::text[])
+      group by 1, 2, 3`,
   );
   const perDesk = new Map<string, { day: number; n: number }[]>();
   for (const a of activity) {

@@ -38,7 +38,7 @@ export async function readComparison(
 
 /**
  * Satisfaction, on-time and received per local month over the last `months` months, the current
- * month to date last, from day rollups (one grouped read).
+ * month to date last, from day rollups (a desk's from its hour rollups; one grouped read).
  */
 export async function readMonthlyTrend(
   db: Database,
@@ -55,7 +55,7 @@ export async function readMonthlyTrend(
   if (communes.length > 0) {
     const rows = await db.query<Parameters<typeof addCounts>[1] & { t: number }>(
       sql`select bucket_start::float8 as t, ${SERIES_SUMS_SQL} from rollups
-        where grain = 'd' and ${unitFilter(communes)} and bucket_start >= ${periods[0].from}
+        where grain = ${deskCode ? 'h' : 'd'} and ${unitFilter(communes)} and bucket_start >= ${periods[0].from}
           and bucket_start < ${asOf} ${deskCode ? sql`and desk_code = ${deskCode}` : sql``}
         group by bucket_start`,
     );

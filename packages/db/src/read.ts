@@ -53,9 +53,10 @@ export interface BucketRanges {
 /**
  * Splits [from, to) into the coarsest buckets that fit: local days in the middle, hours at
  * the day edges, minutes at the hour edges. `to` may fall inside a minute: that minute's
- * bucket is included.
+ * bucket is included. Day rows are kept per commune, not per desk: a read that needs rows per
+ * desk passes `days: false` and gets hours in the middle instead.
  */
-export function bucketRanges(from: number, to: number): BucketRanges {
+export function bucketRanges(from: number, to: number, days = true): BucketRanges {
   const out: BucketRanges = { m: [], h: [], d: [] };
   const push = (list: Range[], a: number, b: number) => {
     if (b > a) list.push([a, b]);
@@ -71,7 +72,7 @@ export function bucketRanges(from: number, to: number): BucketRanges {
   };
   const dayStart = localDayStart(from) === from ? from : localDayStart(from) + DAY;
   const dayEnd = localDayStart(to);
-  if (dayEnd > dayStart) {
+  if (days && dayEnd > dayStart) {
     hours(from, dayStart);
     push(out.d, dayStart, dayEnd);
     hours(dayEnd, to);
@@ -138,7 +139,7 @@ export async function readWindowCounts<F extends BucketField = BucketField>(
   fields: readonly F[] = BUCKET_FIELDS as readonly BucketField[] as readonly F[],
 ): Promise<CountRow<F>[]> {
   if (communes.length === 0) return [];
-  const where = sql`${unitFilter(communes)} and (${rangeFilter(bucketRanges(from, to))})`;
+  const where = sql`${unitFilter(communes)} and (${rangeFilter(bucketRanges(from, to, per !== 'desk'))})`;
   // One query per rollup table that keeps some of the fields, side by side.
   const tables = ROLLUP_TABLES.map((table) => ({
     name: table.name,
@@ -406,7 +407,9 @@ export async function readSeries(
   if (!scope) return null;
   const { unit, communes, deskCode } = scope;
   const size = stepMs(step);
-  const grain = step === '1d' ? 'd' : step === '1h' ? 'h' : 'm';
+  // A desk has no day rows of its own (they are per commune): its days are summed from hours,
+  // which the step grid below aligns to local days all the same.
+  const grain = step === '1d' ? (deskCode ? 'h' : 'd') : step === '1h' ? 'h' : 'm';
   // Day buckets start at local midnight; the step grid is aligned the same way.
   const origin = step === '1d' ? localDayStart(0) : 0;
   const first = alignStep(window.from, step);

@@ -111,6 +111,9 @@ interface PetitionEntry {
 
 type RollupRecord = Record<string, string | number>;
 
+/** The desk code of a commune's day rows in `rollups` and `rollups_766`: they sum all its desks. */
+export const COMMUNE_DAY_DESK = '';
+
 /** Accumulates rollup deltas for one flush, at all three grains. */
 class RollupDeltas {
   readonly rows = new Map<
@@ -119,16 +122,18 @@ class RollupDeltas {
   >();
 
   add(unit: string, desk: string, time: number, counts: Partial<BucketCounts>, sign: 1 | -1) {
-    const starts: [string, number][] = [
-      ['m', Math.floor(time / MINUTE) * MINUTE],
-      ['h', Math.floor(time / HOUR) * HOUR],
-      ['d', localDayStart(time)],
+    // Day rows are kept per commune (desk ''), minutes and hours per desk: a district's or the
+    // city's days then read a third of the rows, and a desk's own days come from its hours.
+    const starts: [string, number, string][] = [
+      ['m', Math.floor(time / MINUTE) * MINUTE, desk],
+      ['h', Math.floor(time / HOUR) * HOUR, desk],
+      ['d', localDayStart(time), COMMUNE_DAY_DESK],
     ];
-    for (const [grain, start] of starts) {
-      const key = `${grain}|${unit}|${start}|${desk}`;
+    for (const [grain, start, rowDesk] of starts) {
+      const key = `${grain}|${unit}|${start}|${rowDesk}`;
       let row = this.rows.get(key);
       if (!row) {
-        row = { grain, unit, start, desk, c: {} };
+        row = { grain, unit, start, desk: rowDesk, c: {} };
         this.rows.set(key, row);
       }
       for (const [field, value] of Object.entries(counts) as [keyof BucketCounts, number][]) {

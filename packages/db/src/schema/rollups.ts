@@ -3,7 +3,9 @@ import { epochMs } from './events.ts';
 
 /**
  * Additive counts per (desk, time bucket) at three grains: 'm' minute, 'h' hour, 'd' local
- * day. A window is answered from the coarsest buckets that fit inside it. The counters of event
+ * day, where day rows sum the commune's desks (`desk_code` '', migration 0010: a district's or
+ * the city's days are a third of the rows; a desk's own days come from its hours). A window is
+ * answered from the coarsest buckets that fit inside it. The counters of event
  * contract v1.1 (the 766 scorecard) are kept beside, in `rollups_766` (schema/scorecard.ts), so
  * that the snapshot's and the series' reads scan rows of their own counters only.
  */
