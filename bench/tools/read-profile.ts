@@ -11,8 +11,9 @@ import { resolveWindow } from '@motcua/metrics';
 import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 
-const RUNS = Number(process.env.RUNS ?? 20);
-const db = await createDb({ url: process.env.DATABASE_URL });
+const env = process.env;
+const RUNS = Number(env.RUNS ?? 20);
+const db = await createDb({ url: env.DATABASE_URL });
 const dialect = new PgDialect();
 const times = new Map<string, number[]>();
 const statements = new Map<string, SQL>();
@@ -56,7 +57,7 @@ console.log(
 // A digest of what was read, to check that a change to the storage left every figure as it was.
 const digest = createHash('sha256').update(JSON.stringify(last)).digest('hex').slice(0, 16);
 console.log(`figures digest ${digest} (asOf ${new Date(asOf).toISOString()})`);
-if (process.env.EXPLAIN) {
+if (env.EXPLAIN) {
   db.query = query;
   for (const [text, q] of statements) {
     const plan = await db.query<{ 'QUERY PLAN': string }>(sql`explain (analyze, buffers) ${q}`);
