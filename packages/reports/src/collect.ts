@@ -8,7 +8,6 @@ import type {
 } from '@motcua/contract';
 import {
   type Database,
-  previousPeriodWindow,
   readLatestRatings,
   readOverdue,
   readProcedures,
@@ -17,7 +16,13 @@ import {
   readTargetsInForce,
   type UnitTree,
 } from '@motcua/db';
-import { formatLocal, type ResolvedWindow, type Snapshot, windowToJson } from '@motcua/metrics';
+import {
+  formatLocal,
+  previousWindow,
+  type ResolvedWindow,
+  type Snapshot,
+  windowToJson,
+} from '@motcua/metrics';
 
 /** Overdue dossiers listed in a report (the read API lists 50 by default; a report wants more). */
 export const REPORT_OVERDUE_LIMIT = 1000;
@@ -44,18 +49,6 @@ export interface ReportData {
   targets: EffectiveTarget[];
 }
 
-/**
- * The window a report's change is counted against: the previous closed period for a calendar
- * window (as the 766 league counts its rank change), else the window of the same length just
- * before it.
- */
-export function previousWindow(window: ResolvedWindow): ResolvedWindow {
-  const period = previousPeriodWindow(window);
-  if (period) return period;
-  const length = window.to - window.from;
-  return { name: 'custom', from: window.from - length, to: window.from };
-}
-
 /** Reads a report of `code` over `window` at `asOf`; null for an unknown unit. */
 export async function collectReport(
   db: Database,
@@ -64,6 +57,7 @@ export async function collectReport(
   window: ResolvedWindow,
   asOf: number,
 ): Promise<ReportData | null> {
+  // The window the read API's `compare` counts the change against, so a report's change is the page's.
   const prev = previousWindow(window);
   const [snapshot, previousSnapshot, scorecard, previousScorecard, overdue, ratings, procedures, targets] =
     await Promise.all([
