@@ -65,6 +65,12 @@ export function columnsOf<T extends Table, K extends keyof T['$inferSelect'] & s
 /** The SQL column names of a column list, comma-separated. */
 export const namesOf = (columns: readonly Column<never>[]) => columns.map(([name]) => name).join(', ');
 
+/**
+ * The desk code of a commune's day rows in `rollups`, `rollups_766` and `procedure_rollups`: they
+ * sum all its desks (minute and hour rows are per desk).
+ */
+export const COMMUNE_DAY_DESK = '';
+
 /** The key of a rollup row, in both rollup tables; every other column is a counter. */
 export const ROLLUP_KEY = ['grain', 'unitCode', 'bucketStart', 'deskCode'] as const;
 type RollupKey = (typeof ROLLUP_KEY)[number];

@@ -80,7 +80,7 @@ export async function readProcedures(
     const [counts, open] = await Promise.all([
       db.query<ProcedureCounts & { procedure_code: string }>(
         sql`select procedure_code, ${SUMS} from procedure_rollups
-          where ${unitFilter(communes)} and (${rangeFilter(bucketRanges(window.from, window.to))}) ${desk}
+          where ${unitFilter(communes)} and (${rangeFilter(bucketRanges(window.from, window.to, !deskCode))}) ${desk}
           group by procedure_code`,
       ),
       db.query<OpenCounts & { procedure_code: string }>(

@@ -2,7 +2,7 @@ import type { ValidatedEvent } from '@motcua/contract';
 import { type DossierState, localDayStart } from '@motcua/metrics';
 import { sql } from 'drizzle-orm';
 import type { Database, Executor } from './client.ts';
-import { columnsOf, namesOf, rowsOf } from './columns.ts';
+import { COMMUNE_DAY_DESK, columnsOf, namesOf, rowsOf } from './columns.ts';
 import { procedureRollups } from './schema/explain.ts';
 import type { HistoryEntry } from './write.ts';
 
@@ -111,16 +111,17 @@ export class ProcedureDeltas {
     counts: Partial<ProcedureCounts>,
     sign: 1 | -1,
   ) {
-    const starts: [string, number][] = [
-      ['m', Math.floor(time / MINUTE) * MINUTE],
-      ['h', Math.floor(time / HOUR) * HOUR],
-      ['d', localDayStart(time)],
+    // Day rows per commune, like `rollups` (a desk's days come from its hours).
+    const starts: [string, number, string][] = [
+      ['m', Math.floor(time / MINUTE) * MINUTE, desk],
+      ['h', Math.floor(time / HOUR) * HOUR, desk],
+      ['d', localDayStart(time), COMMUNE_DAY_DESK],
     ];
-    for (const [grain, bucketStart] of starts) {
-      const key = `${grain}|${unit}|${bucketStart}|${procedureCode}|${desk}`;
+    for (const [grain, bucketStart, rowDesk] of starts) {
+      const key = `${grain}|${unit}|${bucketStart}|${procedureCode}|${rowDesk}`;
       let row = this.rows.get(key);
       if (!row) {
-        row = { grain, unitCode: unit, bucketStart, procedureCode, deskCode: desk };
+        row = { grain, unitCode: unit, bucketStart, procedureCode, deskCode: rowDesk };
         for (const c of PROCEDURE_COUNTERS) row[c] = 0;
         this.rows.set(key, row);
       }

@@ -31,6 +31,7 @@ import {
 import { sql } from 'drizzle-orm';
 import type { Database, Executor } from './client.ts';
 import {
+  COMMUNE_DAY_DESK,
   type Column,
   columnsOf,
   DOSSIER_COLUMNS,
@@ -110,9 +111,6 @@ interface PetitionEntry {
 }
 
 type RollupRecord = Record<string, string | number>;
-
-/** The desk code of a commune's day rows in `rollups` and `rollups_766`: they sum all its desks. */
-export const COMMUNE_DAY_DESK = '';
 
 /** Accumulates rollup deltas for one flush, at all three grains. */
 class RollupDeltas {

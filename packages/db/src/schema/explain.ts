@@ -51,8 +51,9 @@ export const annotations = pgTable(
 
 /**
  * Additive counts per (commune, desk, time bucket, procedure code) at the three grains of
- * `rollups` ('m', 'h', 'd' local day), kept by the write path like it, so any window the tiles
- * answer is answered here from the same buckets: what the drill-down by procedure sums.
+ * `rollups` ('m', 'h', 'd' local day, day rows per commune with `desk_code` '' as there), kept by
+ * the write path like it, so any window the tiles answer is answered here from the same buckets:
+ * what the drill-down by procedure sums.
  * `procedure_code` '' = not known (a dossier finished or rated without its reception stored, or
  * a rating naming no dossier).
  */
