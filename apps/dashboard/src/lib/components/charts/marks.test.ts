@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { noteSpan, STEP_MS } from './marks.ts';
+import { chartNotes, chartTargets, commonTarget, noteSpan, STEP_MS } from './marks.ts';
 
 const MIDNIGHT = Date.parse('2026-11-30T00:00:00+07:00');
 /** Today so far in 15-minute steps: 00:00 … 09:45 (40 steps, the last ending at 10:00). */
@@ -82,5 +82,69 @@ describe('noteSpan: a note on a time axis of steps', () => {
     });
     expect(noteSpan({ from: at('23:00', '2026-11-23'), to: null }, week, STEP_MS['1d'])).toBeNull();
     expect(noteSpan({ from: at('00:00', '2026-12-01'), to: null }, week, STEP_MS['1d'])).toBeNull();
+  });
+});
+
+describe('targets and notes as the charts take them', () => {
+  const unit = (code: string, name: string) => ({ code, name, level: 'commune' as const });
+  const target = (figure: 'satisfaction' | 'onTime' | 'score766', value: number) => ({
+    figure,
+    value,
+    inherited: false,
+    setOn: unit('90', 'Thành phố'),
+    setBy: 'test city',
+    updatedAt: '2026-11-30T08:00:00+07:00',
+  });
+
+  it('takes the two rate targets, and none from targets it could not read', () => {
+    expect(chartTargets({ targets: [target('score766', 80), target('satisfaction', 0.95)] })).toEqual({
+      satisfaction: 0.95,
+      onTime: null,
+    });
+    expect(chartTargets(null)).toEqual({ satisfaction: null, onTime: null });
+  });
+
+  it('names the unit of a note on another unit', () => {
+    const note = (code: string, text: string) => ({
+      id: 1,
+      unit: unit(code, `Xã ${code}`),
+      from: '2026-11-30T08:00:00+07:00',
+      to: null,
+      text,
+      author: 'a',
+      createdAt: '2026-11-30T08:00:00+07:00',
+      updatedAt: '2026-11-30T08:00:00+07:00',
+      mayEdit: false,
+    });
+    const list = { items: [note('90000', 'Mất điện'), note('900', 'Tập huấn')] };
+    expect(chartNotes(list, '90000', (u) => u.name).map((n) => n.text)).toEqual([
+      'Mất điện',
+      'Tập huấn (Xã 900)',
+    ]);
+    expect(chartNotes(null, '90000', (u) => u.name)).toEqual([]);
+  });
+
+  it('gives a chart of children one target line only when every child has the same target', () => {
+    const child = (code: string, ...targets: ReturnType<typeof target>[]) => ({
+      unit: unit(code, code),
+      targets,
+    });
+    const same = {
+      children: [
+        child('a', target('satisfaction', 0.9)),
+        child('b', target('satisfaction', 0.9), target('onTime', 0.8)),
+      ],
+    };
+    expect(commonTarget(same, ['a', 'b'], 'satisfaction')).toBe(0.9);
+    // b has an on-time target, a has none.
+    expect(commonTarget(same, ['a', 'b'], 'onTime')).toBeNull();
+    const differ = {
+      children: [child('a', target('satisfaction', 0.9)), child('b', target('satisfaction', 0.95))],
+    };
+    expect(commonTarget(differ, ['a', 'b'], 'satisfaction')).toBeNull();
+    // A child the targets do not list has none.
+    expect(commonTarget(same, ['a', 'b', 'c'], 'satisfaction')).toBeNull();
+    expect(commonTarget(null, ['a'], 'satisfaction')).toBeNull();
+    expect(commonTarget(same, [], 'satisfaction')).toBeNull();
   });
 });

@@ -1,3 +1,5 @@
+import type { AnnotationList, UnitRef, UnitTargets } from '@motcua/contract';
+
 /**
  * Where targets and notes go on the time charts. The trend's time axis is one category per
  * step (15 minutes within a day, a day for 7 and 30 days), so a note's time has to become a step
@@ -70,4 +72,46 @@ export function noteSpan(
     first: stepAt(starts, Math.max(from, starts[0])),
     last: stepAt(starts, Math.min(end, chartEnd) - 1),
   };
+}
+
+/** The rate targets in force of a unit as the charts draw them (none when they could not be read). */
+export function chartTargets(targets: Pick<UnitTargets, 'targets'> | null): ChartTargets {
+  const value = (figure: string) => targets?.targets.find((x) => x.figure === figure)?.value ?? null;
+  return { satisfaction: value('satisfaction'), onTime: value('onTime') };
+}
+
+/**
+ * A unit's notes as its charts draw them: those on other units (above or below it) say which
+ * unit they are on, as `label` names it.
+ */
+export function chartNotes(
+  list: Pick<AnnotationList, 'items'> | null,
+  code: string,
+  label: (unit: UnitRef) => string,
+): ChartNote[] {
+  return (list?.items ?? []).map((n) => ({
+    from: n.from,
+    to: n.to,
+    text: n.unit.code === code ? n.text : `${n.text} (${label(n.unit)})`,
+  }));
+}
+
+/**
+ * The target a chart of children draws as one line: the value every one of `codes` has in force
+ * for `figure`, else null (no line: one line would misstate a child whose target differs, or
+ * that has none).
+ */
+export function commonTarget(
+  targets: Pick<UnitTargets, 'children'> | null,
+  codes: readonly string[],
+  figure: 'satisfaction' | 'onTime',
+): number | null {
+  if (!targets || codes.length === 0) return null;
+  const values = codes.map(
+    (code) =>
+      targets.children.find((c) => c.unit.code === code)?.targets.find((x) => x.figure === figure)?.value ??
+      null,
+  );
+  const first = values[0];
+  return first !== null && values.every((v) => v === first) ? first : null;
 }
