@@ -122,6 +122,10 @@ describe('targets and notes on the trend chart', () => {
     const plain = draw(tenOClock(), 880, { theme: LIGHT, big: false });
     const svg = draw(tenOClock(), 880, { theme: LIGHT, big: false, notes });
     expect(texts(svg)).toEqual(expect.arrayContaining(['✎ Mất điện toàn xã', '✎ Tập huấn phần mềm mới']));
+    // In the text colour, not faded with the note's line.
+    const label = svg.match(/<text[^>]*>✎ Mất điện toàn xã<\/text>/)?.[0] ?? '';
+    expect(label).toContain(`fill="${LIGHT.text}"`);
+    expect(label).not.toContain('opacity');
     expect(shaded(plain, LIGHT.text)).toBe(0);
     expect(shaded(svg, LIGHT.text)).toBe(1);
     // The point's line: a stroke in the text colour that the chart without notes does not have.

@@ -130,7 +130,9 @@ export function trendOption({
   // A label in the right half of the chart ends at its note, so that it stays inside the chart.
   const rightHalf = (i: number) => i >= rows.length / 2;
   // Labels sit on the panel's colour: readable over the lines and shaded areas, in either theme.
+  // Opaque, though the note's line is drawn lighter.
   const markText = {
+    opacity: 1,
     color: theme.text,
     fontSize: markFs,
     backgroundColor: theme.panel,
