@@ -250,6 +250,14 @@ describe('compare, target and explain in Chromium', () => {
     expect(norm(await page.locator(trend).textContent())).toContain('✎ Tập huấn phần mềm');
     await screenshot(page, 'issue14-commune-day-notes-1280');
     await page.locator(trend).screenshot({ path: join(SCREENSHOT_DIR, 'issue14-commune-day-trend.png') });
+
+    // The district's chart comparing its communes: each has the city's 95 %, so one target line.
+    await page.goto(`${s.dashboardUrl}/units/${d0}`);
+    const compare = 'section[aria-labelledby="compare-title"]';
+    await page.locator(`${compare} .chart[data-rendered]`).waitFor();
+    await expect
+      .poll(() => drawn(page, compare), { timeout: 10_000 })
+      .toEqual(expect.arrayContaining(['Mục tiêu hài lòng 95 %']));
     await context.close();
 
     // The city's wall display: the target on its curve, and the commune's notes, named.
