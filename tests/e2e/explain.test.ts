@@ -1,5 +1,12 @@
+import { join } from 'node:path';
 import type { AnnotationList, DossierList, ProcedureList, Snapshot } from '@motcua/contract';
-import { launchChromium, screenshot } from '@motcua/test-helpers/browser';
+import {
+  canvasTexts,
+  launchChromium,
+  RECORD_CANVAS_TEXT,
+  SCREENSHOT_DIR,
+  screenshot,
+} from '@motcua/test-helpers/browser';
 import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
 import { postBatch } from '@motcua/test-helpers/ingest';
 import { apiGet, startTestSystem, type TestSystem } from '@motcua/test-helpers/system';
@@ -10,6 +17,8 @@ const DAY = 86_400_000;
 const norm = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim();
 /** The local month label (`2026-11`) of an instant, and of the month before. */
 const monthOf = (ms: number) => new Date(ms + 7 * 3_600_000).toISOString().slice(0, 7);
+/** An instant as a local time with its offset (`2026-11-30T09:12:00+07:00`), to the minute. */
+const localMinute = (ms: number) => `${new Date(ms + 7 * 3_600_000).toISOString().slice(0, 16)}:00+07:00`;
 
 /**
  * Issue 14 in Chromium, as in "done when": a district leader opens last month, sees each
@@ -190,5 +199,81 @@ describe('compare, target and explain in Chromium', () => {
     expect(tooltip).toContain('✎ Mất điện toàn quận');
     await screenshot(city, 'issue14-city-notes-1280');
     await city.context().close();
+  });
+
+  it('draws a note and the target on the day trend of the unit page, and the target on the wall display', async () => {
+    const now = Date.now();
+    // Local midnight today: the day trend's first step.
+    const midnight = Math.floor((now + 7 * 3_600_000) / DAY) * DAY - 7 * 3_600_000;
+    const key0 = await s.deskKey(c0);
+    expect(
+      (await postBatch(s.ingestUrl, key0, [rating(c0, 'satisfied', { time: now - 1_000 })])).body.accepted,
+    ).toBe(1);
+    // A point in the current 15-minute step, and a range from midnight until after now.
+    const notes = [
+      { from: localMinute(now), text: 'Họp giao ban đầu giờ' },
+      { from: localMinute(midnight), to: localMinute(now + 2 * 3_600_000), text: 'Tập huấn phần mềm' },
+    ];
+    for (const note of notes) {
+      const res = await fetch(`${s.dashboardUrl}/api/v1/units/${c0}/annotations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${districtToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(note),
+      });
+      expect(res.status).toBe(201);
+    }
+
+    // The commune's page, today: the city's 95 % satisfaction target is in force for it.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN' });
+    await context.addInitScript(RECORD_CANVAS_TEXT);
+    const page = await context.newPage();
+    await page.goto(`${s.dashboardUrl}/units/${c0}?token=${districtToken}`);
+    const trend = 'section[aria-labelledby="trend-title"]';
+    await page.locator(`${trend} .chart[data-rendered]`).waitFor();
+    const drawn = async (p: Page, selector: string) => (await canvasTexts(p, selector)).map(norm);
+    await expect
+      .poll(() => drawn(page, trend), { timeout: 10_000 })
+      .toEqual(
+        expect.arrayContaining(['Mục tiêu hài lòng 95 %', '✎ Họp giao ban đầu giờ', '✎ Tập huấn phần mềm']),
+      );
+    // Last month's note (the test above) is not in today's steps.
+    expect((await drawn(page, trend)).filter((x) => x.includes('Mất điện'))).toEqual([]);
+    // The tooltip of the last step lists the notes over it.
+    const chart = page.locator(`${trend} .chart`);
+    await chart.scrollIntoViewIfNeeded();
+    const box = await chart.boundingBox();
+    if (!box) throw new Error('no trend chart');
+    await page.mouse.move(box.x + box.width - 40, box.y + box.height / 2);
+    await expect
+      .poll(async () => norm(await page.locator(trend).textContent()), { timeout: 5_000 })
+      .toContain('✎ Họp giao ban đầu giờ');
+    expect(norm(await page.locator(trend).textContent())).toContain('✎ Tập huấn phần mềm');
+    await screenshot(page, 'issue14-commune-day-notes-1280');
+    await page.locator(trend).screenshot({ path: join(SCREENSHOT_DIR, 'issue14-commune-day-trend.png') });
+
+    // The district's chart comparing its communes: each has the city's 95 %, so one target line.
+    await page.goto(`${s.dashboardUrl}/units/${d0}`);
+    const compare = 'section[aria-labelledby="compare-title"]';
+    await page.locator(`${compare} .chart[data-rendered]`).waitFor();
+    await expect
+      .poll(() => drawn(page, compare), { timeout: 10_000 })
+      .toEqual(expect.arrayContaining(['Mục tiêu hài lòng 95 %']));
+    await context.close();
+
+    // The city's wall display: the target on its curve, and the commune's notes, named.
+    const displayToken = await s.viewer('display', s.tree.city);
+    const wall = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'vi-VN' });
+    await wall.addInitScript(RECORD_CANVAS_TEXT);
+    const screen = await wall.newPage();
+    await screen.goto(`${s.dashboardUrl}/display/${s.tree.city}?token=${displayToken}`);
+    await screen.locator('.curve .chart[data-rendered]').waitFor();
+    await expect
+      .poll(() => drawn(screen, '.curve'), { timeout: 10_000 })
+      .toEqual(expect.arrayContaining(['Mục tiêu hài lòng 95 %']));
+    const labels = (await drawn(screen, '.curve')).filter((x) => x.startsWith('✎'));
+    expect(labels.some((x) => x.startsWith('✎ Họp giao ban đầu giờ ('))).toBe(true);
+    expect(labels.some((x) => x.startsWith('✎ Tập huấn phần mềm ('))).toBe(true);
+    await screenshot(screen, 'issue14-display-target-1920');
+    await wall.close();
   });
 });

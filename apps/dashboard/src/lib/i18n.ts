@@ -132,6 +132,8 @@ const vi = {
   'trend.receivedShort': 'Tiếp nhận',
   'trend.empty': 'Chưa có dữ liệu trong khoảng thời gian này.',
   'trend.loading': 'Đang tải diễn biến…',
+  'trend.targetSatisfaction': 'Mục tiêu hài lòng {value}',
+  'trend.targetOnTime': 'Mục tiêu đúng hạn {value}',
 
   'channel.title': 'Tiếp nhận theo kênh',
   'channel.empty': 'Chưa tiếp nhận hồ sơ nào {window}.',
@@ -881,6 +883,8 @@ const en: Record<MessageKey, string> = {
   'trend.receivedShort': 'Received',
   'trend.empty': 'No data yet in this time window.',
   'trend.loading': 'Loading the trend…',
+  'trend.targetSatisfaction': 'Satisfaction target {value}',
+  'trend.targetOnTime': 'On-time target {value}',
 
   'channel.title': 'Received by channel',
   'channel.empty': 'No dossiers received {window}.',

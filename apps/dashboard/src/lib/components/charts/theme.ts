@@ -16,6 +16,8 @@ export interface ChartTheme {
   tooltipText: string;
   tooltipBorder: string;
   empty: string;
+  /** The panel the chart sits on: behind labels drawn over lines and shaded areas. */
+  panel: string;
   fontFamily: string;
 }
 
@@ -34,6 +36,7 @@ export const LIGHT: ChartTheme = {
   tooltipText: '#f4f6fa',
   tooltipBorder: '#14213d',
   empty: '#eef1f6',
+  panel: '#ffffff',
   fontFamily: FONT,
 };
 
@@ -49,6 +52,7 @@ export const DARK: ChartTheme = {
   tooltipText: '#e8eef8',
   tooltipBorder: '#3a4861',
   empty: '#1a2539',
+  panel: '#0f1a2d',
   fontFamily: FONT,
 };
 

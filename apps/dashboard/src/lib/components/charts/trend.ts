@@ -2,6 +2,7 @@ import type { Series } from '@motcua/metrics';
 import { fmtDay, fmtHm, fmtInt, fmtPct } from '../../format.ts';
 import type { Lang } from '../../i18n.ts';
 import { escapeHtml } from './echarts.ts';
+import { type ChartNote, type ChartTargets, noteSpan, STEP_MS } from './marks.ts';
 import { rateAxis } from './scale.ts';
 import { type ChartTheme, tooltipBase } from './theme.ts';
 
@@ -27,9 +28,27 @@ export interface TrendOptionInput {
   /** Scale of sizes in the canvas on a wall: 1 at 1080 px high, 2 at 4K. */
   k: number;
   lang: Lang;
-  t: (key: 'trend.satisfaction' | 'trend.onTime' | 'trend.received') => string;
+  t: (key: TrendKey, params?: Record<string, string>) => string;
   /** Whether the page registered ECharts' tooltip. */
   tooltip: boolean;
+  /** The unit's targets: each a dashed line, the satisfaction one with the band under it shaded. */
+  targets?: ChartTargets;
+  /** Notes on the unit (and above and below it); those in the chart's steps are drawn. */
+  notes?: readonly ChartNote[];
+}
+
+/** The words the trend draws, from the page's dictionary. */
+export type TrendKey =
+  | 'trend.satisfaction'
+  | 'trend.onTime'
+  | 'trend.received'
+  | 'trend.targetSatisfaction'
+  | 'trend.targetOnTime';
+
+/** A note's label on the chart: short enough to sit over a few steps; the tooltip has it whole. */
+export function noteLabel(text: string, max = 28): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return `✎ ${one.length > max ? `${one.slice(0, max - 1).trimEnd()}…` : one}`;
 }
 
 /** One row per step: the rates shown (running totals within a day) and the counts behind them. */
@@ -81,13 +100,65 @@ export function markers(values: (number | null)[], daily: boolean): boolean[] {
 }
 
 /** The ECharts option of the trend; `t` and `lang` are the page's language. */
-export function trendOption({ series, theme, big, k, lang, t, tooltip }: TrendOptionInput) {
+export function trendOption({
+  series,
+  theme,
+  big,
+  k,
+  lang,
+  t,
+  tooltip,
+  targets = {},
+  notes = [],
+}: TrendOptionInput) {
   const daily = series.step === '1d';
   const rows = trendRows(series);
   const labels = rows.map((r) => (daily ? fmtDay(r.t, lang) : fmtHm(r.t, lang)));
-  const rates = rows.flatMap((r) => [r.sat, r.on]).filter((v): v is number => v !== null);
+  const targetSat = targets.satisfaction ?? null;
+  const targetOn = targets.onTime ?? null;
+  // The axis reaches down to a target below every rate, so that its line is on the chart.
+  const rates = [...rows.flatMap((r) => [r.sat, r.on]), targetSat, targetOn].filter(
+    (v): v is number => v !== null,
+  );
   const axis = rateAxis(rates.length ? Math.min(...rates) : null);
   const fs = big ? Math.round(20 * k) : 12;
+  const markFs = big ? Math.round(17 * k) : 11;
+  const starts = rows.map((r) => Date.parse(r.t));
+  const shown = notes
+    .map((note) => ({ note, span: noteSpan(note, starts, STEP_MS[series.step]) }))
+    .filter((x): x is { note: ChartNote; span: NonNullable<typeof x.span> } => x.span !== null);
+  // A label in the right half of the chart ends at its note, so that it stays inside the chart.
+  const rightHalf = (i: number) => i >= rows.length / 2;
+  // Labels sit on the panel's colour: readable over the lines and shaded areas, in either theme.
+  // Opaque, though the note's line is drawn lighter.
+  const markText = {
+    opacity: 1,
+    color: theme.text,
+    fontSize: markFs,
+    backgroundColor: theme.panel,
+    padding: [1, 3],
+    borderRadius: 3,
+  };
+  const targetLine = (value: number | null, color: string, label: string) =>
+    value === null
+      ? undefined
+      : {
+          silent: true,
+          symbol: 'none',
+          lineStyle: { color, type: 'dashed', width: big ? 3 * k : 1.5 },
+          label: {
+            formatter: label,
+            position: 'insideEndTop',
+            color,
+            fontSize: markFs,
+            fontWeight: 600,
+            backgroundColor: theme.panel,
+            padding: [1, 3],
+            borderRadius: 3,
+          },
+          data: [{ yAxis: value }],
+        };
+  const pct = (v: number) => fmtPct(v, lang, v * 100 === Math.round(v * 100) ? 0 : 1);
   // Short series names keep the legend on one line; the tooltip spells them out.
   const symbolSize = big ? 16 * k : 8;
   const lineData = (values: (number | null)[], symbol: string) => {
@@ -103,7 +174,8 @@ export function trendOption({ series, theme, big, k, lang, t, tooltip }: TrendOp
     grid: {
       left: 8,
       right: 8,
-      top: big ? 18 * k : 10,
+      // Above the plot: room for the labels of point notes, drawn at the top of their lines.
+      top: shown.some((x) => x.note.to === null) ? markFs + 12 : big ? 18 * k : 10,
       bottom: 4,
       outerBoundsMode: 'same',
       outerBoundsContain: 'axisLabel',
@@ -116,12 +188,16 @@ export function trendOption({ series, theme, big, k, lang, t, tooltip }: TrendOp
           formatter: (params: { dataIndex: number }[]) => {
             const r = rows[params[0]?.dataIndex ?? 0];
             if (!r) return '';
+            const i = params[0]?.dataIndex ?? 0;
             const when = daily ? fmtDay(r.t, lang) : fmtHm(r.t, lang);
             return [
               `<b>${escapeHtml(when)}</b>`,
               `${escapeHtml(t('trend.satisfaction'))}: <b>${fmtPct(r.sat, lang)}</b> (${fmtInt(r.satN, lang)})`,
               `${escapeHtml(t('trend.onTime'))}: <b>${fmtPct(r.on, lang)}</b> (${fmtInt(r.onN, lang)})`,
               `${escapeHtml(t('trend.received'))}: <b>${fmtInt(r.received, lang)}</b>`,
+              ...shown
+                .filter((x) => x.span.first <= i && i <= x.span.last)
+                .map((x) => `✎ ${escapeHtml(x.note.text)}`),
             ].join('<br>');
           },
         }
@@ -131,7 +207,9 @@ export function trendOption({ series, theme, big, k, lang, t, tooltip }: TrendOp
       data: labels,
       boundaryGap: true,
       axisLine: { lineStyle: { color: theme.axis } },
-      axisTick: { show: false },
+      // Every step a tick, though none is drawn: a note's shaded range starts and ends on the
+      // ticks, which with ECharts' automatic interval would skip steps.
+      axisTick: { show: false, interval: 0 },
       // The first and last labels inside the plot's width: the first no longer runs into the
       // rate axis' lowest label.
       axisLabel: {
@@ -172,6 +250,49 @@ export function trendOption({ series, theme, big, k, lang, t, tooltip }: TrendOp
         itemStyle: { color: theme.received, borderRadius: [3, 3, 0, 0], opacity: 0.55 },
         barMaxWidth: 18,
         z: 1,
+        // The notes are on the bars' series: on a bar series a range covers its steps' whole width.
+        markLine: shown.some((x) => x.note.to === null)
+          ? {
+              silent: true,
+              symbol: ['none', 'circle'],
+              symbolSize: big ? 10 * k : 6,
+              lineStyle: { color: theme.text, type: 'solid', width: big ? 2.5 * k : 1.5, opacity: 0.7 },
+              data: shown
+                .filter((x) => x.note.to === null)
+                .map(({ note, span }) => ({
+                  xAxis: span.first,
+                  name: note.text,
+                  label: {
+                    show: true,
+                    position: 'end',
+                    formatter: noteLabel(note.text),
+                    align: rightHalf(span.first) ? 'right' : 'left',
+                    ...markText,
+                  },
+                })),
+            }
+          : undefined,
+        markArea: shown.some((x) => x.note.to !== null)
+          ? {
+              silent: true,
+              itemStyle: { color: theme.text, opacity: 0.08 },
+              data: shown
+                .filter((x) => x.note.to !== null)
+                .map(({ note, span }) => [
+                  {
+                    xAxis: span.first,
+                    name: note.text,
+                    label: {
+                      show: true,
+                      position: rightHalf(span.first) ? 'insideTopRight' : 'insideTopLeft',
+                      formatter: noteLabel(note.text),
+                      ...markText,
+                    },
+                  },
+                  { xAxis: span.last },
+                ]),
+            }
+          : undefined,
       },
       {
         id: 'sat',
@@ -191,6 +312,20 @@ export function trendOption({ series, theme, big, k, lang, t, tooltip }: TrendOp
         showAllSymbol: true,
         lineStyle: { width: big ? 6 * k : 2.5, color: theme.satisfaction },
         itemStyle: { color: theme.satisfaction },
+        markLine: targetLine(
+          targetSat,
+          theme.satisfaction,
+          targetSat === null ? '' : t('trend.targetSatisfaction', { value: pct(targetSat) }),
+        ),
+        // The band under the target: how far below it the line runs, at a glance.
+        markArea:
+          targetSat === null
+            ? undefined
+            : {
+                silent: true,
+                itemStyle: { color: theme.satisfaction, opacity: 0.09 },
+                data: [[{ yAxis: axis.min }, { yAxis: targetSat }]],
+              },
         z: 3,
       },
       {
@@ -207,6 +342,11 @@ export function trendOption({ series, theme, big, k, lang, t, tooltip }: TrendOp
         showAllSymbol: true,
         lineStyle: { width: big ? 6 * k : 2.5, color: theme.onTime, type: big ? [14 * k, 8 * k] : [6, 4] },
         itemStyle: { color: theme.onTime },
+        markLine: targetLine(
+          targetOn,
+          theme.onTime,
+          targetOn === null ? '' : t('trend.targetOnTime', { value: pct(targetOn) }),
+        ),
         z: 2,
       },
     ],

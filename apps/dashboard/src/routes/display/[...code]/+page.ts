@@ -15,14 +15,29 @@ export const load: PageLoad = async ({ params, url, fetch, parent }) => {
   // `alerts=1`: a red banner with the unit's city-level alerts (docs/alerts.md).
   const alerts = url.searchParams.get('alerts') === '1';
   try {
-    const [info, snapshot, trend, saved] = await Promise.all([
+    // The targets and notes are drawn on the trend; the page is kept for starting offline with them.
+    const [info, snapshot, trend, saved, targets, notes] = await Promise.all([
       api.info(fetch, code),
       api.metrics(fetch, code, window),
       orNull(api.trend(fetch, code, window)),
       playlistId === null ? null : fetchPlaylist(fetch, playlistId),
+      orNull(api.targets(fetch, code)),
+      orNull(api.annotations(fetch, code)),
     ]);
     const slides = saved ? parsePlaylist(saved.slides) : playlistFromUrl(url.searchParams);
-    return { code, window, slides, playlistId, theme, alerts, info, snapshot, trend } as const;
+    return {
+      code,
+      window,
+      slides,
+      playlistId,
+      theme,
+      alerts,
+      info,
+      snapshot,
+      trend,
+      targets,
+      notes,
+    } as const;
   } catch (err) {
     if (err instanceof ApiError) {
       if (err.status === 401) redirect(303, `/?next=${encodeURIComponent(url.pathname + url.search)}`);
