@@ -78,6 +78,11 @@ const RECEPTION_FACTS = [
   'populationData',
 ] as const;
 const RESULT_FACTS = ['electronicResult', 'resultDigitised'] as const;
+/**
+ * Rarer procedure codes a v1.1 desk may name besides the three common ones, so a scope's distinct
+ * fee-bearing procedures (3.5b) range from none to many and are often not all paid online.
+ */
+const RARE_PROCEDURES = ['1.000894', '2.002165', '1.001193', '2.001263', '1.003583', '2.000889'] as const;
 /** Working days per petition step, from docs/events.md. */
 const PETITION_DAYS = { rejected: 2, supplement_requested: 5, answered: 15, published: 2 } as const;
 const CALENDAR = makeWorkCalendar(VN_CALENDAR);
@@ -324,6 +329,8 @@ function generate(
       const data: Record<string, unknown> = { dossierCode: code };
       if (kind === 'received') {
         data.procedureCode = pick(rng, ['1.001612', '2.000794', '1.004227']);
+        // Drawn from the v1.1 stream, so the v1 histories stay what they were.
+        if (reportsFacts && chance(r11, 0.3)) data.procedureCode = pick(r11, RARE_PROCEDURES);
         if (chance(rng, 0.5)) data.procedureName = 'Cấp bản sao trích lục hộ tịch';
         data.channel = weighted(rng, [
           [0.5, 'direct'],
@@ -1383,14 +1390,26 @@ describe.each(DB_KINDS)('model check on %s', (kind) => {
         `${world.tree.communes[0]}/Q01`,
         `${pick(rng, world.tree.communes)}/${pick(rng, DESKS)}`,
       ];
+      const targets = targetsOf(world, ref, desks);
       const compared = await compareAll(
         t.db,
         await readUnitTree(t.db),
         ref,
-        targetsOf(world, ref, desks),
+        targets,
         windowsAt(asOf),
         `seed=${seed}`,
       );
+      // 3.5b is exercised off its edges: some scope and window has fee-bearing procedures only
+      // part of which were paid online, and some has more than the three common codes.
+      const fees = targets.flatMap((tg) => windowsAt(asOf).map((w) => ref.feeProcedures(tg.scope, w.window)));
+      expect(
+        fees.some((f) => f.paidOnline > 0 && f.paidOnline < f.feeBearing),
+        `seed=${seed}: 3.5b strictly between 0 and 1 somewhere`,
+      ).toBe(true);
+      expect(
+        fees.some((f) => f.feeBearing > 3),
+        `seed=${seed}: 3.5b over more than 3 procedures`,
+      ).toBe(true);
       const { snapshots, numbers } = compared;
       const mismatches = [...ingestMismatches, ...compared.mismatches];
       const done = performance.now();
@@ -1409,6 +1428,7 @@ describe.each(DB_KINDS)('model check on %s', (kind) => {
           `${ref.petitions.length} petitions; city 30d: fee ${monthCounts.feePaidOnline}/${monthCounts.feeBearing}/${monthCounts.feeReported}, ` +
           `petitions handled ${monthCounts.petitionsHandledOnTime}/${monthCounts.petitionsHandled}, closed ${monthCounts.petitionsUnsatisfied}/${monthCounts.petitionsClosed}, ` +
           `open ${JSON.stringify(ref.openPetitions(city, monthWindow))}, complained ${monthCounts.onTimeComplained}; ` +
+          `3.5b procedures ${JSON.stringify(ref.feeProcedures(city, monthWindow))}; ` +
           `766 ${monthScore.points.toFixed(2)}/${monthScore.max}`,
       );
       await expectNoMismatches(t.db, mismatches, ref);

@@ -17,8 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  *   A1 received Mon 3/11 08:00, due 7/11 17:00, fee-bearing, inputs digitised, reused data,
  *      not from the citizen store, population data; paid online; resolved 5/11 10:00 with an
  *      e-result and the result digitised → early (50 h). Petition P1 names it → complained.
- *   A2 received 4/11 08:00, due 6/11 17:00, fee-bearing, nothing digitised/reused/stored/population;
- *      paid at the desk; resolved 10/11 10:00, no e-result, result digitised → late (146 h).
+ *   A2 received 4/11 08:00, due 6/11 17:00, procedure 2.000794 (the others 1.001612), fee-bearing,
+ *      nothing digitised/reused/stored/population; paid at the desk; resolved 10/11 10:00, no
+ *      e-result, result digitised → late (146 h).
  *   A3 received online 10/11 08:00, due 12/11 17:00, no facts; resolved 12/11 09:00 → on time
  *      (49 h); an unsatisfied rating names it → complained.
  *   A4 received 17/11 08:00, due 19/11 17:00 → open, overdue at asOf.
@@ -112,6 +113,7 @@ describe.each(DB_KINDS)('766 scorecard read path on %s', (kind) => {
       dos(A, 'paid', 'A1', '2025-11-03T09:00', { method: 'online' }),
       dos(A, 'resolved', 'A1', '2025-11-05T10:00', { electronicResult: true, resultDigitised: true }),
       rec(A, 'A2', '2025-11-04T08:00', '2025-11-06T17:00', {
+        procedureCode: '2.000794',
         feeBearing: true,
         inputsDigitised: false,
         reusedData: false,
@@ -196,6 +198,9 @@ describe.each(DB_KINDS)('766 scorecard read path on %s', (kind) => {
     expect(find(s, '3.3').points).toBeCloseTo(12 / 7, 12);
     // 3.6: A1 paid online of A1, A2 fee-bearing → 1/2 → 3.
     expect(find(s, '3.6')).toMatchObject({ numerator: 1, denominator: 2, points: 3 });
+    // 3.5b: fee-bearing procedures 1.001612 (A1) and 2.000794 (A2), paid online 1.001612 (A1) →
+    // 1/2 → 2 × 0.5 ÷ 0.8 = 1.25.
+    expect(find(s, '3.5b')).toMatchObject({ numerator: 1, denominator: 2, points: 1.25, measured: true });
     // 4.1: e-result 1 of 2 reported → 3; 4.2: both digitised 1 of 2 → 2; 4.3: reuse 1/2 → 2 × 0.5 ÷ 0.8 = 1.25;
     // 4.4: 0 of 2 → 0 (measured); 4.5b: 1/2 → 1.
     expect(find(s, '4.1')).toMatchObject({ numerator: 1, denominator: 2, points: 3 });
@@ -210,17 +215,18 @@ describe.each(DB_KINDS)('766 scorecard read path on %s', (kind) => {
     expect(find(s, '5.3')).toMatchObject({ numerator: 1, denominator: 2, points: 3 });
     // 5.4: in time 2 (A1, A3) − complained 2 (A1 by P1, A3 by the dislike) = 0 of 3 → 0.
     expect(find(s, '5.4')).toMatchObject({ numerator: 0, denominator: 3, points: 0 });
-    // Groups: 1 → 0; 2 → 100/7; 3 → 12/7 + 3 = 33/7; 4 → 3 + 2 + 1.25 + 0 + 1 = 7.25; 5 → 3.6 + 3 + 0 = 6.6.
+    // Groups: 1 → 0; 2 → 100/7; 3 → 12/7 + 1.25 + 3 = 33/7 + 1.25; 4 → 3 + 2 + 1.25 + 0 + 1 = 7.25;
+    // 5 → 3.6 + 3 + 0 = 6.6.
     const g = groupPoints(s);
     expect(g[0]).toBe(0);
     expect(g[1]).toBeCloseTo(100 / 7, 12);
-    expect(g[2]).toBeCloseTo(33 / 7, 12);
+    expect(g[2]).toBeCloseTo(33 / 7 + 1.25, 12);
     expect(g[3]).toBeCloseTo(7.25, 12);
     expect(g[4]).toBeCloseTo(6.6, 12);
-    // Total 133/7 + 13.85 = 19 + 13.85 = 32.85, out of 20 + 12 + 18 + 18 = 68.
-    expect(s.score.points).toBeCloseTo(32.85, 12);
-    expect(s.score.max).toBe(68);
-    expect(s.score.groups.map((x) => x.measuredMax)).toEqual([0, 20, 12, 18, 18]);
+    // Total 133/7 + 1.25 + 13.85 = 19 + 15.1 = 34.1, out of 20 + 14 + 18 + 18 = 70.
+    expect(s.score.points).toBeCloseTo(34.1, 12);
+    expect(s.score.max).toBe(70);
+    expect(s.score.groups.map((x) => x.measuredMax)).toEqual([0, 20, 14, 18, 18]);
 
     // Lost: A4 back in time → 2.1 = 6/7 → +20/7; P3 back in time → 5.2 = 4/5 → +1.2.
     const r = s.atRisk;
@@ -253,17 +259,19 @@ describe.each(DB_KINDS)('766 scorecard read path on %s', (kind) => {
     expect(find(s, '2.1')).toMatchObject({ numerator: 1, denominator: 1, points: 20 });
     expect(find(s, '5.2')).toMatchObject({ denominator: 0, points: 6, reason: { code: 'no_data' } });
     expect(find(s, '3.6')).toMatchObject({ measured: false });
+    expect(find(s, '3.5b')).toMatchObject({ measured: false, reason: { code: 'not_reported' } });
     expect(s.score.points).toBe(32);
     expect(s.score.max).toBe(44);
   });
 
   it("district 910 sums its communes' counts (rates of the sums, not a mean of scores)", async () => {
     // A + B: 2.1 = (3 + 4 − 1)/(4 + 4) = 0.75 → 15; 3.3 = 1/8 → 1.5; group 4 as A (7.25);
-    // 3.6 = 3; 5.2 = 3.6; 5.3 = 3; 5.4 = (3 − 2)/4 = 0.25 → 6 × 0.25 ÷ 0.9 = 5/3.
+    // 3.5b = 1.25 and 3.6 = 3 (B reports no fee); 5.2 = 3.6; 5.3 = 3; 5.4 = (3 − 2)/4 = 0.25 → 6 × 0.25 ÷ 0.9 = 5/3.
     const s = (await readScorecard(t.db, tree, '910', win('month'), ASOF)) as Scorecard;
     expect(find(s, '2.1')).toMatchObject({ numerator: 6, denominator: 8, points: 15 });
     expect(find(s, '5.4').points).toBeCloseTo(5 / 3, 12);
-    expect(s.score.points).toBeCloseTo(15 + 1.5 + 3 + 7.25 + 3.6 + 3 + 5 / 3, 12); // 35.0167
+    expect(find(s, '3.5b')).toMatchObject({ numerator: 1, denominator: 2, points: 1.25 });
+    expect(s.score.points).toBeCloseTo(15 + 1.5 + 1.25 + 3 + 7.25 + 3.6 + 3 + 5 / 3, 12); // 36.2667
   });
 
   it('a closed period counts what was open at its end, judged by the events before it; nothing at risk', async () => {
@@ -289,7 +297,7 @@ describe.each(DB_KINDS)('766 scorecard read path on %s', (kind) => {
   });
 
   it('ranks the city’s districts by points, with the change against the previous month', async () => {
-    // November: 910 = 35.0167, 911 = 2.1 0/2 (C2, C5 late) → 0, 3.3 none → 0, 5.2 + 5.3 = 12, 5.4 0 → 12.
+    // November: 910 = 36.2667, 911 = 2.1 0/2 (C2, C5 late) → 0, 3.3 none → 0, 5.2 + 5.3 = 12, 5.4 0 → 12.
     // October: 911 = 40/3 + 18 = 31.33; 910 = only P3–P5 open in time → 5.2 + 5.3 = 12.
     const league = await readScorecardLeague(t.db, tree, test.city, win('month'), ASOF);
     expect(league?.previous).toEqual({
@@ -302,7 +310,7 @@ describe.each(DB_KINDS)('766 scorecard read path on %s', (kind) => {
       ['910', 1, 2, 1],
       ['911', 2, 1, -1],
     ]);
-    expect(league?.children[0].points).toBeCloseTo(35.01666666, 6);
+    expect(league?.children[0].points).toBeCloseTo(36.26666666, 6);
     expect(league?.children[1].points).toBe(12);
     expect(
       league?.children[1].groups.map(({ code, points, measuredMax }) => ({ code, points, measuredMax })),
@@ -326,14 +334,14 @@ describe.each(DB_KINDS)('766 scorecard read path on %s', (kind) => {
   });
 
   it('ranks communes, equal points by name (Vietnamese order), and closed periods against the one before', async () => {
-    // November: B = 2.1 1/1 → 20, 3.3 0/1 → 0, 5.2 + 5.3 = 12, 5.4 1/1 → 6: 38; A = 32.85.
+    // November: B = 2.1 1/1 → 20, 3.3 0/1 → 0, 5.2 + 5.3 = 12, 5.4 1/1 → 6: 38; A = 34.1.
     // October: A = 12 (5.2, 5.3), B = 12 (nothing): equal, "Xã Ánh Dương" (B) before "Xã Bình An" (A).
     const league = await readScorecardLeague(t.db, tree, '910', win('month'), ASOF);
     expect(
       league?.children.map((c) => [c.unit.code, c.rank, c.points, c.previousRank, c.rankChange]),
     ).toEqual([
       [B, 1, 38, 1, 0],
-      [A, 2, expect.closeTo(32.85, 10), 2, 0],
+      [A, 2, expect.closeTo(34.1, 10), 2, 0],
     ]);
     const closed = await readScorecardLeague(t.db, tree, '910', win('2025-10'), ASOF);
     expect(closed?.previous?.period).toBe('2025-09');
@@ -360,13 +368,18 @@ describe.each(DB_KINDS)('766 scorecard read path on %s', (kind) => {
       ['92901', 'commune', 2, 12],
     ]);
     // A's desks: Q02 = 32 (above); Q01 = 2.1 (2 + 3 − 1)/(3 + 3) = 4/6 → 40/3, 3.3 1/6 → 2,
-    // group 4 and 3.6 as A (10.25), 5.2 3.6 + 5.3 3 + 5.4 0 → 32.18.
+    // group 4 and 3.6 as A (10.25), 3.5b as A (both procedures at Q01: 1.25), 5.2 3.6 + 5.3 3 +
+    // 5.4 0 → 33.43.
     const desks = await readScorecardLeague(t.db, tree, A, win('month'), ASOF);
     expect(desks?.children.map((c) => [c.unit.code, c.rank])).toEqual([
       [`${A}/Q01`, 1],
       [`${A}/Q02`, 2],
     ]);
-    expect(desks?.children[0].points).toBeCloseTo(40 / 3 + 2 + 10.25 + 6.6, 12);
+    expect(desks?.children[0].points).toBeCloseTo(40 / 3 + 2 + 10.25 + 1.25 + 6.6, 12);
+    const q01 = desks?.children[0].groups.flatMap((g) => g.criteria).find((c) => c.code === '3.5b');
+    expect(q01).toEqual({ code: '3.5b', measured: true, denominator: 2 });
+    const q02 = desks?.children[1].groups.flatMap((g) => g.criteria).find((c) => c.code === '3.5b');
+    expect(q02).toEqual({ code: '3.5b', measured: false, denominator: 0 });
   });
 
   it('answers null for an unknown unit', async () => {

@@ -10,7 +10,7 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 /** The sub-criteria a desk feed cannot compute: always "not measured", with their reason. */
-const EXTERNAL = ['1.1', '1.2', '1.3', '1.4', '3.1', '3.2', '3.5', '3.5b', '4.5a', 'ecopy'];
+const EXTERNAL = ['1.1', '1.2', '1.3', '1.4', '3.1', '3.2', '3.5', '4.5a', 'ecopy'];
 
 // The page's number formats, written out here rather than imported from the dashboard.
 const nf = (digits: number) =>

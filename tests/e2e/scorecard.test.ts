@@ -15,9 +15,10 @@ const HOUR = 60 * MINUTE;
  *   D1 received 60 min ago, due in 2 days, fee-bearing; paid online; resolved 30 min ago → early.
  *   D2 received 50 min ago, due in 12 h → open, due within 24 h.
  *   Q1 a petition received 40 min ago → open, due 15 working days later.
- * By hand: 2.1 = (1 early + 1 open − 0 overdue)/(1 finished + 1 open) → 20; 3.3 = 0/2 → 0; 3.6 = 1/1 → 6; group 4 not reported;
- * 5.2 = (0 + 1 − 0)/(0 + 1) → 6; 5.3 none closed → 6; 5.4 = 1/1 → 6. Total 44 of
- * 20 + 6 + 6 + 18 = 50. Within 24 h: D2 late → 2.1 = 1/2 → 10, so 10 points at risk.
+ * By hand: 2.1 = (1 early + 1 open − 0 overdue)/(1 finished + 1 open) → 20; 3.3 = 0/2 → 0;
+ * 3.5b = 1 procedure paid online of 1 fee-bearing → 2; 3.6 = 1/1 → 6; group 4 not reported;
+ * 5.2 = (0 + 1 − 0)/(0 + 1) → 6; 5.3 none closed → 6; 5.4 = 1/1 → 6. Total 46 of
+ * 20 + 6 + 2 + 6 + 18 = 52. Within 24 h: D2 late → 2.1 = 1/2 → 10, so 10 points at risk.
  */
 describe.each(DB_KINDS)('766 scorecard routes on %s', (kind) => {
   let s: TestSystem;
@@ -59,11 +60,12 @@ describe.each(DB_KINDS)('766 scorecard routes on %s', (kind) => {
     const card = scorecardSchema.parse(res.body) as Scorecard;
     expect(card.unit.code).toBe(c00);
     expect(card.window.name).toBe('30d');
-    expect(card.score.points).toBe(44);
-    expect(card.score.max).toBe(50);
+    expect(card.score.points).toBe(46);
+    expect(card.score.max).toBe(52);
     const byCode = new Map(card.score.groups.flatMap((g) => g.criteria).map((c) => [c.code, c]));
     expect(byCode.get('2.1')).toMatchObject({ numerator: 2, denominator: 2, points: 20 });
     expect(byCode.get('3.6')).toMatchObject({ numerator: 1, denominator: 1, points: 6 });
+    expect(byCode.get('3.5b')).toMatchObject({ numerator: 1, denominator: 1, points: 2, fullAt: 0.8 });
     expect(byCode.get('4.1')).toMatchObject({ measured: false, reason: { code: 'not_reported' } });
     expect(byCode.get('1.1')).toMatchObject({ measured: false, reason: { code: 'national_procedure_db' } });
     expect(byCode.get('5.2')).toMatchObject({ numerator: 1, denominator: 1, points: 6 });
@@ -104,9 +106,9 @@ describe.each(DB_KINDS)('766 scorecard routes on %s', (kind) => {
     );
     expect(res.status).toBe(200);
     const league = scorecardLeagueSchema.parse(res.body);
-    // d0 holds c00 (44 points, sums over its communes); d1 has nothing: 5.2 + 5.3 = 12.
+    // d0 holds c00 (46 points, sums over its communes); d1 has nothing: 5.2 + 5.3 = 12.
     expect(league.children.map((c) => [c.unit.code, c.rank, c.points, c.rankChange])).toEqual([
-      [d0, 1, 44, null],
+      [d0, 1, 46, null],
       [d1, 2, 12, null],
     ]);
     expect(league.previous).toBeNull();
@@ -141,9 +143,12 @@ describe.each(DB_KINDS)('766 scorecard routes on %s', (kind) => {
     expect(lines).toHaveLength(1 + 22 + 5 + 1 + 1);
     expect(lines).toContain('3,3.6,Hồ sơ thanh toán trực tuyến,Dossiers paid online,6,true,1,1,1,1,6,');
     expect(lines).toContain(
+      '3,3.5b,TTHC có giao dịch thanh toán trực tuyến,Procedures with at least one online payment,2,true,1,1,1,0.8,2,',
+    );
+    expect(lines).toContain(
       '1,1.1,TTHC được công bố đúng hạn,Procedures announced on time,6,false,,,,,,national_procedure_db',
     );
-    expect(lines[lines.length - 2]).toBe(',total,Tổng điểm,Total,50,true,,,,,44,');
+    expect(lines[lines.length - 2]).toBe(',total,Tổng điểm,Total,52,true,,,,,46,');
   });
 
   it('checks scope on the server: a district viewer reads its own district only; no CSV for displays', async () => {

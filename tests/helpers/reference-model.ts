@@ -17,7 +17,8 @@
  *
  * Event contract v1.1 (docs/events.md "Event contract v1.1", docs/metrics.md "766 scorecard"):
  * - a dossier's reception facts are its earliest `received`'s, its result facts those of the
- *   `resolved` that finished it; it is paid online if any `paid` says `online`; it drew a
+ *   `resolved` that finished it; it is paid online if any `paid` says `online`; its procedure is
+ *   its earliest `received`'s `procedureCode` (3.5b counts distinct codes over a whole scope); it drew a
  *   complaint if an `unsatisfied` rating of its commune names it, or a petition's `received` does;
  * - a petition counts once its `received` (the earliest) has arrived; it is handled at its first
  *   `rejected`/`supplement_requested`/`answered`, on time if that came before the deadline of its
@@ -398,7 +399,6 @@ const NOT_COMPUTABLE: Record<string, [number, string]> = {
   '3.1': [2, 'service_catalogue'],
   '3.2': [4, 'service_catalogue'],
   '3.5': [2, 'fee_catalogue'],
-  '3.5b': [2, 'per_procedure_counts'],
   '4.5a': [2, 'procedure_catalogue'],
   ecopy: [2, 'certified_copies'],
 };
@@ -436,9 +436,16 @@ function rated(
   return { ...base, rate: r, points: Math.min(max, (max * r) / fullAt), measured: true, reason: null };
 }
 
+/** 3.5b's distinct procedure codes: fee-bearing ones, and those of them with a dossier paid online. */
+export interface RefFeeProcedures {
+  feeBearing: number;
+  paidOnline: number;
+}
+
 /** The scorecard of counters and open items, from the table of docs/metrics.md. */
 export function refScore(
   c: RefCounts,
+  procedures: RefFeeProcedures,
   dossiers: { total: number; overdue: number },
   petitions: { total: number; overdue: number },
 ): RefScore {
@@ -466,6 +473,9 @@ export function refScore(
       reason: finished === 0 ? 'no_data' : null,
     },
     '3.3': rated('3.3', 6, 0.5, c.receivedOnline, received, 'zero'),
+    // Capped at 80 %; like 3.6, not measured when no dossier received in the window said whether
+    // it bears a fee, and 0 when some did but none bore one.
+    '3.5b': rated('3.5b', 2, 0.8, procedures.paidOnline, procedures.feeBearing, 'zero', c.feeReported > 0),
     '3.6': rated('3.6', 6, 1, c.feePaidOnline, c.feeBearing, 'zero', c.feeReported > 0),
     '4.1': rated('4.1', 6, 1, c.eResult, c.eResultReported, 'not measured'),
     '4.2': rated('4.2', 4, 1, c.fullyDigitised, c.digitisationReported, 'not measured'),
@@ -810,6 +820,32 @@ export class ReferenceModel {
     return out;
   }
 
+  /**
+   * 3.5b over a scope and window, from the dossiers themselves: of those received in the window
+   * whose reception says they bear a fee, the distinct procedure codes (that of the earliest
+   * `received`), and the distinct codes of those paid online. A code is national: a dossier of
+   * any commune in scope adds it to one set for the whole scope.
+   */
+  feeProcedures(scope: RefScope, window: RefWindow): RefFeeProcedures {
+    const inScope = scopeFilter(scope);
+    const inWindow = windowFilter(window);
+    const feeBearing = new Set<string>();
+    const paidOnline = new Set<string>();
+    for (const d of this.dossiers) {
+      if (!inScope(d) || d.receivedAt === null || !inWindow(d.receivedAt) || d.facts.feeBearing !== true)
+        continue;
+      let first: Ev | null = null;
+      for (const e of d.events) {
+        if (e.kind === 'dossier.received' && (first === null || e.time < first.time)) first = e;
+      }
+      const code = typeof first?.data.procedureCode === 'string' ? first.data.procedureCode : '';
+      if (code === '') continue;
+      feeBearing.add(code);
+      if (d.paidOnline) paidOnline.add(code);
+    }
+    return { feeBearing: feeBearing.size, paidOnline: paidOnline.size };
+  }
+
   /** The dossiers behind a number: their codes (`unit dossierCode`), sorted. */
   dossierList(scope: RefScope, window: RefWindow, kind: RefListKind): string[] {
     const inScope = scopeFilter(scope);
@@ -903,14 +939,20 @@ export class ReferenceModel {
 
   #scorecard(scope: RefScope, window: RefWindow): RefScorecard {
     const counts = this.counts(scope, window);
+    const procedures = this.feeProcedures(scope, window);
     const dossiers = this.openDossiers(scope, window);
     const petitions = this.openPetitions(scope, window);
-    const score = refScore(counts, dossiers, petitions);
+    const score = refScore(counts, procedures, dossiers, petitions);
     if (!this.#endOf(window).live) return { score, atRisk: null };
     const group = (s: RefScore, code: string) => s.groups.find((g) => g.code === code)?.points ?? 0;
     /** The score with `d` of the open dossiers and `p` of the open petitions overdue. */
     const withOverdue = (d: number, p: number) =>
-      refScore(counts, { total: dossiers.total, overdue: d }, { total: petitions.total, overdue: p });
+      refScore(
+        counts,
+        procedures,
+        { total: dossiers.total, overdue: d },
+        { total: petitions.total, overdue: p },
+      );
     const risk = (nd: number, np: number, better: RefScore, worse: RefScore): RefRisk => {
       const group2 = group(better, '2') - group(worse, '2');
       const group5 = group(better, '5') - group(worse, '5');

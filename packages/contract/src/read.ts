@@ -219,16 +219,14 @@ const localizedSchema = z.object({ vi: z.string(), en: z.string() });
 /**
  * Why a sub-criterion has no rate: the data it needs is outside the desk feed (the national
  * procedure database, the portal's sync log, the service, fee or procedure catalogues, the
- * certification system), a count this version does not keep, no desk reported the fact in the
- * window (`not_reported`), or its denominator is 0 and its zero-denominator rule gave the points
- * (`no_data`).
+ * certification system), no desk reported the fact in the window (`not_reported`), or its
+ * denominator is 0 and its zero-denominator rule gave the points (`no_data`).
  */
 export const SCORECARD_REASONS = [
   'national_procedure_db',
   'portal_sync',
   'service_catalogue',
   'fee_catalogue',
-  'per_procedure_counts',
   'procedure_catalogue',
   'certified_copies',
   'not_reported',

@@ -3,6 +3,7 @@ import {
   addCounts,
   computeScorecard,
   emptyCounts,
+  type FeeProcedureCounts,
   formatLocal,
   parsePeriod,
   pointsAtRisk,
@@ -13,16 +14,20 @@ import {
   type ScorecardInput,
   windowToJson,
 } from '@motcua/metrics';
+import { sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
 import {
+  bucketRanges,
   deskRef,
   type ReadScope,
   type RowsPer,
+  rangeFilter,
   readOpenCounts,
   readOpenDossiersAt,
   readOpenPetitionCounts,
   readWindowCounts,
   resolveScope,
+  unitFilter,
 } from './read.ts';
 import { listDesks, type UnitTree } from './tree.ts';
 
@@ -38,6 +43,8 @@ interface Parts {
   counts: ScorecardCounts;
   dossiers: OpenItems;
   petitions: OpenItems;
+  /** Distinct procedures: not additive, so never added up by `addParts` (read per unit, see `readFeeProcedures`). */
+  feeProcedures: FeeProcedureCounts;
 }
 
 const emptyItems = (): OpenItems => ({ total: 0, overdue: 0, dueIn24h: 0, dueIn48h: 0 });
@@ -45,7 +52,53 @@ const emptyParts = (): Parts => ({
   counts: emptyCounts(SCORECARD_FIELDS),
   dossiers: emptyItems(),
   petitions: emptyItems(),
+  feeProcedures: { feeBearing: 0, paidOnline: 0 },
 });
+
+/** A set of communes (or one desk of one commune) whose distinct procedures are counted together. */
+interface ProcedureGroup {
+  key: string;
+  communes: string[];
+  /** Only this desk of the commune (then `communes` has one). */
+  desk?: string;
+}
+
+/**
+ * 3.5b's two counts for each group over a window, from `procedure_rollups` (the fee facts are in
+ * the bucket of the dossier's reception, like the 766 rollup's): the distinct procedure codes
+ * with a fee-bearing dossier received in the window, and those with one paid online, `''`
+ * (unknown) left out. A procedure code is national, so a group's set is the union of its
+ * communes' (or the desk's own), counted in SQL: the counts do not add up over groups. With
+ * `perDesk`, each desk of a group is counted on its own, keyed `{key}/{desk}`. Groups with none
+ * are absent from the map.
+ */
+async function readFeeProcedures(
+  db: Database,
+  groups: ProcedureGroup[],
+  from: number,
+  to: number,
+  perDesk = false,
+): Promise<Map<string, FeeProcedureCounts>> {
+  const members = groups.flatMap((g) =>
+    g.communes.map((commune) => sql`(${g.key}::text, ${commune}::text, ${g.desk ?? ''}::text)`),
+  );
+  const out = new Map<string, FeeProcedureCounts>();
+  if (members.length === 0) return out;
+  const communes = [...new Set(groups.flatMap((g) => g.communes))];
+  const rows = await db.query<{ key: string; feeBearing: number; paidOnline: number }>(
+    sql`select g.key${perDesk ? sql` || '/' || desk_code` : sql``} as key, count(distinct procedure_code)::float8 as "feeBearing",
+        (count(distinct procedure_code) filter (where fee_paid_online > 0))::float8 as "paidOnline"
+      from procedure_rollups
+      join (values ${sql.join(members, sql`, `)}) as g (key, commune, desk)
+        on unit_code = g.commune and (g.desk = '' or desk_code = g.desk)
+      where ${unitFilter(communes)} and (${rangeFilter(bucketRanges(from, to))})
+        and procedure_code <> '' and fee_bearing > 0
+      group by 1`,
+  );
+  for (const r of rows)
+    out.set(r.key, { feeBearing: Number(r.feeBearing), paidOnline: Number(r.paidOnline) });
+  return out;
+}
 
 function addItems(into: OpenItems, add: Partial<OpenItems>) {
   for (const key of Object.keys(into) as (keyof OpenItems)[]) into[key] += add[key] ?? 0;
@@ -107,6 +160,7 @@ function addParts(into: Parts, add: Parts) {
 function scoreOf(parts: Parts, live: boolean) {
   const input: ScorecardInput = {
     counts: parts.counts,
+    feeProcedures: parts.feeProcedures,
     openDossiers: { total: parts.dossiers.total, overdue: parts.dossiers.overdue },
     openPetitions: { total: parts.petitions.total, overdue: parts.petitions.overdue },
   };
@@ -120,29 +174,36 @@ function scoreOf(parts: Parts, live: boolean) {
 }
 
 /**
- * The parts of the unit itself and of each of its children: the tree's children above a commune,
- * its desks for a commune (none for a desk), like the snapshot's children.
+ * The parts of each of the unit's children: the tree's children above a commune, its desks for a
+ * commune (none for a desk), like the snapshot's children.
  */
-async function readUnitParts(
+async function readChildParts(
   db: Database,
   tree: UnitTree,
   scope: ReadScope,
   window: ResolvedWindow,
   asOf: number,
-): Promise<{ total: Parts; children: { unit: UnitRef; parts: Parts }[] }> {
+): Promise<{ unit: UnitRef; parts: Parts }[]> {
   const { unit, communes } = scope;
   const isDesk = unit.level === 'desk';
-  const [rows, deskList] = await Promise.all([
-    readRowParts(db, communes, window, asOf, isDesk || unit.level === 'commune' ? 'desk' : 'commune'),
-    unit.level === 'commune' ? listDesks(db, unit.code) : Promise.resolve([]),
+  if (isDesk) return [];
+  const isCommune = unit.level === 'commune';
+  // 3.5b per child: a commune's desks each on their own, a district's or city's children each
+  // over all of their communes.
+  const feeGroups: ProcedureGroup[] = isCommune
+    ? [{ key: unit.code, communes }]
+    : tree.children(unit.code).map((c) => ({ key: c.code, communes: tree.communesUnder(c.code) }));
+  const [rows, deskList, fees] = await Promise.all([
+    readRowParts(db, communes, window, asOf, isCommune ? 'desk' : 'commune'),
+    isCommune ? listDesks(db, unit.code) : Promise.resolve([]),
+    readFeeProcedures(db, feeGroups, window.from, window.to, isCommune),
   ]);
   const children = new Map<string, { unit: UnitRef; parts: Parts }>();
   const addChild = (ref: UnitRef) => {
     if (!children.has(ref.code)) children.set(ref.code, { unit: ref, parts: emptyParts() });
   };
   let childOf: (row: Row) => string | null;
-  if (isDesk) childOf = (row) => (`${row.unit_code}/${row.desk_code}` === unit.code ? '' : null);
-  else if (unit.level === 'commune') {
+  if (isCommune) {
     for (const d of deskList) addChild(deskRef(unit.code, d));
     childOf = (row) => {
       addChild(deskRef(row.unit_code, row.desk_code));
@@ -156,15 +217,18 @@ async function readUnitParts(
     }
     childOf = (row) => childByCommune.get(row.unit_code) ?? null;
   }
-  const total = emptyParts();
   for (const { row, parts } of rows) {
     const child = childOf(row);
     if (child === null) continue;
-    addParts(total, parts);
     const hit = children.get(child);
     if (hit) addParts(hit.parts, parts);
   }
-  return { total, children: [...children.values()] };
+  // A desk with a fee-bearing dossier has a row in `rollups` too (the same reception), so it is a child already.
+  for (const [code, counts] of fees) {
+    const hit = children.get(code);
+    if (hit) hit.parts.feeProcedures = counts;
+  }
+  return [...children.values()];
 }
 
 /**
@@ -182,12 +246,21 @@ export async function readScorecard(
   const scope = resolveScope(tree, code);
   if (!scope) return null;
   // The children are not needed: one row for the subtree, or a commune's desks to pick one from.
-  const rows = await readRowParts(db, scope.communes, window, asOf, scope.deskCode === null ? 'all' : 'desk');
+  const [rows, fees] = await Promise.all([
+    readRowParts(db, scope.communes, window, asOf, scope.deskCode === null ? 'all' : 'desk'),
+    readFeeProcedures(
+      db,
+      [{ key: '', communes: scope.communes, desk: scope.deskCode ?? undefined }],
+      window.from,
+      window.to,
+    ),
+  ]);
   const total = emptyParts();
   for (const { row, parts } of rows) {
     if (scope.deskCode !== null && row.desk_code !== scope.deskCode) continue;
     addParts(total, parts);
   }
+  total.feeProcedures = fees.get('') ?? total.feeProcedures;
   const { score, atRisk } = scoreOf(total, isLive(window, asOf));
   return { unit: scope.unit, window: windowToJson(window), asOf: formatLocal(asOf), score, atRisk };
 }
@@ -233,14 +306,14 @@ export async function readScorecardLeague(
   if (!scope) return null;
   const prevWindow = previousPeriodWindow(window);
   const [now, prev] = await Promise.all([
-    readUnitParts(db, tree, scope, window, asOf),
-    prevWindow ? readUnitParts(db, tree, scope, prevWindow, asOf) : Promise.resolve(null),
+    readChildParts(db, tree, scope, window, asOf),
+    prevWindow ? readChildParts(db, tree, scope, prevWindow, asOf) : Promise.resolve(null),
   ]);
   const live = isLive(window, asOf);
-  const scored = now.children.map((c) => ({ unit: c.unit, ...scoreOf(c.parts, live) }));
+  const scored = now.map((c) => ({ unit: c.unit, ...scoreOf(c.parts, live) }));
   const ranks = rank(scored.map((c) => ({ unit: c.unit, points: c.score.points })));
   const prevRanks = prev
-    ? rank(prev.children.map((c) => ({ unit: c.unit, points: scoreOf(c.parts, false).score.points })))
+    ? rank(prev.map((c) => ({ unit: c.unit, points: scoreOf(c.parts, false).score.points })))
     : null;
   const children = scored
     .map((c): LeagueRow => {

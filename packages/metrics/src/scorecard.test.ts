@@ -18,8 +18,9 @@ function input(
   counts: Partial<BucketCounts> = {},
   openDossiers = { total: 0, overdue: 0 },
   openPetitions = { total: 0, overdue: 0 },
+  feeProcedures = { feeBearing: 0, paidOnline: 0 },
 ): ScorecardInput {
-  return { counts: { ...emptyCounts(), ...counts }, openDossiers, openPetitions };
+  return { counts: { ...emptyCounts(), ...counts }, feeProcedures, openDossiers, openPetitions };
 }
 
 function find(score: Score, code: string): ScorecardCriterion {
@@ -44,6 +45,7 @@ describe('structure', () => {
     });
     const i: ScorecardInput = {
       counts,
+      feeProcedures: { feeBearing: 1, paidOnline: 1 },
       openDossiers: { total: 1, overdue: 0 },
       openPetitions: { total: 1, overdue: 0 },
     };
@@ -83,7 +85,6 @@ describe('structure', () => {
     ['3.1', 2, 'service_catalogue'],
     ['3.2', 4, 'service_catalogue'],
     ['3.5', 2, 'fee_catalogue'],
-    ['3.5b', 2, 'per_procedure_counts'],
     ['4.5a', 2, 'procedure_catalogue'],
     ['ecopy', 2, 'certified_copies'],
   ])('lists %s (%i points) as not measured: %s, whatever the counts', (code, max, reason) => {
@@ -131,7 +132,7 @@ describe('nothing reported (a v1 desk, an empty window)', () => {
         rate: null,
         reason: { code: 'no_data' },
       });
-    for (const code of ['3.6', '4.1', '4.2', '4.3', '4.4', '4.5b'])
+    for (const code of ['3.5b', '3.6', '4.1', '4.2', '4.3', '4.4', '4.5b'])
       expect(find(s, code)).toMatchObject({
         measured: false,
         points: null,
@@ -220,6 +221,79 @@ describe('3.6 dossiers paid online (6 points, linear)', () => {
   it('is 0 of 6 when fees were reported but no dossier carried one; not measured when none reported', () => {
     expect(crit('3.6', { feeReported: 2 })).toMatchObject({ denominator: 0, points: 0, measured: true });
     expect(crit('3.6', { feeBearing: 0 })).toMatchObject({ points: null, measured: false });
+  });
+});
+
+describe('3.5b procedures with an online payment (2 points, full at 80 %, distinct procedures)', () => {
+  const fees = { feeReported: 9, feeBearing: 7, feePaidOnline: 4 };
+  const procs = (feeBearing: number, paidOnline: number) => ({ feeBearing, paidOnline });
+
+  it.each([
+    // 3 of 5 fee-bearing procedures had a dossier paid online: r = 0.6 → 2 × 0.6 ÷ 0.8 = 1.5.
+    [5, 3, 0.6, 1.5],
+    // 1 of 4: r = 0.25 → 2 × 0.25 ÷ 0.8 = 0.625.
+    [4, 1, 0.25, 0.625],
+    // 4 of 5 = 80 % exactly: full, 2.
+    [5, 4, 0.8, 2],
+    // 9 of 10 = 90 %: 2 × 0.9 ÷ 0.8 = 2.25, capped at 2.
+    [10, 9, 0.9, 2],
+    // Every one: min(2, 2.5) = 2.
+    [3, 3, 1, 2],
+    // None paid online: 0 (measured).
+    [3, 0, 0, 0],
+  ])('%i fee-bearing procedures, %i paid online → rate %f, %f points', (d, n, rate, points) => {
+    const c = crit('3.5b', fees, undefined, undefined, procs(d, n));
+    expect(c).toMatchObject({
+      numerator: n,
+      denominator: d,
+      rate,
+      fullAt: 0.8,
+      measured: true,
+      reason: null,
+    });
+    expect(c.points).toBeCloseTo(points, 12);
+  });
+
+  it('reads the distinct procedure counts, not the dossier counts (7 fee-bearing, 4 paid online)', () => {
+    // Dossiers 4 of 7 would be 2 × (4/7) ÷ 0.8 = 1.43; procedures 1 of 2 → 2 × 0.5 ÷ 0.8 = 1.25.
+    expect(crit('3.5b', fees, undefined, undefined, procs(2, 1)).points).toBeCloseTo(1.25, 12);
+  });
+
+  it('is 0 of 2 when fees were reported but no procedure carried one (r = 0)', () => {
+    expect(crit('3.5b', { feeReported: 3 }, undefined, undefined, procs(0, 0))).toMatchObject({
+      numerator: 0,
+      denominator: 0,
+      rate: null,
+      points: 0,
+      measured: true,
+      reason: { code: 'no_data' },
+    });
+  });
+
+  it('is not measured when no dossier of the window reported its fee fact (a v1 feed), whatever the counts', () => {
+    for (const p of [procs(0, 0), procs(2, 1)]) {
+      expect(crit('3.5b', { early: 3, receivedDirect: 3 }, undefined, undefined, p)).toMatchObject({
+        measured: false,
+        points: null,
+        rate: null,
+        reason: { code: 'not_reported' },
+      });
+    }
+  });
+
+  it('puts no points at risk: open dossiers cannot change it', () => {
+    // 3.5b = 1 of 2 → 1.25 now; 2.1 = (1 + 2 − 1)/(1 + 2) with one overdue of two open dossiers.
+    const i = input({ ...fees, early: 1 }, { total: 2, overdue: 1 }, undefined, procs(2, 1));
+    const risk = pointsAtRisk(i, {
+      dossiers: { dueIn24h: 1, dueIn48h: 1 },
+      petitions: { dueIn24h: 0, dueIn48h: 0 },
+    });
+    // Lost: 2.1 back in time 3/3 → 20 against 2/3 → 13.33: 6.67, all of it group 2.
+    expect(risk.lost.group2).toBeCloseTo(20 / 3, 12);
+    for (const r of [risk.lost, risk.within24h, risk.within48h]) {
+      expect(r.group5).toBe(0);
+      expect(r.total).toBeCloseTo(r.group2, 12);
+    }
   });
 });
 
@@ -350,12 +424,15 @@ describe('a whole scorecard, hand-computed', () => {
     },
     { total: 10, overdue: 2 },
     { total: 1, overdue: 0 },
+    // 5 distinct fee-bearing procedures among the 20 fee-bearing dossiers, 3 of them paid online.
+    { feeBearing: 5, paidOnline: 3 },
   );
 
   it('adds the measured sub-criteria per group and in total', () => {
     const s = computeScorecard(month);
     // 2.1: (40 + 10 − 2) / (50 + 10) = 0.8 → 16.      2.2: 150 / 50 = 3 days.
-    // 3.3: 20/50 = 0.4 → 6 × 0.4 ÷ 0.5 = 4.8.          3.6: 15/20 = 0.75 → 4.5.
+    // 3.3: 20/50 = 0.4 → 6 × 0.4 ÷ 0.5 = 4.8.  3.5b: 3/5 procedures = 0.6 → 2 × 0.6 ÷ 0.8 = 1.5.
+    // 3.6: 15/20 = 0.75 → 4.5.
     // 4.1: 40/50 = 0.8 → 4.8.  4.2: 30/40 → 3.  4.3 not reported.  4.4: 0/50 → 0.  4.5b: 25/50 → 1.
     // 5.2: (4 + 1 − 0)/(5 + 1) = 5/6 → 5.  5.3: 3/4 → 4.5.  5.4: (40 − 4)/50 = 0.72 → 6 × 0.72 ÷ 0.9 = 4.8.
     expect(find(s, '2.2').rate).toBe(3);
@@ -363,18 +440,18 @@ describe('a whole scorecard, hand-computed', () => {
     expect(groups.map(([code, , max]) => [code, max])).toEqual([
       ['1', 0],
       ['2', 20],
-      ['3', 12], // 3.3 + 3.6
+      ['3', 14], // 3.3 + 3.5b + 3.6
       ['4', 16], // 4.1 + 4.2 + 4.4 + 4.5b = 6 + 4 + 4 + 2
       ['5', 18],
     ]);
     const points = s.groups.map((g) => g.points);
     expect(points[0]).toBe(0);
     expect(points[1]).toBe(16);
-    expect(points[2]).toBeCloseTo(9.3, 12); // 4.8 + 4.5
+    expect(points[2]).toBeCloseTo(10.8, 12); // 4.8 + 1.5 + 4.5
     expect(points[3]).toBeCloseTo(8.8, 12); // 4.8 + 3 + 0 + 1
     expect(points[4]).toBeCloseTo(14.3, 12); // 5 + 4.5 + 4.8
-    expect(s.points).toBeCloseTo(48.4, 12); // 16 + 9.3 + 8.8 + 14.3
-    expect(s.max).toBe(66); // 20 + 12 + 16 + 18
+    expect(s.points).toBeCloseTo(49.9, 12); // 16 + 10.8 + 8.8 + 14.3
+    expect(s.max).toBe(68); // 20 + 14 + 16 + 18
     expect(find(s, '4.3')).toMatchObject({ measured: false, reason: { code: 'not_reported' } });
   });
 

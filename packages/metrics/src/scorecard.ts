@@ -52,9 +52,21 @@ export const SCORECARD_FIELDS = [
 ] as const satisfies readonly BucketField[];
 export type ScorecardCounts = CountsOf<(typeof SCORECARD_FIELDS)[number]>;
 
+/**
+ * Distinct procedure codes (a national code, `''` = unknown left out) among the dossiers received in
+ * the window: those with a fee-bearing dossier, and those with a fee-bearing dossier paid online
+ * (a subset). Not a sum: over several communes or desks it is the size of the union of their sets.
+ */
+export interface FeeProcedureCounts {
+  feeBearing: number;
+  paidOnline: number;
+}
+
 /** What the scorecard is computed from: rollup sums over the window and the open items at its end. */
 export interface ScorecardInput {
   counts: ScorecardCounts;
+  /** 3.5b: distinct procedures over the window (counted by the read path over `procedure_rollups`). */
+  feeProcedures: FeeProcedureCounts;
   /** Open dossiers (total, and those of them already overdue). */
   openDossiers: { total: number; overdue: number };
   /** Open petitions: received, not yet handled. */
@@ -79,10 +91,6 @@ const REASON_TEXT: Record<ScorecardReason, Text> = {
   fee_catalogue: {
     vi: 'Cần danh mục thủ tục có nghĩa vụ tài chính đã tích hợp thanh toán',
     en: 'Needs the catalogue of fee-bearing procedures integrated with payment',
-  },
-  per_procedure_counts: {
-    vi: 'Tính theo số thủ tục khác nhau (có thu phí; có ít nhất một hồ sơ thanh toán trực tuyến) trong kỳ; bộ đếm ở đây chỉ đếm hồ sơ, chưa có bộ đếm theo từng thủ tục',
-    en: 'Counted in distinct procedures (fee-bearing; with at least one dossier paid online) in the window; the counters here count dossiers, and no per-procedure counter is kept yet',
   },
   procedure_catalogue: {
     vi: 'Tính theo số thủ tục: cần danh mục thủ tục quốc gia',
@@ -235,17 +243,24 @@ const GROUPS: { code: ScorecardGroup['code']; name: Text; max: number; criteria:
         reason: 'fee_catalogue',
       },
       {
-        // Distinct procedures with an online payment over distinct fee-bearing procedures, capped
-        // (full at 80 %): sums of dossier counts cannot give distinct procedures per unit and
-        // window, so it is not measured until a per-procedure rollup is kept (docs/metrics.md).
+        // Distinct procedures with a fee-bearing dossier paid online over distinct procedures with
+        // a fee-bearing dossier, among the dossiers received in the window, capped (full at 80 %).
+        // As 3.6: not measured when no dossier of the window reported its fee fact; fees reported
+        // but no fee-bearing procedure: 0 points. Open dossiers cannot change it (no points at risk).
         code: '3.5b',
         name: {
           vi: 'TTHC có giao dịch thanh toán trực tuyến',
           en: 'Procedures with at least one online payment',
         },
         max: 2,
-        kind: 'external',
-        reason: 'per_procedure_counts',
+        kind: 'rate',
+        fullAt: 0.8,
+        whenEmpty: 'zero',
+        ratio: ({ counts: c, feeProcedures: p }) => ({
+          n: p.paidOnline,
+          d: p.feeBearing,
+          reported: c.feeReported > 0,
+        }),
       },
       {
         code: '3.6',
@@ -501,14 +516,15 @@ function difference(better: Score, worse: Score, dossiers: number, petitions: nu
 /**
  * Points at risk, as marginal effects on this window's score (computed with the same formulas,
  * not estimated): `lost` compares the score with the overdue open items back in time; `within24h`
- * and `within48h` compare it with the items due by then moved to overdue.
+ * and `within48h` compare it with the items due by then moved to overdue. Only the open items
+ * change between the scores compared, so what they cannot move (3.5b, 3.6, group 4, …) is never at risk.
  */
 export function pointsAtRisk(input: ScorecardInput, due: DueSoonCounts): AtRisk {
   const now = computeScorecard(input);
   const { openDossiers: od, openPetitions: op } = input;
   const withOverdue = (dossiers: number, petitions: number): Score =>
     computeScorecard({
-      counts: input.counts,
+      ...input,
       openDossiers: { total: od.total, overdue: dossiers },
       openPetitions: { total: op.total, overdue: petitions },
     });

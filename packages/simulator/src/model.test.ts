@@ -496,6 +496,46 @@ describe('event contract v1.1 facts, payments and petitions over a month', () =>
     }
   });
 
+  it('gives 766 3.5b distinct fee-bearing procedures paid online that vary by commune and day', {
+    timeout: SLOW,
+  }, () => {
+    // Per commune and per (commune, local day of reception): the distinct fee-bearing procedures,
+    // and those of them with a dossier paid online.
+    const sets = new Map<string, { fee: Set<string>; online: Set<string> }>();
+    const add = (k: string, proc: string, online: boolean) => {
+      const x = sets.get(k) ?? { fee: new Set<string>(), online: new Set<string>() };
+      sets.set(k, x);
+      x.fee.add(proc);
+      if (online) x.online.add(proc);
+    };
+    for (const e of month) {
+      if (e.data.feeBearing !== true) continue;
+      const unit = unitOf(e);
+      const online = (paidOf.get(key(unit, e.data.dossierCode)) ?? []).some(
+        (p) => p.type === 'vn.motcua.dossier.paid' && p.data.method === 'online',
+      );
+      add(unit, e.data.procedureCode, online);
+      add(
+        `${unit} ${new Date(Date.parse(e.time) + 7 * HOUR).toISOString().slice(0, 10)}`,
+        e.data.procedureCode,
+        online,
+      );
+    }
+    const months = [...sets].filter(([k]) => !k.includes(' ')).map(([, x]) => x);
+    const days = [...sets].filter(([k]) => k.includes(' ')).map(([, x]) => x);
+    // A month: most fee-bearing procedures of the catalogue, nearly all of them paid online somewhere.
+    expect(months.length).toBeGreaterThan(200);
+    for (const x of months) {
+      expect(x.fee.size).toBeGreaterThanOrEqual(5);
+      expect(x.online.size).toBeGreaterThanOrEqual(5);
+    }
+    // A day: a few procedures, not always all paid online, and below the 80 % cap now and then.
+    const sizes = days.map((x) => x.fee.size);
+    expect(Math.max(...sizes) - Math.min(...sizes)).toBeGreaterThanOrEqual(3);
+    expect(days.filter((x) => x.online.size < x.fee.size).length).toBeGreaterThan(days.length / 20);
+    expect(days.some((x) => x.online.size / x.fee.size < 0.8)).toBe(true);
+  });
+
   it('names the dossier in the unsatisfied ratings given on a dossier (a dislike, for 766 5.4)', () => {
     const dossiers = new Set(
       events
