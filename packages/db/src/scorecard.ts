@@ -85,15 +85,22 @@ async function readFeeProcedures(
   const out = new Map<string, FeeProcedureCounts>();
   if (members.length === 0) return out;
   const communes = [...new Set(groups.flatMap((g) => g.communes))];
+  // Day rows are per commune: desks are told apart from their hours.
+  const days = !perDesk && groups.every((g) => g.desk === undefined);
+  // Grouped by (key, procedure) first: a hash aggregate, where count(distinct) sorted every row.
   const rows = await db.query<{ key: string; feeBearing: number; paidOnline: number }>(
-    sql`select g.key${perDesk ? sql` || '/' || desk_code` : sql``} as key, count(distinct procedure_code)::float8 as "feeBearing",
-        (count(distinct procedure_code) filter (where fee_paid_online > 0))::float8 as "paidOnline"
-      from procedure_rollups
-      join (values ${sql.join(members, sql`, `)}) as g (key, commune, desk)
-        on unit_code = g.commune and (g.desk = '' or desk_code = g.desk)
-      where ${unitFilter(communes)} and (${rangeFilter(bucketRanges(from, to))})
-        and procedure_code <> '' and fee_bearing > 0
-      group by 1`,
+    sql`select key, count(*)::float8 as "feeBearing", (count(*) filter (where paid))::float8 as "paidOnline"
+      from (
+        select g.key${perDesk ? sql` || '/' || desk_code` : sql``} as key, procedure_code,
+          bool_or(fee_paid_online > 0) as paid
+        from procedure_rollups
+        join (values ${sql.join(members, sql`, `)}) as g (key, commune, desk)
+          on unit_code = g.commune and (g.desk = '' or desk_code = g.desk)
+        where ${unitFilter(communes)} and (${rangeFilter(bucketRanges(from, to, days))})
+          and procedure_code <> '' and fee_bearing > 0
+        group by 1, 2
+      ) s
+      group by key`,
   );
   for (const r of rows)
     out.set(r.key, { feeBearing: Number(r.feeBearing), paidOnline: Number(r.paidOnline) });
