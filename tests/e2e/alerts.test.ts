@@ -215,6 +215,47 @@ describe.each(DB_KINDS)('alerts over HTTP and Socket.IO on %s', (kind) => {
     expect(((await hook.json()) as { error: { message: string } }).error.message).toBe(
       'url: expected an http:// or https:// address',
     );
+    // Where the server would be made to call inside its own network: refused, naming the field.
+    const refusedUrl = async (url: string) => {
+      const res = await post(
+        s,
+        `/api/v1/units/${d0}/webhooks`,
+        { url, secret: '0123456789abcdef' },
+        { token: district },
+      );
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      return `${res.status} ${body.error?.code} ${body.error?.message}`;
+    };
+    expect(await refusedUrl('http://169.254.169.254/latest/meta-data/')).toBe(
+      '400 bad_request url: a link-local address is not allowed; webhooks go to public addresses unless the operator allows the host (WEBHOOK_ALLOW_HOSTS)',
+    );
+    expect(await refusedUrl('http://localhost:8080/hook')).toMatch(
+      /^400 bad_request url: a loopback address \(localhost resolves to (127\.0\.0\.1|::1)\) is not allowed/,
+    );
+    expect(await refusedUrl('http://[::ffff:10.0.0.1]/hook')).toMatch(
+      /^400 bad_request url: a private address/,
+    );
+    expect(await refusedUrl('http://0.0.0.0:3000/hook')).toMatch(
+      /^400 bad_request url: an unspecified address/,
+    );
+    expect(await refusedUrl('https://ops:pw@127.0.0.1/hook')).toMatch(
+      /^400 bad_request url: must not hold a user name or password/,
+    );
+    // 127.0.0.1 is what the test system allows by name (as an operator would, WEBHOOK_ALLOW_HOSTS).
+    const allowed = await post(
+      s,
+      `/api/v1/units/${d0}/webhooks`,
+      { url: 'http://127.0.0.1:9/hook', secret: '0123456789abcdef' },
+      { token: district },
+    );
+    expect(allowed.status).toBe(201);
+    const { id: allowedId } = (await allowed.json()) as { id: number };
+    const stop = await fetch(`${s.dashboardUrl}/api/v1/webhooks/${allowedId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${district}` },
+    });
+    expect(stop.status).toBe(200);
+
     const byCommune = await post(
       s,
       `/api/v1/units/${c00}/webhooks`,
