@@ -170,7 +170,11 @@ export const webhookRequestSchema = z
     url: z
       .string()
       .max(2000)
-      .regex(/^https?:\/\/[^\s]+$/, { error: 'expected an http:// or https:// address' }),
+      .regex(/^https?:\/\/[^\s]+$/, { error: 'expected an http:// or https:// address' })
+      .meta({
+        description:
+          'Where to POST: http or https, no user or password, and every address the host resolves to public. Loopback, private, link-local (169.254/16), unspecified and similar addresses are refused (400 `url: …`) unless the operator allows the host (WEBHOOK_ALLOW_HOSTS, WEBHOOK_ALLOW_PRIVATE); checked again at every delivery',
+      }),
     secret: z.string().min(16, { error: 'at least 16 characters' }).max(200),
     minLevel: z.enum(ALERT_LEVELS).default('commune'),
     giveUpAfterHours: z.number().min(0.01).max(720).default(24),
