@@ -317,18 +317,18 @@ describe('the alert inbox in Chromium', () => {
       const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN' });
       const page = await ctx.newPage();
       await page.goto(`${s.dashboardUrl}/alerts/${d0}?token=${token}`);
-      await page.waitForSelector('[data-testid="alerts"] li');
+      await page.waitForSelector('[data-testid="alerts"] > li');
       return page;
     };
     const a = await open();
     const b = await open();
-    expect(await a.locator('[data-testid="alerts"] li').count()).toBe(1);
+    expect(await a.locator('[data-testid="alerts"] > li').count()).toBe(1);
     await b.waitForSelector('[data-testid="alerts-link-count"]');
 
     // A new overdue dossier: both inboxes show it without a reload.
     await overdue(s, c00, 'HS-B2', 3);
     await evaluate(s);
-    for (const page of [a, b]) await page.locator('[data-testid="alerts"] li').nth(1).waitFor();
+    for (const page of [a, b]) await page.locator('[data-testid="alerts"] > li').nth(1).waitFor();
     await expect
       .poll(async () => (await b.locator('[data-testid="alerts-link-count"]').textContent())?.trim(), {
         timeout: 10_000,
@@ -336,13 +336,13 @@ describe('the alert inbox in Chromium', () => {
       .toBe('2');
 
     // Acknowledge the city-level one in browser A; browser B sees who and why.
-    const first = a.locator('[data-testid="alerts"] li').first();
+    const first = a.locator('[data-testid="alerts"] > li').first();
     await expect(first.textContent()).resolves.toContain('HS-B1');
     await first.locator('input[name="comment"]').fill('Chủ tịch phường đã nhận, xử lý trong ngày');
     await first.getByRole('button', { name: 'Tiếp nhận' }).click();
-    await b.waitForSelector('[data-testid="alerts"] li[data-state="acknowledged"]');
+    await b.waitForSelector('[data-testid="alerts"] > li[data-state="acknowledged"]');
     const ackText = await b
-      .locator('[data-testid="alerts"] li[data-state="acknowledged"] [data-testid="ack"]')
+      .locator('[data-testid="alerts"] > li[data-state="acknowledged"] [data-testid="ack"]')
       .textContent();
     expect(ackText).toContain('test district');
     expect(ackText).toContain('Chủ tịch phường đã nhận, xử lý trong ngày');
