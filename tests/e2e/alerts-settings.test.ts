@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AlertList } from '@motcua/contract';
 import { makeWorkCalendar, VN_CALENDAR } from '@motcua/metrics';
-import { launchChromium, screenshot } from '@motcua/test-helpers/browser';
+import { clippedTexts, launchChromium, SIZES, screenshot } from '@motcua/test-helpers/browser';
 import { received } from '@motcua/test-helpers/events';
 import { postBatch } from '@motcua/test-helpers/ingest';
 import { startTestSystem, type TestSystem } from '@motcua/test-helpers/system';
@@ -197,6 +197,10 @@ describe('alert settings forms and alert history in Chromium', () => {
     // Every step has its time, to the second (Hà Nội time).
     for (const t of text) expect(t).toMatch(/^\d\d:\d\d:\d\d \d\d\/\d\d\/\d{4} /);
     await screenshot(inbox, 'alert-history');
+    // On a phone the steps wrap; none is cut.
+    await inbox.setViewportSize(SIZES.mobile);
+    expect(await clippedTexts(inbox, '[data-testid="history"] li')).toEqual([]);
+    await screenshot(inbox, 'alert-history-mobile');
 
     // A display viewer of the same district sees the steps, never the comments.
     const display = await s.viewer('display', d0);
