@@ -1,10 +1,11 @@
-import { validateEvent } from '@motcua/contract';
+import { ruleOverrideSchema, validateEvent } from '@motcua/contract';
 import {
   type AlertChange,
   actOnAlert,
   evaluateAlerts,
   listAlerts,
   readAlert,
+  readRuleSettings,
   readUnitTree,
   type UnitTree,
   writeBatch,
@@ -183,6 +184,23 @@ describe.each(DB_KINDS)('alerts on %s', (kind) => {
     );
     await arrive(t, t0, [received(other, 'HS-D', t0 + 60 * H, { time: t0 - M })]);
     expect(summary(await evaluate(t0 + 3 * M))).toEqual([`opened:commune:${other}`]);
+    // The commune changes another setting of the same rule: the district's 72 h still reaches it
+    // (an override holds only the keys it sets, not the defaults of the others).
+    await writeRuleOverride(
+      t.db,
+      other,
+      'dossier_deadline',
+      ruleOverrideSchema('dossier_deadline').parse({ cityAfterHours: 100 }),
+      'Xã',
+      t0,
+    );
+    expect((await readRuleSettings(t.db, tree))(other).dossier_deadline).toEqual({
+      enabled: true,
+      dueSoonHours: 72,
+      cityAfterHours: 100,
+    });
+    expect(await evaluate(t0 + 3 * M + 1)).toEqual([]);
+    await writeRuleOverride(t.db, other, 'dossier_deadline', {}, 'Xã', t0);
     await writeRuleOverride(t.db, test.districtOf[unit], 'dossier_deadline', {}, 'Quận', t0);
     expect(summary(await evaluate(t0 + 4 * M))).toEqual([`resolved:commune:${other}`]);
   });

@@ -215,6 +215,47 @@ describe.each(DB_KINDS)('alerts over HTTP and Socket.IO on %s', (kind) => {
     expect(((await hook.json()) as { error: { message: string } }).error.message).toBe(
       'url: expected an http:// or https:// address',
     );
+    // Where the server would be made to call inside its own network: refused, naming the field.
+    const refusedUrl = async (url: string) => {
+      const res = await post(
+        s,
+        `/api/v1/units/${d0}/webhooks`,
+        { url, secret: '0123456789abcdef' },
+        { token: district },
+      );
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      return `${res.status} ${body.error?.code} ${body.error?.message}`;
+    };
+    expect(await refusedUrl('http://169.254.169.254/latest/meta-data/')).toBe(
+      '400 bad_request url: a link-local address is not allowed; webhooks go to public addresses unless the operator allows the host (WEBHOOK_ALLOW_HOSTS)',
+    );
+    expect(await refusedUrl('http://localhost:8080/hook')).toMatch(
+      /^400 bad_request url: a loopback address \(localhost resolves to (127\.0\.0\.1|::1)\) is not allowed/,
+    );
+    expect(await refusedUrl('http://[::ffff:10.0.0.1]/hook')).toMatch(
+      /^400 bad_request url: a private address/,
+    );
+    expect(await refusedUrl('http://0.0.0.0:3000/hook')).toMatch(
+      /^400 bad_request url: an unspecified address/,
+    );
+    expect(await refusedUrl('https://ops:pw@127.0.0.1/hook')).toMatch(
+      /^400 bad_request url: must not hold a user name or password/,
+    );
+    // 127.0.0.1 is what the test system allows by name (as an operator would, WEBHOOK_ALLOW_HOSTS).
+    const allowed = await post(
+      s,
+      `/api/v1/units/${d0}/webhooks`,
+      { url: 'http://127.0.0.1:9/hook', secret: '0123456789abcdef' },
+      { token: district },
+    );
+    expect(allowed.status).toBe(201);
+    const { id: allowedId } = (await allowed.json()) as { id: number };
+    const stop = await fetch(`${s.dashboardUrl}/api/v1/webhooks/${allowedId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${district}` },
+    });
+    expect(stop.status).toBe(200);
+
     const byCommune = await post(
       s,
       `/api/v1/units/${c00}/webhooks`,
@@ -276,18 +317,18 @@ describe('the alert inbox in Chromium', () => {
       const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN' });
       const page = await ctx.newPage();
       await page.goto(`${s.dashboardUrl}/alerts/${d0}?token=${token}`);
-      await page.waitForSelector('[data-testid="alerts"] li');
+      await page.waitForSelector('[data-testid="alerts"] > li');
       return page;
     };
     const a = await open();
     const b = await open();
-    expect(await a.locator('[data-testid="alerts"] li').count()).toBe(1);
+    expect(await a.locator('[data-testid="alerts"] > li').count()).toBe(1);
     await b.waitForSelector('[data-testid="alerts-link-count"]');
 
     // A new overdue dossier: both inboxes show it without a reload.
     await overdue(s, c00, 'HS-B2', 3);
     await evaluate(s);
-    for (const page of [a, b]) await page.locator('[data-testid="alerts"] li').nth(1).waitFor();
+    for (const page of [a, b]) await page.locator('[data-testid="alerts"] > li').nth(1).waitFor();
     await expect
       .poll(async () => (await b.locator('[data-testid="alerts-link-count"]').textContent())?.trim(), {
         timeout: 10_000,
@@ -295,13 +336,13 @@ describe('the alert inbox in Chromium', () => {
       .toBe('2');
 
     // Acknowledge the city-level one in browser A; browser B sees who and why.
-    const first = a.locator('[data-testid="alerts"] li').first();
+    const first = a.locator('[data-testid="alerts"] > li').first();
     await expect(first.textContent()).resolves.toContain('HS-B1');
     await first.locator('input[name="comment"]').fill('Chủ tịch phường đã nhận, xử lý trong ngày');
     await first.getByRole('button', { name: 'Tiếp nhận' }).click();
-    await b.waitForSelector('[data-testid="alerts"] li[data-state="acknowledged"]');
+    await b.waitForSelector('[data-testid="alerts"] > li[data-state="acknowledged"]');
     const ackText = await b
-      .locator('[data-testid="alerts"] li[data-state="acknowledged"] [data-testid="ack"]')
+      .locator('[data-testid="alerts"] > li[data-state="acknowledged"] [data-testid="ack"]')
       .textContent();
     expect(ackText).toContain('test district');
     expect(ackText).toContain('Chủ tịch phường đã nhận, xử lý trong ngày');

@@ -1,5 +1,10 @@
 import type { ViewerRole } from '@motcua/contract';
-import { type AlertsConfig, type RunningDashboard, startDashboard } from '@motcua/dashboard/server';
+import {
+  type AlertsConfig,
+  type RunningDashboard,
+  startDashboard,
+  type WebhookUrlPolicy,
+} from '@motcua/dashboard/server';
 import { createDeskKey, createViewer, type Database, GroupCommitWriter, readUnitTree } from '@motcua/db';
 import { createIngestMetrics, listenIngest, RateLimiter, type RunningIngest } from '@motcua/ingest';
 import type { MailConfig } from '@motcua/mail';
@@ -38,6 +43,11 @@ export async function startTestSystem(
     secureCookies?: boolean;
     /** Run the alerts in the dashboard (its timers; tests call `dashboard.alerts.evaluate()`). */
     alerts?: AlertsConfig;
+    /**
+     * Where webhooks may point. Default: public addresses and 127.0.0.1 by name, where the tests'
+     * receivers listen (`localhost`, 10.x and the rest are refused, as in production).
+     */
+    webhookPolicy?: WebhookUrlPolicy;
     /** The PDF reports' browser; a path with nothing there stands for a server without Chromium. */
     chromiumPath?: string;
     /** Scheduled digests: mail settings, the unsubscribe secret and the scheduler's clock. */
@@ -58,6 +68,7 @@ export async function startTestSystem(
       frameAncestors: sysOpts.frameAncestors,
       secureCookies: sysOpts.secureCookies,
       alerts: sysOpts.alerts,
+      webhookPolicy: sysOpts.webhookPolicy ?? { allowPrivate: false, allowHosts: ['127.0.0.1'] },
       chromiumPath: sysOpts.chromiumPath,
       mail: sysOpts.digests?.mail,
       reportSecret: sysOpts.digests?.secret,

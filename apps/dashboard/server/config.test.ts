@@ -27,3 +27,25 @@ describe('dashboard config: reports', () => {
     expect(c.reportSecret).toHaveLength(32);
   });
 });
+
+describe('dashboard config: webhook addresses', () => {
+  it('allows public addresses only by default', () => {
+    expect(loadDashboardConfig({ ...base }).webhookPolicy).toEqual({ allowPrivate: false, allowHosts: [] });
+  });
+
+  it('reads WEBHOOK_ALLOW_PRIVATE and WEBHOOK_ALLOW_HOSTS', () => {
+    expect(loadDashboardConfig({ ...base, WEBHOOK_ALLOW_PRIVATE: '1' }).webhookPolicy.allowPrivate).toBe(
+      true,
+    );
+    expect(
+      loadDashboardConfig({ ...base, WEBHOOK_ALLOW_HOSTS: 'hooks.internal.hanoi.vn, 10.0.0.5,[fd00::5]' })
+        .webhookPolicy,
+    ).toEqual({ allowPrivate: false, allowHosts: ['hooks.internal.hanoi.vn', '10.0.0.5', 'fd00::5'] });
+    expect(() => loadDashboardConfig({ ...base, WEBHOOK_ALLOW_PRIVATE: 'yes' })).toThrow(
+      /WEBHOOK_ALLOW_PRIVATE/,
+    );
+    expect(() => loadDashboardConfig({ ...base, WEBHOOK_ALLOW_HOSTS: 'https://hooks.example/' })).toThrow(
+      /WEBHOOK_ALLOW_HOSTS: expected host names or IP addresses/,
+    );
+  });
+});

@@ -9,6 +9,7 @@ import {
   type SharedConfig,
 } from '@motcua/service';
 import { z } from 'zod';
+import { type WebhookUrlPolicy, webhookPolicyFrom } from '../src/lib/server/webhook-url.ts';
 
 /** The dashboard's own variables; HOST, DATABASE_URL and the rest are shared (@motcua/service). */
 const schema = z.object({
@@ -23,6 +24,16 @@ const schema = z.object({
   ALERTS: z.enum(['0', '1'], { error: 'expected 0 (off) or 1 (on)' }).default('1'),
   ALERT_EVALUATE_SECONDS: z.coerce.number({ error: 'expected seconds' }).min(1).max(3600).default(30),
   ALERT_DIGEST_MINUTES: z.coerce.number({ error: 'expected minutes' }).min(0.1).max(1440).default(5),
+  // Webhooks go to public addresses only unless these allow more (docs/alerts.md#webhook-addresses).
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['0', '1'], { error: 'expected 0 (public addresses only) or 1' })
+    .default('0'),
+  WEBHOOK_ALLOW_HOSTS: z
+    .string()
+    .regex(/^\s*[\w.\-:[\]]+(\s*,\s*[\w.\-:[\]]+)*\s*$/, {
+      error: 'expected host names or IP addresses separated by commas (no scheme, no port)',
+    })
+    .optional(),
   MOTCUA_CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   MOTCUA_REPORT_SECRET: z
     .string()
@@ -48,6 +59,8 @@ export interface DashboardConfig extends SharedConfig {
   /** CSP frame-ancestors, for embedding the dashboard in a portal. */
   frameAncestors: string;
   alerts?: AlertsConfig;
+  /** Which addresses webhooks may be created for and sent to (WEBHOOK_ALLOW_PRIVATE, WEBHOOK_ALLOW_HOSTS). */
+  webhookPolicy: WebhookUrlPolicy;
   /** Headless Chromium that prints PDF reports; when it is absent, PDFs answer 503 and say why. */
   chromiumPath: string;
   /** Scheduled digests: mail settings (MOTCUA_SMTP_URL, MOTCUA_MAIL_FROM) and the link-signing secret. */
@@ -82,6 +95,7 @@ export function loadDashboardConfig(env: NodeJS.ProcessEnv = process.env): Dashb
             mail,
           }
         : undefined,
+    webhookPolicy: webhookPolicyFrom(c.WEBHOOK_ALLOW_PRIVATE === '1', c.WEBHOOK_ALLOW_HOSTS),
     chromiumPath: c.MOTCUA_CHROMIUM_PATH,
     mail,
     reportSecret: c.MOTCUA_REPORT_SECRET,

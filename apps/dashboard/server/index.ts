@@ -12,6 +12,7 @@ import { createLogger, type LogLevel } from '@motcua/service';
 import { sql } from 'drizzle-orm';
 import { viewerFrom } from '../src/lib/server/auth.ts';
 import { type DashboardRuntime, setRuntime } from '../src/lib/server/runtime.ts';
+import { PUBLIC_ONLY, type WebhookUrlPolicy } from '../src/lib/server/webhook-url.ts';
 import { AlertRunner } from './alerts/runner.ts';
 import type { AlertsConfig } from './config.ts';
 import { type HubClock, LiveHub, systemClock } from './hub.ts';
@@ -19,6 +20,7 @@ import { createDashboardMetrics, type DashboardMetrics } from './metrics.ts';
 import { serveOpenApi } from './openapi.ts';
 import { guardVanishedFiles } from './static-files.ts';
 
+export type { WebhookUrlPolicy } from '../src/lib/server/webhook-url.ts';
 export { type AlertsConfig, type DashboardConfig, loadDashboardConfig } from './config.ts';
 export { LiveHub } from './hub.ts';
 export type { DashboardMetrics } from './metrics.ts';
@@ -157,6 +159,8 @@ export async function startDashboard(opts: {
   processMetrics?: boolean;
   /** The alert evaluator, webhooks and mail (docs/alerts.md); absent: not run by this process. */
   alerts?: AlertsConfig;
+  /** Which addresses webhooks may point to; default public addresses only (docs/alerts.md#webhook-addresses). */
+  webhookPolicy?: WebhookUrlPolicy;
   /** PUBLIC_URL: the origin form posts must come from (SvelteKit's CSRF check) and links are made for. */
   publicUrl?: string;
   logLevel?: LogLevel;
@@ -180,6 +184,7 @@ export async function startDashboard(opts: {
     frameAncestors: opts.frameAncestors ?? "'none'",
     calendar: opts.alerts?.calendar ?? makeWorkCalendar(VN_CALENDAR),
     mailConfigured: opts.alerts?.mail !== undefined,
+    webhookPolicy: opts.webhookPolicy ?? PUBLIC_ONLY,
     // selfUrl is known once the server listens (port 0 in tests).
     reports: {
       chromiumPath: opts.chromiumPath ?? DEFAULT_CHROMIUM,
@@ -242,6 +247,7 @@ export async function startDashboard(opts: {
         digestEveryMs: opts.alerts.digestEveryMs,
         mailer: opts.alerts.mail && createMailer(opts.alerts.mail),
         publicUrl: opts.publicUrl,
+        webhooks: { policy: opts.webhookPolicy ?? PUBLIC_ONLY },
         onChange: (communes) => runtime.alertsChanged?.(communes),
         log: (level, msg, fields) => log[level](msg, fields),
       })

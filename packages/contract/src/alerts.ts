@@ -58,9 +58,20 @@ export const DEFAULT_RULE_SETTINGS = Object.fromEntries(
   ALERT_RULES.map((r) => [r, ruleSettingsSchemas[r].parse({})]),
 ) as RuleSettings;
 
-/** A unit's change to some settings of one rule: only the keys it sets, checked strictly. */
+/**
+ * A unit's change to some settings of one rule: only the keys it sets, checked strictly. Not
+ * `.partial()`: zod 4 still fills an absent key with its default there, so a unit that changed
+ * one setting would store the defaults of all the others and mask what it inherits from above.
+ */
 export function ruleOverrideSchema(rule: AlertRule) {
-  return ruleSettingsSchemas[rule].partial().strict();
+  const shape = ruleSettingsSchemas[rule].shape as Record<string, z.ZodDefault<z.ZodType>>;
+  return z
+    .object(
+      Object.fromEntries(
+        Object.entries(shape).map(([key, field]) => [key, z.optional(field.unwrap() as z.ZodType)]),
+      ),
+    )
+    .strict();
 }
 
 const epochTime = z.string().meta({ format: 'date-time', example: '2026-11-30T09:15:00+07:00' });
@@ -120,10 +131,15 @@ export const alertEventSchema = z
     kind: z.enum(ALERT_EVENT_KINDS),
     at: epochTime,
     level: z.enum(ALERT_LEVELS),
-    actor: z.string().nullable(),
+    actor: z
+      .string()
+      .nullable()
+      .meta({ description: 'Who made the change; null: the evaluator (opened, escalated, resolved)' }),
+    /** Absent for display viewers. */
     comment: z.string().nullable().optional(),
   })
   .meta({ id: 'AlertEvent' });
+export type AlertEvent = z.infer<typeof alertEventSchema>;
 
 export const alertActionSchema = z
   .object({
@@ -154,7 +170,11 @@ export const webhookRequestSchema = z
     url: z
       .string()
       .max(2000)
-      .regex(/^https?:\/\/[^\s]+$/, { error: 'expected an http:// or https:// address' }),
+      .regex(/^https?:\/\/[^\s]+$/, { error: 'expected an http:// or https:// address' })
+      .meta({
+        description:
+          'Where to POST: http or https, no user or password, and every address the host resolves to public. Loopback, private, link-local (169.254/16), unspecified and similar addresses are refused (400 `url: …`) unless the operator allows the host (WEBHOOK_ALLOW_HOSTS, WEBHOOK_ALLOW_PRIVATE); checked again at every delivery',
+      }),
     secret: z.string().min(16, { error: 'at least 16 characters' }).max(200),
     minLevel: z.enum(ALERT_LEVELS).default('commune'),
     giveUpAfterHours: z.number().min(0.01).max(720).default(24),

@@ -10,6 +10,7 @@ import {
   ALERT_RULES,
   type Alert,
   type AlertCounts,
+  type AlertEvent,
   type AlertEventKind,
   type AlertLevel,
   type AlertList,
@@ -700,6 +701,43 @@ export async function countAlerts(db: Database, communes: string[]): Promise<Ale
   return counts;
 }
 
+/**
+ * The histories of some alerts, oldest change first: every change with its time, the level it
+ * left the alert at, who made it (null: the evaluator) and, with `withComments`, the comment.
+ * The caller has checked the alerts are the viewer's; display viewers get no comments.
+ */
+export async function readAlertHistories(
+  db: Database,
+  ids: number[],
+  withComments: boolean,
+): Promise<Map<number, AlertEvent[]>> {
+  const out = new Map<number, AlertEvent[]>(ids.map((id) => [id, []]));
+  if (ids.length === 0) return out;
+  const rows = await db.query<{
+    id: number;
+    alert_id: number;
+    kind: AlertEventKind;
+    at: number;
+    level: AlertLevel;
+    actor: string | null;
+    comment: string | null;
+  }>(
+    sql`select id::float8 as id, alert_id, kind, at::float8 as at, level, actor, comment
+      from alert_events where alert_id = any(${`{${ids.join(',')}}`}::int[]) order by alert_id, id`,
+  );
+  for (const h of rows) {
+    out.get(h.alert_id)?.push({
+      id: h.id,
+      kind: h.kind,
+      at: formatLocal(h.at),
+      level: h.level,
+      actor: h.actor,
+      ...(withComments ? { comment: h.comment } : {}),
+    });
+  }
+  return out;
+}
+
 /** One alert with its history, or null when it is not in the unit's subtree. */
 export async function readAlert(
   db: Database,
@@ -707,31 +745,11 @@ export async function readAlert(
   id: number,
   scopeUnit: string,
   withComments: boolean,
-) {
+): Promise<{ alert: Alert; history: AlertEvent[] } | null> {
   const [row] = await readAlertRows(db, undefined, [id]);
   if (!row || !tree.isWithin(row.unit_code, scopeUnit)) return null;
-  const history = await db.query<{
-    id: number;
-    kind: AlertEventKind;
-    at: number;
-    level: AlertLevel;
-    actor: string | null;
-    comment: string | null;
-  }>(
-    sql`select id::float8 as id, kind, at::float8 as at, level, actor, comment
-      from alert_events where alert_id = ${id} order by id`,
-  );
-  return {
-    alert: toAlert(row, tree, withComments),
-    history: history.map((h) => ({
-      id: h.id,
-      kind: h.kind,
-      at: formatLocal(h.at),
-      level: h.level,
-      actor: h.actor,
-      ...(withComments ? { comment: h.comment } : {}),
-    })),
-  };
+  const history = await readAlertHistories(db, [id], withComments);
+  return { alert: toAlert(row, tree, withComments), history: history.get(id) ?? [] };
 }
 
 export type AlertActionResult =

@@ -19,6 +19,8 @@ import { retryDelay, sendDueWebhooks, signWebhook } from './webhooks.ts';
 
 const cal = makeWorkCalendar(VN_CALENDAR);
 const SECRET = 'bí-mật-dùng-chung-0123456789';
+/** The receivers listen on 127.0.0.1, a loopback address: allowed here by name, as an operator would. */
+const LOCAL_RECEIVER = { policy: { allowPrivate: false, allowHosts: ['127.0.0.1'] } };
 
 interface Hit {
   delivery: string;
@@ -106,7 +108,12 @@ describe.each(DB_KINDS)('webhooks against a real HTTP receiver on %s', (kind) =>
 
     let clock = t0;
     const send = () =>
-      sendDueWebhooks(t.db, () => clock, { timeoutMs: 300, baseDelayMs: 1000, random: () => 0.5 });
+      sendDueWebhooks(t.db, () => clock, {
+        ...LOCAL_RECEIVER,
+        timeoutMs: 300,
+        baseDelayMs: 1000,
+        random: () => 0.5,
+      });
     expect(await send()).toBe(1); // 500
     expect(await send()).toBe(0); // not yet due: retry in 750 ms
     clock += 750;
@@ -155,7 +162,12 @@ describe.each(DB_KINDS)('webhooks against a real HTTP receiver on %s', (kind) =>
     await openAlert(unit, 'HS-W2', t0);
     let clock = t0;
     const send = () =>
-      sendDueWebhooks(t.db, () => clock, { timeoutMs: 300, baseDelayMs: 1000, random: () => 0 });
+      sendDueWebhooks(t.db, () => clock, {
+        ...LOCAL_RECEIVER,
+        timeoutMs: 300,
+        baseDelayMs: 1000,
+        random: () => 0,
+      });
     // Retries at +500, +1,500, +3,500; the next (+7,500) would be past the 5 s: failed.
     for (const step of [0, 500, 1000, 2000]) {
       clock += step;
@@ -173,6 +185,67 @@ describe.each(DB_KINDS)('webhooks against a real HTTP receiver on %s', (kind) =>
       deliveries: { pending: 0, delivered: 0, failed: 1 },
       lastFailure: { error: 'HTTP 500' },
     });
+    await receiver.close();
+  });
+
+  it('refuses at delivery a host that is not allowed, without connecting, and records why', async () => {
+    const receiver = await startReceiver([], 204);
+    const unit = test.communes[3];
+    // Stored directly, as a subscription made before the rule or under a laxer setting would be.
+    const byName = receiver.url.replace('127.0.0.1', 'receiver.test');
+    const ids = [
+      await createWebhookSubscription(t.db, {
+        unitCode: unit,
+        url: byName,
+        secret: SECRET,
+        minLevel: 'commune',
+        giveUpAfterMs: 3_600_000,
+        by: 'test',
+        now: t0,
+      }),
+      await createWebhookSubscription(t.db, {
+        unitCode: unit,
+        url: receiver.url,
+        secret: SECRET,
+        minLevel: 'commune',
+        giveUpAfterMs: 3_600_000,
+        by: 'test',
+        now: t0,
+      }),
+    ];
+    await openAlert(unit, 'HS-W3', t0);
+    let clock = t0;
+    // receiver.test resolves to the receiver's own loopback address.
+    const resolve = async (host: string) => {
+      if (host !== 'receiver.test') throw new Error(`unexpected lookup of ${host}`);
+      return [{ address: '127.0.0.1', family: 4 }];
+    };
+    // No allowance: neither is sent.
+    expect(await sendDueWebhooks(t.db, () => clock, { timeoutMs: 300, baseDelayMs: 1000, resolve })).toBe(2);
+    expect(receiver.hits).toHaveLength(0);
+    const [literal] = await readWebhookDeliveries(t.db, ids[1]);
+    expect(literal).toMatchObject({ state: 'pending', attempts: 1, lastStatus: null });
+    expect(literal.lastError).toMatch(/^url: a loopback address is not allowed/);
+    // 127.0.0.1 allowed by name: that one goes; the name that resolves to it is still refused.
+    clock += 2_000;
+    expect(
+      await sendDueWebhooks(t.db, () => clock, {
+        ...LOCAL_RECEIVER,
+        timeoutMs: 300,
+        baseDelayMs: 1000,
+        resolve,
+      }),
+    ).toBe(2);
+    expect(receiver.hits).toHaveLength(1);
+    expect((await readWebhookDeliveries(t.db, ids[1]))[0]).toMatchObject({
+      state: 'delivered',
+      lastStatus: 204,
+    });
+    const [byNameDelivery] = await readWebhookDeliveries(t.db, ids[0]);
+    expect(byNameDelivery).toMatchObject({ state: 'pending', attempts: 2, lastStatus: null });
+    expect(byNameDelivery.lastError).toMatch(
+      /^url: a loopback address \(receiver\.test resolves to 127\.0\.0\.1\) is not allowed/,
+    );
     await receiver.close();
   });
 });

@@ -89,6 +89,31 @@ export function fmtDateTime(t: string | number | Date, lang: Lang): string {
   ).format(toDate(t));
 }
 
+/** `14:03:11 29/11/2026` (vi) or `29 Nov 2026, 14:03:11` (en): steps of a history that come seconds apart. */
+export function fmtDateTimeSec(t: string | number | Date, lang: Lang): string {
+  return dateFormat(
+    lang,
+    lang === 'vi'
+      ? {
+          day: '2-digit',
+          month: '2-digit',
+          year: 'numeric',
+          hour: '2-digit',
+          minute: '2-digit',
+          second: '2-digit',
+        }
+      : {
+          day: 'numeric',
+          month: 'short',
+          year: 'numeric',
+          hour: '2-digit',
+          minute: '2-digit',
+          second: '2-digit',
+        },
+    'dmyhms',
+  ).format(toDate(t));
+}
+
 /** `Thứ Bảy, 29/11/2026` — the long date for the wall display. */
 export function fmtLongDate(t: string | number | Date, lang: Lang): string {
   const s = dateFormat(

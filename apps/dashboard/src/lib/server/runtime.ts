@@ -1,6 +1,7 @@
 import type { ValidatedEvent } from '@motcua/contract';
 import type { Database, UnitTree, WriteStatus } from '@motcua/db';
 import type { WorkCalendar } from '@motcua/metrics';
+import type { WebhookUrlPolicy } from './webhook-url.ts';
 
 /** What the SvelteKit server code needs, handed over by the process that serves it. */
 export interface DashboardRuntime {
@@ -11,6 +12,8 @@ export interface DashboardRuntime {
   frameAncestors: string;
   /** Whether alert digests go out by mail (MOTCUA_SMTP_URL set). */
   mailConfigured?: boolean;
+  /** Which addresses webhooks may point to (checked when one is created and at every delivery). */
+  webhookPolicy?: WebhookUrlPolicy;
   /** The working-day calendar (desk health counts working time). */
   calendar: WorkCalendar;
   /** Tells every dashboard process that alerts of these communes changed (live inboxes refresh). */

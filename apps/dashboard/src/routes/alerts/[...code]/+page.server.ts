@@ -1,5 +1,5 @@
 import { ALERT_LEVELS, type AlertLevel, alertActionSchema, mayConfigure } from '@motcua/contract';
-import { type AlertStateFilter, actOnAlert, listAlerts } from '@motcua/db';
+import { type AlertStateFilter, actOnAlert, listAlerts, readAlertHistories } from '@motcua/db';
 import { error, fail, redirect } from '@sveltejs/kit';
 import { mayRead, mayReadComments } from '$lib/server/auth.ts';
 import { getRuntime } from '$lib/server/runtime.ts';
@@ -24,12 +24,20 @@ export const load: PageServerLoad = async ({ params, url, locals }) => {
   const level = (ALERT_LEVELS as readonly string[]).includes(levelParam ?? '')
     ? (levelParam as AlertLevel)
     : null;
+  const withComments = mayReadComments(viewer);
   const list = await listAlerts(db, tree, code, {
     state,
     level: level ?? undefined,
     limit: 200,
-    withComments: mayReadComments(viewer),
+    withComments,
   });
+  // Each row's history (opened, escalated, acknowledged, resolved, closed), read in one query for
+  // the alerts listed: the list is already scoped to the unit, and display viewers get no comments.
+  const histories = await readAlertHistories(
+    db,
+    list.alerts.map((a) => a.id),
+    withComments,
+  );
   return {
     unit: { code: unit.code, name: unit.name, level: unit.level },
     ancestors: tree
@@ -38,6 +46,7 @@ export const load: PageServerLoad = async ({ params, url, locals }) => {
       .reverse()
       .map((u) => ({ code: u.code, name: u.name, level: u.level })),
     list,
+    histories: Object.fromEntries(histories),
     state,
     level,
     canAct: viewer.role !== 'display',

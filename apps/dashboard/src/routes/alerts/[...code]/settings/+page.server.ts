@@ -21,6 +21,7 @@ import {
 import { error, fail, redirect } from '@sveltejs/kit';
 import { mayRead } from '$lib/server/auth.ts';
 import { getRuntime } from '$lib/server/runtime.ts';
+import { checkWebhookUrl, PUBLIC_ONLY, WebhookUrlError } from '$lib/server/webhook-url.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 /** The page and every action: a city or district viewer, on a unit of its subtree (not a desk). */
@@ -131,6 +132,13 @@ export const actions: Actions = {
       giveUpAfterHours: Number(String(form.get('giveUpAfterHours') ?? '24').replace(',', '.')),
     });
     if (!parsed.success) return fail(400, { message: messageOf(parsed.error.issues), form: 'webhook' });
+    // The same rule as the API: the server makes these requests, so public addresses only by default.
+    try {
+      await checkWebhookUrl(parsed.data.url, g.runtime.webhookPolicy ?? PUBLIC_ONLY);
+    } catch (err) {
+      if (err instanceof WebhookUrlError) return fail(400, { message: err.message, form: 'webhook' });
+      throw err;
+    }
     await createWebhookSubscription(g.runtime.db, {
       unitCode: params.code,
       url: parsed.data.url,

@@ -2,6 +2,7 @@ import { ApiError, mayConfigure, webhookRequestSchema } from '@motcua/contract';
 import { createWebhookSubscription, listWebhookSubscriptions } from '@motcua/db';
 import { json } from '@sveltejs/kit';
 import { checkWrite, readJsonBody, withReadContext } from '$lib/server/api.ts';
+import { checkWebhookUrl, PUBLIC_ONLY, WebhookUrlError } from '$lib/server/webhook-url.ts';
 import type { RequestHandler } from './$types';
 
 /** GET /api/v1/units/{code}/webhooks — the subscriptions of the unit's subtree (city and district viewers). */
@@ -20,6 +21,10 @@ export const POST: RequestHandler = (event) =>
     if (code.includes('/'))
       throw new ApiError('bad_request', 'code: webhooks are set per unit, not per desk');
     const body = await readJsonBody(event, webhookRequestSchema);
+    // Public addresses only, unless the operator allows more: the server makes these requests.
+    await checkWebhookUrl(body.url, runtime.webhookPolicy ?? PUBLIC_ONLY).catch((err) => {
+      throw err instanceof WebhookUrlError ? new ApiError('bad_request', err.message) : err;
+    });
     const id = await createWebhookSubscription(runtime.db, {
       unitCode: code,
       url: body.url,
