@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
+  AnnotationList,
   OverdueList,
   ProcedureList,
   RatingList,
@@ -9,7 +10,7 @@ import type {
   Snapshot,
   UnitTargets,
 } from '@motcua/contract';
-import { parsePeriod, periodContaining, previousPeriod } from '@motcua/metrics';
+import { formatLocal, parsePeriod, periodContaining, previousPeriod } from '@motcua/metrics';
 import { SCREENSHOT_DIR } from '@motcua/test-helpers/browser';
 import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
 import { postBatch } from '@motcua/test-helpers/ingest';
@@ -106,6 +107,18 @@ describe('Excel report', () => {
       rating(c1, 'very_satisfied', at(last, 91)),
     ];
     expect((await postBatch(s.ingestUrl, await s.deskKey(c1), other)).body.rejected).toBe(0);
+    // Notes: one on a commune in last month (the report lists it with its author), one the month before (not).
+    for (const [from, text] of [
+      [last.from + 26 * HOUR, 'Mất mạng cả buổi sáng'],
+      [before.from + 26 * HOUR, 'Ghi chú của tháng trước'],
+    ] as const) {
+      const res = await fetch(`${s.dashboardUrl}/api/v1/units/${c0}/annotations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${district}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ from: formatLocal(from), to: formatLocal(from + 3 * HOUR), text }),
+      });
+      expect(res.status).toBe(201);
+    }
     // Targets: the on-time rate inherited from the city, the satisfaction rate set on the district,
     // none for the 766 points.
     for (const [unit, figure, value] of [
@@ -157,6 +170,7 @@ describe('Excel report', () => {
       'Thủ tục',
       'Hồ sơ quá hạn',
       'Bộ chỉ số 766',
+      'Ghi chú',
     ]);
     const summary = wb.getWorksheet('Tổng hợp') as ExcelJS.Worksheet;
     expect(String(summary.getCell(1, 1).value)).toContain('Quận Thử Nghiệm 0');
@@ -309,6 +323,18 @@ describe('Excel report', () => {
         expect(r?.[2]).toBe(c.name.vi);
       }
     }
+
+    // The notes meeting the month, as the annotations API gives them, dates as dates.
+    const api = (await apiGet(s.dashboardUrl, `/api/v1/units/${d0}/annotations?window=${month}`, district))
+      .body as unknown as AnnotationList;
+    expect(api.items.map((n) => n.text)).toEqual(['Mất mạng cả buổi sáng']);
+    const notes = rows(wb.getWorksheet('Ghi chú') as ExcelJS.Worksheet);
+    expect(notes.map((n) => [n[2], n[3], n[4]])).toEqual(
+      api.items.map((n) => [n.unit.name, n.text, n.author]),
+    );
+    expect(notes[0][4]).toBe('test district');
+    expect((notes[0][0] as Date).getTime()).toBe(wallClock(api.items[0].from));
+    expect((notes[0][1] as Date).getTime() - (notes[0][0] as Date).getTime()).toBe(3 * HOUR);
   });
 
   it('a commune report lists its latest ratings without comments', async () => {

@@ -8,8 +8,8 @@ import { resolveUnit } from './read.ts';
 import type { UnitTree } from './tree.ts';
 
 /** Whether a viewer may add, edit or delete notes on a unit: city and district viewers, in their subtree. */
-export function mayAnnotate(tree: UnitTree, viewer: Viewer, unitCode: string): boolean {
-  if (!mayConfigure(viewer.role)) return false;
+export function mayAnnotate(tree: UnitTree, viewer: Viewer | null, unitCode: string): boolean {
+  if (!viewer || !mayConfigure(viewer.role)) return false;
   return (
     !unitCode.includes('/') && tree.get(unitCode) !== undefined && tree.isWithin(unitCode, viewer.unitCode)
   );
@@ -33,7 +33,7 @@ interface NoteRow {
   updated_at: Date | string;
 }
 
-function toAnnotation(tree: UnitTree, viewer: Viewer, r: NoteRow): Annotation {
+function toAnnotation(tree: UnitTree, viewer: Viewer | null, r: NoteRow): Annotation {
   const u = tree.get(r.unit_code);
   const unit: UnitRef = u
     ? { code: u.code, name: u.name, level: u.level }
@@ -54,12 +54,13 @@ function toAnnotation(tree: UnitTree, viewer: Viewer, r: NoteRow): Annotation {
 /**
  * The notes a unit's charts show: those on the unit and on the units above it (which cover it)
  * and those on units below it, optionally only those meeting [from, to); the earliest first.
+ * `viewer` null (a report, which nobody edits): every note with `mayEdit` false.
  */
 export async function readAnnotations(
   db: Database,
   tree: UnitTree,
   code: string,
-  viewer: Viewer,
+  viewer: Viewer | null,
   range?: { from: number; to: number },
 ): Promise<AnnotationList | null> {
   const unit = resolveUnit(tree, code);

@@ -1,4 +1,5 @@
 import type {
+  Annotation,
   EffectiveTarget,
   OverdueList,
   ProcedureList,
@@ -8,6 +9,7 @@ import type {
 } from '@motcua/contract';
 import {
   type Database,
+  readAnnotations,
   readLatestRatings,
   readOverdue,
   readProcedures,
@@ -47,6 +49,8 @@ export interface ReportData {
   procedures: ProcedureList;
   /** The targets in force for the unit (its own or inherited), as `GET …/targets` gives them. */
   targets: EffectiveTarget[];
+  /** The notes of the unit's charts that meet the window, as `GET …/annotations` gives them. */
+  notes: Annotation[];
 }
 
 /** Reads a report of `code` over `window` at `asOf`; null for an unknown unit. */
@@ -59,20 +63,30 @@ export async function collectReport(
 ): Promise<ReportData | null> {
   // The window the read API's `compare` counts the change against, so a report's change is the page's.
   const prev = previousWindow(window);
-  const [snapshot, previousSnapshot, scorecard, previousScorecard, overdue, ratings, procedures, targets] =
-    await Promise.all([
-      readSnapshot(db, tree, code, window, asOf),
-      readSnapshot(db, tree, code, prev, asOf),
-      readScorecard(db, tree, code, window, asOf),
-      readScorecard(db, tree, code, prev, asOf),
-      readOverdue(db, tree, code, asOf, REPORT_OVERDUE_LIMIT),
-      // Comments are citizens' own words and may name people: a report never carries them.
-      readLatestRatings(db, tree, code, { limit: REPORT_RATINGS_LIMIT, withComments: false }),
-      readProcedures(db, tree, code, window, asOf),
-      readTargetsInForce(db, tree, code),
-    ]);
+  const [
+    snapshot,
+    previousSnapshot,
+    scorecard,
+    previousScorecard,
+    overdue,
+    ratings,
+    procedures,
+    targets,
+    notes,
+  ] = await Promise.all([
+    readSnapshot(db, tree, code, window, asOf),
+    readSnapshot(db, tree, code, prev, asOf),
+    readScorecard(db, tree, code, window, asOf),
+    readScorecard(db, tree, code, prev, asOf),
+    readOverdue(db, tree, code, asOf, REPORT_OVERDUE_LIMIT),
+    // Comments are citizens' own words and may name people: a report never carries them.
+    readLatestRatings(db, tree, code, { limit: REPORT_RATINGS_LIMIT, withComments: false }),
+    readProcedures(db, tree, code, window, asOf),
+    readTargetsInForce(db, tree, code),
+    readAnnotations(db, tree, code, null, window),
+  ]);
   if (!snapshot || !previousSnapshot || !scorecard || !previousScorecard || !overdue) return null;
-  if (!procedures || !targets) return null;
+  if (!procedures || !targets || !notes) return null;
   return {
     unit: snapshot.unit,
     window: windowToJson(window),
@@ -86,5 +100,6 @@ export async function collectReport(
     ratings,
     procedures,
     targets,
+    notes: notes.items,
   };
 }

@@ -10,6 +10,7 @@ export const SHEETS = {
   overdue: 'Hồ sơ quá hạn',
   ratings: 'Đánh giá gần nhất',
   scorecard: 'Bộ chỉ số 766',
+  notes: 'Ghi chú',
 } as const;
 
 /** Rows above a sheet's table: the title, the period and as-of line, a blank row, the header. */
@@ -324,6 +325,27 @@ export async function reportXlsx(r: ReportData): Promise<Buffer> {
       scoreSheet.getRow(HEADER_ROW + 1 + i).getCell(7).numFmt = '#,##0.0 "ngày"';
   });
   scoreSheet.getRow(HEADER_ROW + scoreRows.length).font = { bold: true };
+
+  // The notes the unit's charts show over the window ("what happened that day?"), with their author.
+  table(
+    wb,
+    SHEETS.notes,
+    r,
+    [
+      { header: 'Từ', format: DATE_FORMAT },
+      { header: 'Đến', format: DATE_FORMAT },
+      { header: 'Đơn vị' },
+      { header: 'Nội dung' },
+      { header: 'Người ghi' },
+    ],
+    r.notes.map((n) => [
+      excelLocalDate(n.from),
+      n.to === null ? null : excelLocalDate(n.to),
+      n.unit.name,
+      n.text,
+      n.author,
+    ]),
+  );
 
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
