@@ -3,7 +3,7 @@ import { type DossierState, localDayStart } from '@motcua/metrics';
 import { sql } from 'drizzle-orm';
 import type { Database, Executor } from './client.ts';
 import { COMMUNE_DAY_DESK, columnsOf, namesOf, rowsOf } from './columns.ts';
-import { procedureRollups } from './schema/explain.ts';
+import { feeProcedures, procedureRollups } from './schema/explain.ts';
 import type { HistoryEntry } from './write.ts';
 
 /** The counters of `procedure_rollups`, by their field names. */
@@ -144,7 +144,63 @@ export class ProcedureDeltas {
       tx,
       { prepare: true },
     );
+    await writeFeeProcedures(db, tx, records);
   }
+}
+
+const FEE_COLUMNS = columnsOf(feeProcedures, [
+  'grain',
+  'unitCode',
+  'bucketStart',
+  'procedureCode',
+  'feeBearing',
+  'paidOnline',
+]);
+
+/**
+ * 3.5b's facts of the flush into `fee_procedures`, for each commune and every unit above it: the
+ * hour and day rows of `records` (procedure rollup deltas) that moved a fee counter, summed over
+ * desks. In key order, like every other upsert of the flush (concurrent writers lock the shared
+ * district and city rows in the same order).
+ */
+async function writeFeeProcedures(db: Database, tx: Executor, records: Record<string, string | number>[]) {
+  const sums = new Map<string, Record<string, string | number>>();
+  for (const r of records) {
+    if (r.grain === 'm' || r.procedureCode === '' || (r.feeBearing === 0 && r.feePaidOnline === 0)) continue;
+    const key = `${r.grain}|${r.unitCode}|${r.bucketStart}|${r.procedureCode}`;
+    const hit = sums.get(key);
+    if (hit) {
+      hit.feeBearing = (hit.feeBearing as number) + (r.feeBearing as number);
+      hit.paidOnline = (hit.paidOnline as number) + (r.feePaidOnline as number);
+    } else
+      sums.set(key, {
+        grain: r.grain,
+        unitCode: r.unitCode,
+        bucketStart: r.bucketStart,
+        procedureCode: r.procedureCode,
+        feeBearing: r.feeBearing,
+        paidOnline: r.feePaidOnline,
+      });
+  }
+  if (sums.size === 0) return;
+  await db.query(
+    sql`insert into fee_procedures (grain, unit_code, bucket_start, procedure_code, fee_bearing, paid_online)
+      select x.grain, a.code, x.bucket_start, x.procedure_code, sum(x.fee_bearing), sum(x.paid_online)
+      from ${rowsOf([...sums.values()], FEE_COLUMNS)}
+      join units c on c.code = x.unit_code
+      left join units d on d.code = c.parent_code
+      left join units e on e.code = d.parent_code
+      left join units f on f.code = e.parent_code
+      cross join lateral (values (c.code), (d.code), (e.code), (f.code)) as a (code)
+      where a.code is not null
+      group by 1, 2, 3, 4
+      order by 1, 2, 3, 4
+      on conflict (grain, unit_code, bucket_start, procedure_code) do update
+        set fee_bearing = fee_procedures.fee_bearing + excluded.fee_bearing,
+          paid_online = fee_procedures.paid_online + excluded.paid_online`,
+    tx,
+    { prepare: true },
+  );
 }
 
 /** The procedure names a batch carries (`procedureName` of receptions), one per code, the last sent winning. */

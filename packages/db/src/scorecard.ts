@@ -61,6 +61,8 @@ interface ProcedureGroup {
   communes: string[];
   /** Only this desk of the commune (then `communes` has one). */
   desk?: string;
+  /** The unit the communes are all of (not a desk): its own rows in `fee_procedures` answer it. */
+  unit?: string;
 }
 
 /**
@@ -84,6 +86,9 @@ async function readFeeProcedures(
   );
   const out = new Map<string, FeeProcedureCounts>();
   if (members.length === 0) return out;
+  if (!perDesk && groups.every((g) => g.unit !== undefined && g.desk === undefined)) {
+    return readUnitFeeProcedures(db, groups as (ProcedureGroup & { unit: string })[], from, to);
+  }
   const communes = [...new Set(groups.flatMap((g) => g.communes))];
   // Day rows are per commune: desks are told apart from their hours.
   const days = !perDesk && groups.every((g) => g.desk === undefined);
@@ -105,6 +110,54 @@ async function readFeeProcedures(
   for (const r of rows)
     out.set(r.key, { feeBearing: Number(r.feeBearing), paidOnline: Number(r.paidOnline) });
   return out;
+}
+
+/**
+ * `readFeeProcedures` for groups that are whole units: hours and days from each unit's own rows
+ * in `fee_procedures` (a handful per procedure and day, whatever the unit's size), the minutes
+ * at the window's edges from its communes' `procedure_rollups` rows. The same sets as summing
+ * the communes' rows: every count is a sum of non-negative counts.
+ */
+async function readUnitFeeProcedures(
+  db: Database,
+  groups: (ProcedureGroup & { unit: string })[],
+  from: number,
+  to: number,
+): Promise<Map<string, FeeProcedureCounts>> {
+  const ranges = bucketRanges(from, to);
+  const units = sql`(values ${sql.join(
+    groups.map((g) => sql`(${g.key}::text, ${g.unit}::text)`),
+    sql`, `,
+  )}) as g (key, unit)`;
+  const members = groups.flatMap((g) => g.communes.map((c) => sql`(${g.key}::text, ${c}::text)`));
+  const communes = [...new Set(groups.flatMap((g) => g.communes))];
+  const minutes = ranges.m.length > 0 && members.length > 0;
+  const rows = await db.query<{ key: string; feeBearing: number; paidOnline: number }>(
+    sql`select key, count(*)::float8 as "feeBearing", (count(*) filter (where paid))::float8 as "paidOnline"
+      from (
+        select key, procedure_code, bool_or(paid) as paid
+        from (
+          select g.key, f.procedure_code, f.paid_online > 0 as paid
+          from fee_procedures f join ${units} on f.unit_code = g.unit
+          where f.fee_bearing > 0 and (${rangeFilter({ m: [], h: ranges.h, d: ranges.d })})
+          ${
+            minutes
+              ? sql`union all
+          select g.key, p.procedure_code, p.fee_paid_online > 0
+          from procedure_rollups p
+          join (values ${sql.join(members, sql`, `)}) as g (key, commune) on p.unit_code = g.commune
+          where ${unitFilter(communes)} and (${rangeFilter({ m: ranges.m, h: [], d: [] })})
+            and p.procedure_code <> '' and p.fee_bearing > 0`
+              : sql``
+          }
+        ) u
+        group by 1, 2
+      ) s
+      group by key`,
+  );
+  return new Map(
+    rows.map((r) => [r.key, { feeBearing: Number(r.feeBearing), paidOnline: Number(r.paidOnline) }]),
+  );
 }
 
 function addItems(into: OpenItems, add: Partial<OpenItems>) {
@@ -199,7 +252,9 @@ async function readChildParts(
   // over all of their communes.
   const feeGroups: ProcedureGroup[] = isCommune
     ? [{ key: unit.code, communes }]
-    : tree.children(unit.code).map((c) => ({ key: c.code, communes: tree.communesUnder(c.code) }));
+    : tree
+        .children(unit.code)
+        .map((c) => ({ key: c.code, communes: tree.communesUnder(c.code), unit: c.code }));
   const [rows, deskList, fees] = await Promise.all([
     readRowParts(db, communes, window, asOf, isCommune ? 'desk' : 'commune'),
     isCommune ? listDesks(db, unit.code) : Promise.resolve([]),
@@ -257,7 +312,11 @@ export async function readScorecard(
     readRowParts(db, scope.communes, window, asOf, scope.deskCode === null ? 'all' : 'desk'),
     readFeeProcedures(
       db,
-      [{ key: '', communes: scope.communes, desk: scope.deskCode ?? undefined }],
+      [
+        scope.deskCode === null
+          ? { key: '', communes: scope.communes, unit: scope.unit.code }
+          : { key: '', communes: scope.communes, desk: scope.deskCode },
+      ],
       window.from,
       window.to,
     ),

@@ -86,3 +86,25 @@ export const procedures = pgTable('procedures', {
   code: text('code').primaryKey(),
   name: text('name').notNull(),
 });
+
+/**
+ * 766 criterion 3.5b's facts kept for every unit at or above the commune (commune, district,
+ * city, province, nation), per local hour and day: the fee-bearing dossiers received of a
+ * procedure, and those of them paid online. 3.5b counts *distinct* procedures, which do not add
+ * up over communes, so a district's or the city's window cannot be summed from its communes'
+ * rows cheaply (the city's 30 days were 63 k procedure rows); here it reads its own few rows.
+ * Written with `procedure_rollups`, by the same deltas; the minutes at a window's edges are read
+ * from `procedure_rollups`.
+ */
+export const feeProcedures = pgTable(
+  'fee_procedures',
+  {
+    grain: text('grain').$type<'h' | 'd'>().notNull(),
+    unitCode: text('unit_code').notNull(),
+    bucketStart: epochMs('bucket_start').notNull(),
+    procedureCode: text('procedure_code').notNull(),
+    feeBearing: integer('fee_bearing').notNull().default(0),
+    paidOnline: integer('paid_online').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.grain, t.unitCode, t.bucketStart, t.procedureCode] })],
+);
