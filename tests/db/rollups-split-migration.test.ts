@@ -54,6 +54,23 @@ async function emptyDb(kind: DbKind): Promise<{ db: Database; drop(): Promise<vo
   };
 }
 
+/** A fresh database of `kind` with the committed migrations up to and including `lastTag`. */
+async function dbAt(
+  kind: DbKind,
+  lastTag: string,
+  cleanup: (() => Promise<void> | void)[],
+): Promise<Database> {
+  const { db, drop } = await emptyDb(kind);
+  cleanup.push(drop);
+  const folder = migrationsUpTo(lastTag);
+  cleanup.push(() => rmSync(folder, { recursive: true, force: true }));
+  // biome-ignore lint/suspicious/noExplicitAny: each migrator wants its own driver's type
+  if (kind === 'pglite') await migratePglite(db.orm as any, { migrationsFolder: folder });
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  else await migratePostgres(db.orm as any, { migrationsFolder: folder });
+  return db;
+}
+
 describe.each(DB_KINDS)('migration 0009_scorecard_more on %s', (kind) => {
   const cleanup: (() => Promise<void> | void)[] = [];
   afterAll(async () => {
@@ -61,14 +78,7 @@ describe.each(DB_KINDS)('migration 0009_scorecard_more on %s', (kind) => {
   });
 
   it('moves the v1.1 counters already kept to rollups_766, and only the rows where one moved', async () => {
-    const { db, drop } = await emptyDb(kind);
-    cleanup.push(drop);
-    const folder = migrationsUpTo(BEFORE_SPLIT);
-    cleanup.push(() => rmSync(folder, { recursive: true, force: true }));
-    // biome-ignore lint/suspicious/noExplicitAny: each migrator wants its own driver's type
-    if (kind === 'pglite') await migratePglite(db.orm as any, { migrationsFolder: folder });
-    // biome-ignore lint/suspicious/noExplicitAny: see above
-    else await migratePostgres(db.orm as any, { migrationsFolder: folder });
+    const db = await dbAt(kind, BEFORE_SPLIT, cleanup);
     // A database of before the split: one bucket with v1 and v1.1 counts, one with v1 counts only.
     await db.query(sql`insert into rollups (grain, unit_code, bucket_start, desk_code, satisfied, received_online,
         fee_reported, fee_bearing, fee_paid_online, petitions_handled, petitions_unsatisfied)
@@ -101,5 +111,83 @@ describe.each(DB_KINDS)('migration 0009_scorecard_more on %s', (kind) => {
       sql`select column_name from information_schema.columns where table_name = 'rollups' and column_name like 'fee%'`,
     );
     expect(columns).toEqual([]);
+  });
+});
+
+describe.each(DB_KINDS)('migrations 0010_commune_days and 0011_fee_procedures on %s', (kind) => {
+  const cleanup: (() => Promise<void> | void)[] = [];
+  afterAll(async () => {
+    for (const c of cleanup) await c();
+  });
+
+  it('sums the desks of a commune into its day rows, and fills fee_procedures for it and the units above', async () => {
+    const db = await dbAt(kind, '0009_scorecard_more', cleanup);
+    // City 90 > district 900 > communes 90000 and 90001.
+    await db.query(sql`insert into units (code, name, level, parent_code, tree) values
+      ('90', 'Thành phố', 'city', null, 't'), ('900', 'Quận', 'district', '90', 't'),
+      ('90000', 'Phường A', 'commune', '900', 't'), ('90001', 'Phường B', 'commune', '900', 't')`);
+    // Day rows of two desks of 90000 and one of 90001; an hour row stays as it is.
+    await db.query(sql`insert into rollups (grain, unit_code, bucket_start, desk_code, satisfied, late) values
+      ('d', '90000', 1000, 'Q01', 3, 1), ('d', '90000', 1000, 'Q02', 2, 0), ('d', '90001', 1000, 'Q01', 1, 1),
+      ('h', '90000', 1000, 'Q02', 2, 0)`);
+    await db.query(sql`insert into rollups_766 (grain, unit_code, bucket_start, desk_code, fee_bearing) values
+      ('d', '90000', 1000, 'Q01', 1), ('d', '90000', 1000, 'Q02', 4)`);
+    // Procedure P1 fee-bearing at both desks of 90000 (paid online at Q02), P2 at 90001; hours likewise.
+    await db.query(sql`insert into procedure_rollups (grain, unit_code, bucket_start, procedure_code, desk_code,
+        received, fee_bearing, fee_paid_online) values
+      ('d', '90000', 1000, 'P1', 'Q01', 1, 1, 0), ('d', '90000', 1000, 'P1', 'Q02', 2, 2, 1),
+      ('d', '90001', 1000, 'P2', 'Q01', 1, 1, 0), ('h', '90000', 1000, 'P1', 'Q02', 2, 2, 1),
+      ('h', '90001', 1000, '', 'Q01', 1, 1, 1)`);
+
+    await migrate(db);
+
+    expect(
+      await db.query(
+        sql`select grain, unit_code, desk_code, satisfied, late from rollups order by grain, unit_code`,
+      ),
+    ).toEqual([
+      { grain: 'd', unit_code: '90000', desk_code: '', satisfied: 5, late: 1 },
+      { grain: 'd', unit_code: '90001', desk_code: '', satisfied: 1, late: 1 },
+      { grain: 'h', unit_code: '90000', desk_code: 'Q02', satisfied: 2, late: 0 },
+    ]);
+    expect(await db.query(sql`select desk_code, fee_bearing from rollups_766`)).toEqual([
+      { desk_code: '', fee_bearing: 5 },
+    ]);
+    expect(
+      await db.query(sql`select grain, unit_code, procedure_code, desk_code, received, fee_paid_online
+        from procedure_rollups where grain = 'd' order by unit_code`),
+    ).toEqual([
+      {
+        grain: 'd',
+        unit_code: '90000',
+        procedure_code: 'P1',
+        desk_code: '',
+        received: 3,
+        fee_paid_online: 1,
+      },
+      {
+        grain: 'd',
+        unit_code: '90001',
+        procedure_code: 'P2',
+        desk_code: '',
+        received: 1,
+        fee_paid_online: 0,
+      },
+    ]);
+    // Every level from the commune up; the unknown procedure ('') is left out.
+    expect(
+      await db.query(sql`select grain, unit_code, procedure_code, fee_bearing, paid_online from fee_procedures
+        order by grain, unit_code, procedure_code`),
+    ).toEqual([
+      { grain: 'd', unit_code: '90', procedure_code: 'P1', fee_bearing: 3, paid_online: 1 },
+      { grain: 'd', unit_code: '90', procedure_code: 'P2', fee_bearing: 1, paid_online: 0 },
+      { grain: 'd', unit_code: '900', procedure_code: 'P1', fee_bearing: 3, paid_online: 1 },
+      { grain: 'd', unit_code: '900', procedure_code: 'P2', fee_bearing: 1, paid_online: 0 },
+      { grain: 'd', unit_code: '90000', procedure_code: 'P1', fee_bearing: 3, paid_online: 1 },
+      { grain: 'd', unit_code: '90001', procedure_code: 'P2', fee_bearing: 1, paid_online: 0 },
+      { grain: 'h', unit_code: '90', procedure_code: 'P1', fee_bearing: 2, paid_online: 1 },
+      { grain: 'h', unit_code: '900', procedure_code: 'P1', fee_bearing: 2, paid_online: 1 },
+      { grain: 'h', unit_code: '90000', procedure_code: 'P1', fee_bearing: 2, paid_online: 1 },
+    ]);
   });
 });
