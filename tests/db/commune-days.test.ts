@@ -1,6 +1,5 @@
 import { readMonthlyTrend, readSeries, readSnapshot, readUnitTree, type UnitTree } from '@motcua/db';
-import { type ResolvedWindow, resolveWindow } from '@motcua/metrics';
-import { createTestTree, DB_KINDS, openTestDb, type TestDb } from '@motcua/test-helpers/db';
+import { createTestTree, DB_KINDS, openTestDb, type TestDb, windowAt } from '@motcua/test-helpers/db';
 import { rating } from '@motcua/test-helpers/events';
 import { deskKey, postBatch, startTestIngest, type TestIngest } from '@motcua/test-helpers/ingest';
 import { sql } from 'drizzle-orm';
@@ -17,11 +16,7 @@ const at = (local: string) => `${local}:00+07:00`;
 const ASOF = Date.parse(at('2025-11-06T10:00'));
 const COMMUNE = '94000';
 
-function win(window: string): ResolvedWindow {
-  const r = resolveWindow({ window }, ASOF);
-  if (!r.ok) throw new Error(r.message);
-  return r.window;
-}
+const win = (window: string) => windowAt(window, ASOF);
 
 describe.each(DB_KINDS)('day rollups per commune, desks from hours, on %s', (kind) => {
   let t: TestDb;

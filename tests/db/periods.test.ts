@@ -1,7 +1,6 @@
 import type { Comparison } from '@motcua/contract';
 import { readComparison, readMonthlyTrend, readUnitTree, type UnitTree } from '@motcua/db';
-import { type ResolvedWindow, resolveWindow } from '@motcua/metrics';
-import { createTestTree, DB_KINDS, openTestDb, type TestDb } from '@motcua/test-helpers/db';
+import { createTestTree, DB_KINDS, openTestDb, type TestDb, windowAt } from '@motcua/test-helpers/db';
 import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
 import { deskKey, postBatch, startTestIngest, type TestIngest } from '@motcua/test-helpers/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,11 +24,7 @@ const A = '93000';
 const B = '93001';
 const C = '93100';
 
-function win(window: string): ResolvedWindow {
-  const r = resolveWindow({ window }, ASOF);
-  if (!r.ok) throw new Error(r.message);
-  return r.window;
-}
+const win = (window: string) => windowAt(window, ASOF);
 
 const childOf = (c: Comparison, code: string) => {
   const hit = c.children.find((x) => x.unit.code === code);

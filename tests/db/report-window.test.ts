@@ -1,16 +1,11 @@
 import { readComparison, readUnitTree, type UnitTree } from '@motcua/db';
-import { type ResolvedWindow, resolveWindow } from '@motcua/metrics';
 import { collectReport } from '@motcua/reports';
-import { createTestTree, openTestDb, type TestDb } from '@motcua/test-helpers/db';
+import { createTestTree, openTestDb, type TestDb, windowAt } from '@motcua/test-helpers/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ASOF = Date.parse('2025-11-20T10:00:00+07:00');
 
-function win(window: string): ResolvedWindow {
-  const r = resolveWindow({ window }, ASOF);
-  if (!r.ok) throw new Error(r.message);
-  return r.window;
-}
+const win = (window: string) => windowAt(window, ASOF);
 
 /** A report's change and the page's "compared with" are counted against the same window. */
 describe('the window a report compares with', () => {

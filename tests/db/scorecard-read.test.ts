@@ -1,7 +1,13 @@
 import type { Scorecard, ScorecardCriterion } from '@motcua/contract';
 import { readScorecard, readScorecardLeague, readSnapshot, readUnitTree, type UnitTree } from '@motcua/db';
-import { type ResolvedWindow, resolveWindow } from '@motcua/metrics';
-import { createTestTree, DB_KINDS, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
+import {
+  createTestTree,
+  DB_KINDS,
+  openTestDb,
+  type TestDb,
+  type TestTree,
+  windowAt,
+} from '@motcua/test-helpers/db';
 import { dossierEvent, ev, rating, received } from '@motcua/test-helpers/events';
 import { deskKey, postBatch, startTestIngest, type TestIngest } from '@motcua/test-helpers/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,11 +53,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const at = (local: string) => Date.parse(`${local}:00+07:00`);
 const ASOF = at('2025-11-20T10:00');
 
-function win(window: string): ResolvedWindow {
-  const r = resolveWindow({ window }, ASOF);
-  if (!r.ok) throw new Error(r.message);
-  return r.window;
-}
+const win = (window: string) => windowAt(window, ASOF);
 
 function find(s: Scorecard, code: string): ScorecardCriterion {
   const c = s.score.groups.flatMap((g) => g.criteria).find((x) => x.code === code);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createDb, type Database, migrate, schema } from '@motcua/db';
+import { type ResolvedWindow, resolveWindow } from '@motcua/metrics';
 import postgres from 'postgres';
 
 export type DbKind = 'pglite' | 'postgres';
@@ -101,4 +102,11 @@ export async function createTestTree(
   for (const row of rows) row.name = opts.names?.[row.code] ?? row.name;
   await db.orm.insert(schema.units).values(rows);
   return tree;
+}
+
+/** A named window (`30d`, `2025-10`, `today`, …) resolved at `asOf`; throws on a bad name. */
+export function windowAt(window: string, asOf: number): ResolvedWindow {
+  const r = resolveWindow({ window }, asOf);
+  if (!r.ok) throw new Error(r.message);
+  return r.window;
 }
