@@ -14,9 +14,10 @@ import {
   type ScorecardInput,
   windowToJson,
 } from '@motcua/metrics';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
 import {
+  type BucketRanges,
   bucketRanges,
   deskRef,
   type ReadScope,
@@ -66,13 +67,17 @@ interface ProcedureGroup {
 }
 
 /**
- * 3.5b's two counts for each group over a window, from `procedure_rollups` (the fee facts are in
- * the bucket of the dossier's reception, like the 766 rollup's): the distinct procedure codes
- * with a fee-bearing dossier received in the window, and those with one paid online, `''`
- * (unknown) left out. A procedure code is national, so a group's set is the union of its
- * communes' (or the desk's own), counted in SQL: the counts do not add up over groups. With
- * `perDesk`, each desk of a group is counted on its own, keyed `{key}/{desk}`. Groups with none
- * are absent from the map.
+ * 3.5b's two counts for each group over a window: the distinct procedure codes with a
+ * fee-bearing dossier received in the window, and those with one paid online, `''` (unknown)
+ * left out. A procedure code is national, so a group's set is the union of its communes' (or the
+ * desk's own), counted in SQL: the counts do not add up over groups. With `perDesk`, each desk of
+ * a group is counted on its own, keyed `{key}/{desk}`. Groups with none are absent from the map.
+ *
+ * Groups that are whole units read their own rows in `fee_procedures` for hours and days (a
+ * handful per procedure and day, whatever the unit's size) and only the minutes at the window's
+ * edges from `procedure_rollups`; desks read `procedure_rollups` (day rows there are per commune,
+ * so desks are told apart from their hours). The fee facts are in the bucket of the dossier's
+ * reception, like the 766 rollup's.
  */
 async function readFeeProcedures(
   db: Database,
@@ -81,83 +86,47 @@ async function readFeeProcedures(
   to: number,
   perDesk = false,
 ): Promise<Map<string, FeeProcedureCounts>> {
-  const members = groups.flatMap((g) =>
-    g.communes.map((commune) => sql`(${g.key}::text, ${commune}::text, ${g.desk ?? ''}::text)`),
-  );
-  const out = new Map<string, FeeProcedureCounts>();
-  if (members.length === 0) return out;
-  if (!perDesk && groups.every((g) => g.unit !== undefined && g.desk === undefined)) {
-    return readUnitFeeProcedures(db, groups as (ProcedureGroup & { unit: string })[], from, to);
+  if (groups.every((g) => g.communes.length === 0)) return new Map();
+  const wholeUnits = !perDesk && groups.every((g) => g.unit !== undefined && g.desk === undefined);
+  let source: SQL;
+  if (wholeUnits) {
+    const ranges = bucketRanges(from, to);
+    const units = sql.join(
+      groups.map((g) => sql`(${g.key}::text, ${g.unit}::text)`),
+      sql`, `,
+    );
+    source = sql`select g.key, f.procedure_code, f.paid_online > 0 as paid
+      from fee_procedures f join (values ${units}) as g (key, unit) on f.unit_code = g.unit
+      where f.fee_bearing > 0 and (${rangeFilter({ m: [], h: ranges.h, d: ranges.d })})`;
+    if (ranges.m.length > 0)
+      source = sql`${source} union all ${rollupFeeRows(groups, { m: ranges.m, h: [], d: [] }, false)}`;
+  } else {
+    const days = !perDesk && groups.every((g) => g.desk === undefined);
+    source = rollupFeeRows(groups, bucketRanges(from, to, days), perDesk);
   }
-  const communes = [...new Set(groups.flatMap((g) => g.communes))];
-  // Day rows are per commune: desks are told apart from their hours.
-  const days = !perDesk && groups.every((g) => g.desk === undefined);
   // Grouped by (key, procedure) first: a hash aggregate, where count(distinct) sorted every row.
   const rows = await db.query<{ key: string; feeBearing: number; paidOnline: number }>(
     sql`select key, count(*)::float8 as "feeBearing", (count(*) filter (where paid))::float8 as "paidOnline"
-      from (
-        select g.key${perDesk ? sql` || '/' || desk_code` : sql``} as key, procedure_code,
-          bool_or(fee_paid_online > 0) as paid
-        from procedure_rollups
-        join (values ${sql.join(members, sql`, `)}) as g (key, commune, desk)
-          on unit_code = g.commune and (g.desk = '' or desk_code = g.desk)
-        where ${unitFilter(communes)} and (${rangeFilter(bucketRanges(from, to, days))})
-          and procedure_code <> '' and fee_bearing > 0
-        group by 1, 2
-      ) s
-      group by key`,
-  );
-  for (const r of rows)
-    out.set(r.key, { feeBearing: Number(r.feeBearing), paidOnline: Number(r.paidOnline) });
-  return out;
-}
-
-/**
- * `readFeeProcedures` for groups that are whole units: hours and days from each unit's own rows
- * in `fee_procedures` (a handful per procedure and day, whatever the unit's size), the minutes
- * at the window's edges from its communes' `procedure_rollups` rows. The same sets as summing
- * the communes' rows: every count is a sum of non-negative counts.
- */
-async function readUnitFeeProcedures(
-  db: Database,
-  groups: (ProcedureGroup & { unit: string })[],
-  from: number,
-  to: number,
-): Promise<Map<string, FeeProcedureCounts>> {
-  const ranges = bucketRanges(from, to);
-  const units = sql`(values ${sql.join(
-    groups.map((g) => sql`(${g.key}::text, ${g.unit}::text)`),
-    sql`, `,
-  )}) as g (key, unit)`;
-  const members = groups.flatMap((g) => g.communes.map((c) => sql`(${g.key}::text, ${c}::text)`));
-  const communes = [...new Set(groups.flatMap((g) => g.communes))];
-  const minutes = ranges.m.length > 0 && members.length > 0;
-  const rows = await db.query<{ key: string; feeBearing: number; paidOnline: number }>(
-    sql`select key, count(*)::float8 as "feeBearing", (count(*) filter (where paid))::float8 as "paidOnline"
-      from (
-        select key, procedure_code, bool_or(paid) as paid
-        from (
-          select g.key, f.procedure_code, f.paid_online > 0 as paid
-          from fee_procedures f join ${units} on f.unit_code = g.unit
-          where f.fee_bearing > 0 and (${rangeFilter({ m: [], h: ranges.h, d: ranges.d })})
-          ${
-            minutes
-              ? sql`union all
-          select g.key, p.procedure_code, p.fee_paid_online > 0
-          from procedure_rollups p
-          join (values ${sql.join(members, sql`, `)}) as g (key, commune) on p.unit_code = g.commune
-          where ${unitFilter(communes)} and (${rangeFilter({ m: ranges.m, h: [], d: [] })})
-            and p.procedure_code <> '' and p.fee_bearing > 0`
-              : sql``
-          }
-        ) u
-        group by 1, 2
-      ) s
+      from (select key, procedure_code, bool_or(paid) as paid from (${source}) u group by 1, 2) s
       group by key`,
   );
   return new Map(
     rows.map((r) => [r.key, { feeBearing: Number(r.feeBearing), paidOnline: Number(r.paidOnline) }]),
   );
+}
+
+/** The fee-bearing (key, procedure, paid online) rows of `procedure_rollups` for the groups in `ranges`. */
+function rollupFeeRows(groups: ProcedureGroup[], ranges: BucketRanges, perDesk: boolean): SQL {
+  const members = groups.flatMap((g) =>
+    g.communes.map((commune) => sql`(${g.key}::text, ${commune}::text, ${g.desk ?? ''}::text)`),
+  );
+  const communes = [...new Set(groups.flatMap((g) => g.communes))];
+  return sql`select g.key${perDesk ? sql` || '/' || p.desk_code` : sql``} as key, p.procedure_code,
+      p.fee_paid_online > 0 as paid
+    from procedure_rollups p
+    join (values ${sql.join(members, sql`, `)}) as g (key, commune, desk)
+      on p.unit_code = g.commune and (g.desk = '' or p.desk_code = g.desk)
+    where ${unitFilter(communes)} and (${rangeFilter(ranges)}) and p.procedure_code <> '' and p.fee_bearing > 0`;
 }
 
 function addItems(into: OpenItems, add: Partial<OpenItems>) {
