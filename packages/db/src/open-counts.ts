@@ -1,6 +1,5 @@
 import { DAY, type DossierState } from '@motcua/metrics';
-import { sql } from 'drizzle-orm';
-import type { Database, Executor } from './client.ts';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Column, namesOf, rowsOf } from './columns.ts';
 
 /** How an open dossier counts, at any `asOf` at or after its pending request. */
@@ -86,8 +85,8 @@ export class OpenCountDeltas {
     if (s.waitingSupplement) row.waitingSupplement += sign;
   }
 
-  /** Adds the non-zero changes, rows in key order (concurrent writers lock them in the same order). */
-  async write(db: Database, tx: Executor): Promise<void> {
+  /** The statement adding the non-zero changes, rows in key order (concurrent writers lock them in the same order); null when none. */
+  statement(): SQL | null {
     const rows = [...this.#rows.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, r]) => r)
@@ -99,13 +98,9 @@ export class OpenCountDeltas {
           r.dueIn48h !== 0 ||
           r.waitingSupplement !== 0,
       );
-    if (rows.length === 0) return;
-    await db.query(
-      sql`insert into open_dossier_counts (${sql.raw(NAMES)})
+    if (rows.length === 0) return null;
+    return sql`insert into open_dossier_counts (${sql.raw(NAMES)})
         select ${sql.raw(NAMES)} from ${rowsOf(rows, COLUMNS)}
-        on conflict (unit_code, desk_code) do update set ${sql.raw(ADD)}`,
-      tx,
-      { prepare: true },
-    );
+        on conflict (unit_code, desk_code) do update set ${sql.raw(ADD)}`;
   }
 }

@@ -1,7 +1,6 @@
 import type { ValidatedEvent } from '@motcua/contract';
 import { type DossierState, localDayStart } from '@motcua/metrics';
-import { sql } from 'drizzle-orm';
-import type { Database, Executor } from './client.ts';
+import { type SQL, sql } from 'drizzle-orm';
 import { COMMUNE_DAY_DESK, columnsOf, namesOf, rowsOf } from './columns.ts';
 import { feeProcedures, procedureRollups } from './schema/explain.ts';
 import type { HistoryEntry } from './write.ts';
@@ -131,20 +130,40 @@ export class ProcedureDeltas {
     }
   }
 
-  async write(db: Database, tx: Executor): Promise<void> {
+  /**
+   * The statements that add this flush's deltas: `procedure_rollups`, then 3.5b's facts in
+   * `fee_procedures` for each commune and every unit above it (`ancestry`: a commune's chain up
+   * to the root, itself first). Rows in key order, like every other upsert of the flush
+   * (concurrent writers lock the shared district and city rows in the same order).
+   */
+  statements(ancestry: ReadonlyMap<string, readonly string[]>): SQL[] {
     const records = [...this.rows.keys()]
       .sort()
       .map((k) => this.rows.get(k) as Record<string, string | number>)
       .filter((r) => PROCEDURE_COUNTERS.some((c) => r[c] !== 0));
-    if (records.length === 0) return;
-    await db.query(
+    if (records.length === 0) return [];
+    const out = [
       sql`insert into procedure_rollups (${sql.raw(NAMES)})
         select ${sql.raw(NAMES)} from ${rowsOf(records, COLUMNS)}
         on conflict (grain, unit_code, bucket_start, procedure_code, desk_code) do update set ${sql.raw(ADD)}`,
-      tx,
-      { prepare: true },
-    );
-    await writeFeeProcedures(db, tx, records);
+    ];
+    const fees = feeRows(records, ancestry);
+    if (fees.length > 0)
+      out.push(
+        sql`insert into fee_procedures (${sql.raw(FEE_NAMES)})
+          select ${sql.raw(FEE_NAMES)} from ${rowsOf(fees, FEE_COLUMNS)}
+          on conflict (grain, unit_code, bucket_start, procedure_code) do update
+            set fee_bearing = fee_procedures.fee_bearing + excluded.fee_bearing,
+              paid_online = fee_procedures.paid_online + excluded.paid_online`,
+      );
+    return out;
+  }
+
+  /** The communes whose fee facts moved in this flush (their ancestry is needed to write them). */
+  feeUnits(): Set<string> {
+    const out = new Set<string>();
+    for (const r of this.rows.values()) if (isFeeDelta(r)) out.add(r.unitCode as string);
+    return out;
   }
 }
 
@@ -156,51 +175,44 @@ const FEE_COLUMNS = columnsOf(feeProcedures, [
   'feeBearing',
   'paidOnline',
 ]);
+const FEE_NAMES = namesOf(FEE_COLUMNS);
+
+/** An hour or day delta of a named procedure that moved a fee counter (3.5b counts nothing else). */
+function isFeeDelta(r: Record<string, string | number>): boolean {
+  return r.grain !== 'm' && r.procedureCode !== '' && (r.feeBearing !== 0 || r.feePaidOnline !== 0);
+}
 
 /**
- * 3.5b's facts of the flush into `fee_procedures`, for each commune and every unit above it: the
- * hour and day rows of `records` (procedure rollup deltas) that moved a fee counter, summed over
- * desks. In key order, like every other upsert of the flush (concurrent writers lock the shared
- * district and city rows in the same order).
+ * 3.5b's rows of a flush: the fee deltas of `records` summed over desks, for each commune and
+ * every unit above it, in key order.
  */
-async function writeFeeProcedures(db: Database, tx: Executor, records: Record<string, string | number>[]) {
+function feeRows(
+  records: Record<string, string | number>[],
+  ancestry: ReadonlyMap<string, readonly string[]>,
+): Record<string, string | number>[] {
   const sums = new Map<string, Record<string, string | number>>();
   for (const r of records) {
-    if (r.grain === 'm' || r.procedureCode === '' || (r.feeBearing === 0 && r.feePaidOnline === 0)) continue;
-    const key = `${r.grain}|${r.unitCode}|${r.bucketStart}|${r.procedureCode}`;
-    const hit = sums.get(key);
-    if (hit) {
-      hit.feeBearing = (hit.feeBearing as number) + (r.feeBearing as number);
-      hit.paidOnline = (hit.paidOnline as number) + (r.feePaidOnline as number);
-    } else
-      sums.set(key, {
-        grain: r.grain,
-        unitCode: r.unitCode,
-        bucketStart: r.bucketStart,
-        procedureCode: r.procedureCode,
-        feeBearing: r.feeBearing,
-        paidOnline: r.feePaidOnline,
-      });
+    if (!isFeeDelta(r)) continue;
+    // A code `units` does not hold has no chain, and no 3.5b rows (as a join on `units` would drop it).
+    const chain = ancestry.get(r.unitCode as string) ?? [];
+    for (const unitCode of chain) {
+      const key = `${r.grain}|${unitCode}|${r.bucketStart}|${r.procedureCode}`;
+      const hit = sums.get(key);
+      if (hit) {
+        hit.feeBearing = (hit.feeBearing as number) + (r.feeBearing as number);
+        hit.paidOnline = (hit.paidOnline as number) + (r.feePaidOnline as number);
+      } else
+        sums.set(key, {
+          grain: r.grain,
+          unitCode,
+          bucketStart: r.bucketStart,
+          procedureCode: r.procedureCode,
+          feeBearing: r.feeBearing,
+          paidOnline: r.feePaidOnline,
+        });
+    }
   }
-  if (sums.size === 0) return;
-  await db.query(
-    sql`insert into fee_procedures (grain, unit_code, bucket_start, procedure_code, fee_bearing, paid_online)
-      select x.grain, a.code, x.bucket_start, x.procedure_code, sum(x.fee_bearing), sum(x.paid_online)
-      from ${rowsOf([...sums.values()], FEE_COLUMNS)}
-      join units c on c.code = x.unit_code
-      left join units d on d.code = c.parent_code
-      left join units e on e.code = d.parent_code
-      left join units f on f.code = e.parent_code
-      cross join lateral (values (c.code), (d.code), (e.code), (f.code)) as a (code)
-      where a.code is not null
-      group by 1, 2, 3, 4
-      order by 1, 2, 3, 4
-      on conflict (grain, unit_code, bucket_start, procedure_code) do update
-        set fee_bearing = fee_procedures.fee_bearing + excluded.fee_bearing,
-          paid_online = fee_procedures.paid_online + excluded.paid_online`,
-    tx,
-    { prepare: true },
-  );
+  return [...sums.keys()].sort().map((k) => sums.get(k) as Record<string, string | number>);
 }
 
 /** The procedure names a batch carries (`procedureName` of receptions), one per code, the last sent winning. */

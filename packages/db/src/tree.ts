@@ -1,5 +1,6 @@
 import type { UnitLevel, UnitRef } from '@motcua/metrics';
 import { asc, eq, sql } from 'drizzle-orm';
+import { forgetAncestry } from './ancestry.ts';
 import type { Database } from './client.ts';
 import { desks, units } from './schema/index.ts';
 import { referenceTree, type TreeName } from './units/index.ts';
@@ -29,6 +30,7 @@ export async function loadReferenceUnits(db: Database, tree: TreeName): Promise<
         });
     }
   });
+  forgetAncestry(db);
   return rows.length;
 }
 

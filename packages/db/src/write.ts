@@ -28,7 +28,8 @@ import {
   type WorkingDeadline,
   workingDeadline,
 } from '@motcua/metrics';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
+import { ancestryOf } from './ancestry.ts';
 import type { Database, Executor } from './client.ts';
 import {
   COMMUNE_DAY_DESK,
@@ -407,40 +408,44 @@ export async function foldAccepted(
     await applyStates(db, tx, petitionTable(opts.deadline ?? builtInDeadline), touchedPetitions, deltas);
   }
 
+  // The rest depends only on the deltas above, not on each other's results: sent at once they
+  // travel pipelined on the transaction's connection (one wait instead of one per statement) and
+  // still run in this order, so every writer locks rows table by table in the same order.
+  const feeUnits = procDeltas.feeUnits();
+  const ancestry = feeUnits.size > 0 ? await ancestryOf(db, tx, feeUnits) : new Map<string, string[]>();
+  const statements: SQL[] = [];
   for (const upsert of ROLLUP_UPSERTS) {
     const records = deltas.toRecords(upsert.table.fields);
-    if (records.length > 0) await db.query(upsert.statement(records), tx, PREPARED);
+    if (records.length > 0) statements.push(upsert.statement(records));
   }
-  await procDeltas.write(db, tx);
+  statements.push(...procDeltas.statements(ancestry));
   const names = procedureNamesOf(accepted);
-  if (names.length > 0) {
-    await db.query(
+  // Only names that differ from the stored ones: an unchanged name is neither rewritten nor locked
+  // (every desk sends the same procedures, so a lock here would make concurrent flushes queue).
+  if (names.length > 0)
+    statements.push(
       sql`insert into procedures (code, name)
         select code, name from ${rowsOf(names, [
           ['code', 'text', (r) => r.code],
           ['name', 'text', (r) => r.name],
         ])}
+        where not exists (select 1 from procedures p where p.code = x.code and p.name = x.name)
         order by code
         on conflict (code) do update set name = excluded.name`,
-      tx,
-      PREPARED,
     );
-  }
-  await openDeltas.write(db, tx);
-  if (newDesks.size > 0) {
-    await db.query(
+  const openCounts = openDeltas.statement();
+  if (openCounts) statements.push(openCounts);
+  if (newDesks.size > 0)
+    statements.push(
       sql`insert into desks (unit_code, desk_code)
         select unit_code, desk_code from ${rowsOf([...newDesks.values()], DESK_COLUMNS)}
         order by unit_code, desk_code
         on conflict do nothing`,
-      tx,
-      PREPARED,
     );
-  }
   // One row per desk of the flush, in key order like the other upserts (no deadlocks). An import
   // of history says nothing of a desk's sync now, so it leaves desk health alone.
   if (!opts.historical)
-    await db.query(
+    statements.push(
       sql`insert into desk_health (${sql.raw(DESK_HEALTH_NAMES)})
       select ${sql.raw(DESK_HEALTH_NAMES)} from ${rowsOf([...health.values()], DESK_HEALTH_COLUMNS)}
       order by unit_code, desk_code
@@ -449,20 +454,14 @@ export async function foldAccepted(
         last_received_at = greatest(desk_health.last_received_at, excluded.last_received_at),
         batch_oldest_at = excluded.batch_oldest_at,
         events = desk_health.events + excluded.events`,
-      tx,
-      PREPARED,
     );
   const unitList = [...touchedUnits].sort();
   if (opts.notify) {
     // NOTIFY payloads are capped at 8 kB: send the touched communes in chunks.
-    for (let i = 0; i < unitList.length; i += 1000) {
-      await db.query(
-        sql`select pg_notify('motcua_units', ${unitList.slice(i, i + 1000).join(',')})`,
-        tx,
-        PREPARED,
-      );
-    }
+    for (let i = 0; i < unitList.length; i += 1000)
+      statements.push(sql`select pg_notify('motcua_units', ${unitList.slice(i, i + 1000).join(',')})`);
   }
+  await Promise.all(statements.map((q) => db.query(q, tx, PREPARED)));
   return unitList;
 }
 
