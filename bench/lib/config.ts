@@ -76,7 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig | 
     liveRate: 1000,
     liveBatch: Number(env.BENCH_LIVE_BATCH ?? 10),
     e2eClients: 200,
-    fanoutClients: 1000,
+    fanoutClients: Number(env.BENCH_FANOUT_CLIENTS ?? 1000),
     fanoutUnits: 50,
     cpuProf: env.BENCH_CPU_PROF === '1',
     keepReadDb: env.BENCH_KEEP_DB === '1',

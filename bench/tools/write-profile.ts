@@ -38,10 +38,15 @@ try {
   const timing = new Map<string, { n: number; ms: number }>();
   const timed: Database = {
     ...bench.db,
-    query: async <T>(q: SQL, on?: Parameters<Database['query']>[1]) => {
+    query: async <T>(
+      q: SQL,
+      on?: Parameters<Database['query']>[1],
+      opts?: Parameters<Database['query']>[2],
+    ) => {
       const t = performance.now();
       try {
-        return await bench.db.query<T>(q, on);
+        // With the caller's options: the write path's statements are named prepared statements.
+        return await bench.db.query<T>(q, on, opts);
       } finally {
         const chunk =
           (q as unknown as { queryChunks: { value?: string[] }[] }).queryChunks[0]?.value?.[0] ?? '?';
