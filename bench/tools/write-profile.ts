@@ -4,6 +4,8 @@
  * `live` — flushes like the live ingest's (simulator events stamped now, 100 communes);
  * `history` — the read benchmark's bulk load (whole days of the Hà Nội model, in time order).
  *   DATABASE_URL=postgres://… npx tsx bench/tools/write-profile.ts [live|history] [flushSize] [flushes]
+ * `WRITE_PROFILE_SKIP=desk_health,…` leaves out the statements on those tables (they are not
+ * sent), to measure what one feature's statements cost the flush.
  */
 import { type DeskEvent, trustedEvent, type ValidatedEvent } from '@motcua/contract';
 import { type Database, writeBatch } from '@motcua/db';
@@ -23,6 +25,10 @@ if (!base) {
 const shape = process.argv[2] ?? 'live';
 const flushSize = Number(process.argv[3] ?? (shape === 'live' ? 1200 : 10_000));
 const flushes = Number(process.argv[4] ?? (shape === 'live' ? 60 : 20));
+const skipped = (env.WRITE_PROFILE_SKIP ?? '')
+  .split(',')
+  .map((t) => t.trim())
+  .filter(Boolean);
 
 const bench = await createBenchDb(base, 'motcua_bench_writeprof');
 try {
@@ -43,14 +49,15 @@ try {
       on?: Parameters<Database['query']>[1],
       opts?: Parameters<Database['query']>[2],
     ) => {
+      const chunk =
+        (q as unknown as { queryChunks: { value?: string[] }[] }).queryChunks[0]?.value?.[0] ?? '?';
+      const key = chunk.trim().split(/\s+/).slice(0, 3).join(' ');
+      if (skipped.some((table) => key === `insert into ${table}`)) return [] as T[];
       const t = performance.now();
       try {
         // With the caller's options: the write path's statements are named prepared statements.
         return await bench.db.query<T>(q, on, opts);
       } finally {
-        const chunk =
-          (q as unknown as { queryChunks: { value?: string[] }[] }).queryChunks[0]?.value?.[0] ?? '?';
-        const key = chunk.trim().split(/\s+/).slice(0, 3).join(' ');
         const e = timing.get(key) ?? { n: 0, ms: 0 };
         e.n++;
         e.ms += performance.now() - t;

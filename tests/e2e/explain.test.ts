@@ -243,10 +243,22 @@ describe('compare, target and explain in Chromium', () => {
     await chart.scrollIntoViewIfNeeded();
     const box = await chart.boundingBox();
     if (!box) throw new Error('no trend chart');
-    await page.mouse.move(box.x + box.width - 40, box.y + box.height / 2);
-    await expect
-      .poll(async () => norm(await page.locator(trend).textContent()), { timeout: 5_000 })
-      .toContain('✎ Họp giao ban đầu giờ');
+    // Late in the day a step is only a few pixels wide, so walk in from the right edge until the
+    // pointer is over the last step (the one holding now) and its tooltip is drawn.
+    let tip = '';
+    for (let dx = 8; dx < 200 && !tip.includes('✎ Họp giao ban đầu giờ'); dx += 4) {
+      await page.mouse.move(box.x + box.width - dx, box.y + box.height / 2);
+      await page.evaluate(
+        () =>
+          new Promise((done) =>
+            (globalThis as unknown as { requestAnimationFrame(f: () => void): void }).requestAnimationFrame(
+              () => done(null),
+            ),
+          ),
+      );
+      tip = norm(await page.locator(trend).textContent());
+    }
+    expect(tip).toContain('✎ Họp giao ban đầu giờ');
     expect(norm(await page.locator(trend).textContent())).toContain('✎ Tập huấn phần mềm');
     await screenshot(page, 'issue14-commune-day-notes-1280');
     await page.locator(trend).screenshot({ path: join(SCREENSHOT_DIR, 'issue14-commune-day-trend.png') });
