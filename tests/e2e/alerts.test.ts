@@ -348,6 +348,11 @@ describe('the alert inbox in Chromium', () => {
     expect(ackText).toContain('Chủ tịch phường đã nhận, xử lý trong ngày');
     await screenshot(b, 'alerts-inbox');
 
+    // `/alerts` alone opens the viewer's own inbox.
+    await b.goto(`${s.dashboardUrl}/alerts`);
+    expect(new URL(b.url()).pathname).toBe(`/alerts/${d0}`);
+    await b.waitForSelector('[data-testid="alerts"] > li');
+
     await b.goto(`${s.dashboardUrl}/desks/${d0}`);
     await b.waitForSelector('[data-testid="desk-health"]');
     await screenshot(b, 'desk-health');

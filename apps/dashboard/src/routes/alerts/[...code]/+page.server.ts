@@ -12,6 +12,8 @@ export const load: PageServerLoad = async ({ params, url, locals }) => {
   if (!viewer) redirect(303, `/?next=${encodeURIComponent(url.pathname + url.search)}`);
   const { db, tree } = getRuntime();
   const code = params.code;
+  // `/alerts` alone (typed, or an old bookmark) opens the viewer's own inbox rather than a 404.
+  if (code === '') redirect(303, `/alerts/${viewer.unitCode}${url.search}`);
   const unit = tree.get(code);
   if (!unit) error(404, { message: `unit ${code}: unknown`, code: 'not_found' });
   if (!mayRead(tree, viewer, code))
