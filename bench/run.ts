@@ -75,7 +75,7 @@ if (cfg.only.has('throughput') || cfg.only.has('live')) {
         // Benchmarks 3–4 watch a city, not the heap 1–2 leave: their replayed lifecycles, cut
         // off at the end of each run, leave far more open dossiers than desks do, and every
         // snapshot counts its unit's open dossiers. Both services keep running.
-        await sys.bench.db.query(sql`truncate events, dossiers, rollups`);
+        await sys.bench.db.query(sql`truncate events, event_ids, dossiers, rollups`);
         log('  (events, dossiers and rollups of benchmarks 1–2 truncated)');
       }
       log(`\n[3, 4] event-to-screen latency and fan-out (${elapsed()})`);

@@ -191,3 +191,38 @@ describe.each(DB_KINDS)('migrations 0010_commune_days and 0011_fee_procedures on
     ]);
   });
 });
+
+describe.each(DB_KINDS)('migration 0012_events_by_month on %s', (kind) => {
+  const cleanup: (() => Promise<void> | void)[] = [];
+  afterAll(async () => {
+    for (const c of cleanup) await c();
+  });
+
+  it('moves the stored events into their local months and their ids into event_ids', async () => {
+    const db = await dbAt(kind, '0011_fee_procedures', cleanup);
+    // 23:59 and 00:00 local (UTC+7) either side of 1 March 2026, and one of 2023.
+    await db.query(sql`insert into events (source, id, type, time, unit_code, desk_code, data, stored_at) values
+      ('/units/90000/desks/Q01', 'a', 't', '2026-02-28T16:59:00Z', '90000', 'Q01', '{"n":1}', '2026-03-01T00:00:00Z'),
+      ('/units/90000/desks/Q01', 'b', 't', '2026-02-28T17:00:00Z', '90000', 'Q01', '{"n":2}', '2026-03-01T00:00:00Z'),
+      ('/units/90000/desks/Q01', 'c', 't', '2023-06-15T03:00:00Z', '90000', 'Q01', '{"n":3}', '2026-03-01T00:00:00Z')`);
+    const before = await db.query(sql`select *, time::text as t from events order by id`);
+
+    await migrate(db);
+
+    expect(await db.query(sql`select *, time::text as t from events order by id`)).toEqual(before);
+    expect(await db.query(sql`select tableoid::regclass::text as part, id from events order by id`)).toEqual([
+      { part: 'events_2026_02', id: 'a' },
+      { part: 'events_2026_03', id: 'b' },
+      { part: 'events_2023_06', id: 'c' },
+    ]);
+    expect(await db.query(sql`select id from event_ids order by id`)).toEqual([
+      { id: 'a' },
+      { id: 'b' },
+      { id: 'c' },
+    ]);
+    expect(await db.query(sql`select c.relkind from pg_class c where c.relname = 'events'`)).toEqual([
+      { relkind: 'p' },
+    ]);
+    expect(await db.query(sql`select to_regclass('events_heap') as heap`)).toEqual([{ heap: null }]);
+  });
+});

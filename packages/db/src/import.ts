@@ -3,6 +3,7 @@ import type { WorkingDeadline } from '@motcua/metrics';
 import { sql } from 'drizzle-orm';
 import { copyField, type Database } from './client.ts';
 import { isConnectionError } from './errors.ts';
+import { withEventMonths } from './event-months.ts';
 import { foldAccepted } from './write.ts';
 
 /** The staging table's columns, in COPY order; `ord` is the event's place in its chunk. */
@@ -73,8 +74,9 @@ function laneOf(unitCode: string, lanes: number): number {
 /**
  * Stores one chunk of history: per lane (communes split between `lanes` concurrent
  * transactions, which share no row: every table is keyed by commune), COPY into a temporary
- * staging table, one set-based insert into `events` (`on conflict do nothing`, so event ids
- * already stored count as duplicates, as on the live path), then the new events through
+ * staging table, one set-based insert into `event_ids` and `events` (`on conflict do nothing`,
+ * so event ids already stored count as duplicates, as on the live path; each month's partition
+ * made first if need be), then the new events through
  * `foldAccepted`, the ingest's own state machine, so dossier state and rollups come out exactly
  * as if the events had been posted. Each lane is stored whole or not at all.
  */
@@ -112,7 +114,11 @@ async function importLane(
 ): Promise<ChunkResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await importLaneOnce(db, events, opts);
+      return await withEventMonths(
+        db,
+        events.map((e) => e.time),
+        () => importLaneOnce(db, events, opts),
+      );
     } catch (err) {
       const code = (err as { code?: string })?.code ?? '';
       if (!RETRYABLE.has(code) || attempt >= 5 || isConnectionError(err)) throw err;
@@ -135,15 +141,20 @@ async function importLaneOnce(
     );
     await db.copyIn(tx, 'import_staging', STAGING_COLUMNS, stagingText(events));
     // The first of repeated ids in a chunk is the one stored, as in a live batch.
+    // As on the live path: the id into `event_ids` first (it decides duplicates), then the row.
     const inserted = await db.query<{ ord: number }>(
-      sql`with fresh as (
-          insert into events (source, id, type, time, unit_code, desk_code, dossier_code, data, attributes)
-          select source, id, type, to_timestamp(time / 1000.0), unit_code, desk_code, dossier_code, data, attributes
-          from (select distinct on (source, id) * from import_staging order by source, id, ord) s
+      sql`with firsts as (select distinct on (source, id) * from import_staging order by source, id, ord),
+        fresh as (
+          insert into event_ids (source, id) select source, id from firsts
           order by source, id
           on conflict (source, id) do nothing
+          returning source, id),
+        stored as (
+          insert into events (source, id, type, time, unit_code, desk_code, dossier_code, data, attributes)
+          select source, id, type, to_timestamp(time / 1000.0), unit_code, desk_code, dossier_code, data, attributes
+          from firsts join fresh using (source, id)
           returning source, id)
-        select min(s.ord) as ord from fresh f join import_staging s using (source, id) group by s.source, s.id`,
+        select s.ord from stored join firsts s using (source, id)`,
       tx,
     );
     const ords = inserted.map((r) => Number(r.ord)).sort((a, b) => a - b);

@@ -44,6 +44,7 @@ import {
   ROLLUP_TABLES,
   rowsOf,
 } from './columns.ts';
+import { withEventMonths } from './event-months.ts';
 import { OpenCountDeltas } from './open-counts.ts';
 import { ProcedureDeltas, procedureContributions, procedureNamesOf, procedureOf } from './procedures.ts';
 import { deskHealth } from './schema/alerts.ts';
@@ -241,7 +242,8 @@ class Touched<H> {
 }
 
 /**
- * Stores a batch in one transaction: raw events (idempotent on source + id), the state of
+ * Stores a batch in one transaction: raw events (idempotent on source + id, kept in `event_ids`;
+ * each month's partition made first if need be), the state of
  * every dossier they touch (recomputed from its whole history), and the rollup deltas.
  * Returns, per input event, whether it was new. Rows are written in key order, so concurrent
  * batches wait for each other rather than deadlock.
@@ -268,11 +270,14 @@ export async function writeBatch(
   if (candidates.length === 0) return { statuses, units: [] };
 
   const newDesks = new Map<string, { unitCode: string; deskCode: string }>();
-  const result = await db.transaction(async (tx) => {
-    const inserted = await db.query<{ source: string; id: string }>(
-      sql`insert into events (source, id, type, time, unit_code, desk_code, dossier_code, data, attributes)
-        select source, id, type, to_timestamp(time / 1000.0), unit_code, desk_code, dossier_code, data, attributes
-        from ${rowsOf(candidates, [
+  const write = () =>
+    db.transaction(async (tx) => {
+      // A retry (see withEventMonths) starts over: the first attempt was rolled back.
+      statuses.fill('duplicate');
+      newDesks.clear();
+      // The id first (`event_ids`, unpartitioned, decides duplicates), then the row into its month.
+      const inserted = await db.query<{ source: string; id: string }>(
+        sql`with batch as (select * from ${rowsOf(candidates, [
           ['source', 'text', (e) => e.source],
           ['id', 'text', (e) => e.id],
           ['type', 'text', (e) => e.type],
@@ -282,23 +287,33 @@ export async function writeBatch(
           ['dossier_code', 'text', (e) => e.dossierCode],
           ['data', 'jsonb', (e) => e.data],
           ['attributes', 'jsonb', (e) => e.attributes],
-        ])}
-        order by source, id
-        on conflict (source, id) do nothing
+        ])}),
+        fresh as (insert into event_ids (source, id) select source, id from batch
+          order by source, id
+          on conflict (source, id) do nothing
+          returning source, id)
+        insert into events (source, id, type, time, unit_code, desk_code, dossier_code, data, attributes)
+        select source, id, type, to_timestamp(time / 1000.0), unit_code, desk_code, dossier_code, data, attributes
+        from batch join fresh using (source, id)
         returning source, id`,
-      tx,
-      PREPARED,
-    );
-    const accepted: ValidatedEvent[] = [];
-    for (const row of inserted) {
-      const i = firstIndex.get(`${row.source}\u0000${row.id}`);
-      if (i === undefined) continue;
-      statuses[i] = 'accepted';
-      accepted.push(batch[i]);
-    }
-    const units = await foldAccepted(db, tx, accepted, { ...opts, newDesks });
-    return { statuses, units };
-  });
+        tx,
+        PREPARED,
+      );
+      const accepted: ValidatedEvent[] = [];
+      for (const row of inserted) {
+        const i = firstIndex.get(`${row.source}\u0000${row.id}`);
+        if (i === undefined) continue;
+        statuses[i] = 'accepted';
+        accepted.push(batch[i]);
+      }
+      const units = await foldAccepted(db, tx, accepted, { ...opts, newDesks });
+      return { statuses, units };
+    });
+  const result = await withEventMonths(
+    db,
+    candidates.map((e) => e.time),
+    write,
+  );
   // Known only once committed: a flush that failed may not have stored them.
   for (const key of newDesks.keys()) opts.knownDesks?.add(key);
   return result;
