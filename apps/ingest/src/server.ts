@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import type { ValidatedEvent } from '@motcua/contract';
-import { type Database, GroupCommitWriter, type WriteStatus } from '@motcua/db';
+import { type Database, EventMonthKeeper, GroupCommitWriter, type WriteStatus } from '@motcua/db';
 import { createLogger } from '@motcua/service';
 import { createApp } from './app.ts';
 import type { IngestConfig } from './config.ts';
@@ -120,10 +120,21 @@ export async function startIngest(
     admin?: { token: string; run: AdminRunner };
     /** Node process metrics at /metrics. */
     processMetrics?: boolean;
+    /** The clock that decides which months of `events` are made ahead; tests pass their own. */
+    clock?: () => number;
   },
 ): Promise<StartedIngest> {
   const embedded = opts.db.kind === 'pglite';
   const metrics = createIngestMetrics({ processMetrics: opts.processMetrics });
+  const log = createLogger(config.logLevel, { service: 'ingest' });
+  // The partitions of this month and the next two exist before an event needs them (a month's
+  // first event would otherwise wait for its partition to be made, under a lock on `events`).
+  const months = new EventMonthKeeper(opts.db, {
+    clock: opts.clock,
+    onError: (err) =>
+      log.error('making the months of events ahead failed', { error: (err as Error).message }),
+  });
+  await months.start();
   const writer = new GroupCommitWriter(opts.db, {
     maxBatch: config.writerMaxBatch,
     maxInFlight: embedded ? 1 : config.writerMaxInFlight,
@@ -137,12 +148,19 @@ export async function startIngest(
       db: opts.db,
       writer,
       limiter: new RateLimiter(config.rateLimit.eventsPerSecond, config.rateLimit.burst),
-      log: createLogger(config.logLevel, { service: 'ingest' }),
+      log,
       retryAfterSeconds: config.retryAfterSeconds,
       metrics,
       admin: opts.admin,
     },
     { port: config.port, host: config.host },
   );
-  return { ...running, write: (events) => writer.write(events) };
+  return {
+    ...running,
+    async close() {
+      months.stop();
+      await running.close();
+    },
+    write: (events) => writer.write(events),
+  };
 }

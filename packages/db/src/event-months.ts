@@ -62,10 +62,19 @@ export async function ensureEventMonths(db: Database, now: number, monthsAhead: 
   return months;
 }
 
-/** Postgres' error for a row no partition accepts (SQLSTATE 23514 is also any check violation). */
+/**
+ * Postgres' error for a row no partition accepts (SQLSTATE 23514 is any check violation, hence
+ * the message too), also when wrapped (drizzle's query error keeps the driver's as `cause`).
+ */
 function isNoPartition(err: unknown): boolean {
-  const e = err as { code?: string; message?: string } | null;
-  return e?.code === '23514' && /no partition of relation/.test(e.message ?? '');
+  for (
+    let e = err as { code?: string; message?: string; cause?: unknown } | undefined;
+    e;
+    e = e.cause as typeof e
+  ) {
+    if (e.code === '23514' && /no partition of relation/.test(e.message ?? '')) return true;
+  }
+  return false;
 }
 
 /**
@@ -133,4 +142,41 @@ export class EventMonthKeeper {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
   }
+}
+
+export interface EventMonth {
+  /** `YYYY-MM`, local. */
+  month: string;
+  partition: string;
+  /** `attached` holds the month's rows in `events`; `detached` is an archive stopped before its drop. */
+  state: 'attached' | 'detached';
+  /** Counted (exact), so a few seconds for a national month. */
+  rows: number;
+}
+
+const PARTITION_NAME = /^events_(\d{4})_(\d{2})$/;
+
+/** The month partitions of `events`, and any month table detached from it, oldest first. */
+export async function listEventMonths(db: Database): Promise<EventMonth[]> {
+  const tables = await db.query<{ name: string; attached: boolean }>(
+    sql`select c.relname as name, coalesce(i.inhparent = 'events'::regclass, false) as attached
+      from pg_class c left join pg_inherits i on i.inhrelid = c.oid
+      where c.relkind = 'r' and c.relname ~ '^events_[0-9]{4}_[0-9]{2}$'
+        and c.relnamespace = (select relnamespace from pg_class where oid = 'events'::regclass)
+      order by c.relname`,
+  );
+  const out: EventMonth[] = [];
+  for (const t of tables) {
+    const [, y, m] = PARTITION_NAME.exec(t.name) as RegExpExecArray;
+    const [{ n }] = await db.query<{ n: number | string }>(
+      sql`select count(*) as n from ${sql.identifier(t.name)}`,
+    );
+    out.push({
+      month: `${y}-${m}`,
+      partition: t.name,
+      state: t.attached ? 'attached' : 'detached',
+      rows: Number(n),
+    });
+  }
+  return out;
 }
