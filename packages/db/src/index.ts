@@ -6,6 +6,7 @@ export * from './credentials.ts';
 export * from './digests.ts';
 export * from './drilldown.ts';
 export * from './errors.ts';
+export * from './event-archive.ts';
 export * from './event-months.ts';
 export * from './import.ts';
 export * from './migrate.ts';

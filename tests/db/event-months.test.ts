@@ -1,0 +1,199 @@
+/**
+ * History in monthly partitions (issue 18): `events` partitioned by local month (UTC+7), the
+ * months made ahead by a clock and on demand for old events, duplicates decided across months
+ * by `event_ids`, and whole months archived to files and restored with every number unchanged.
+ * On PGlite and on Postgres.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ValidatedEvent, validateEvent } from '@motcua/contract';
+import {
+  archiveEventMonths,
+  type Database,
+  EventMonthKeeper,
+  listEventMonths,
+  readSnapshot,
+  readUnitTree,
+  restoreEventFile,
+  writeBatch,
+} from '@motcua/db';
+import { createTestTree, DB_KINDS, openTestDb, type TestDb, windowAt } from '@motcua/test-helpers/db';
+import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const DAY = 86_400_000;
+/** Local (UTC+7) wall-clock time as epoch ms. */
+const local = (iso: string) => Date.parse(`${iso}+07:00`);
+
+/** The raw event validated as the ingest does, at `now` (the 5-minute future limit is relative to it). */
+function valid(raw: unknown, now = Date.now()): ValidatedEvent {
+  const r = validateEvent(raw, now);
+  if (!r.ok) throw new Error(r.message);
+  return r.event;
+}
+
+/** Partition of each stored event, by id. */
+async function partitionsOf(db: Database): Promise<Record<string, string>> {
+  const rows = await db.query<{ id: string; part: string }>(
+    sql`select id, tableoid::regclass::text as part from events`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.id, r.part]));
+}
+
+/** Every stored row, exactly. */
+const allRows = (db: Database) =>
+  db.query(sql`select source, id, type, time::text as time, unit_code, desk_code, dossier_code, data::text as data,
+      attributes::text as attributes, stored_at::text as stored_at from events order by source, id`);
+
+describe.each(DB_KINDS)('events in monthly partitions on %s', (kind) => {
+  let t: TestDb;
+  let commune: string;
+  let city: string;
+  const dir = mkdtempSync(join(tmpdir(), 'motcua-archive-'));
+
+  beforeAll(async () => {
+    t = await openTestDb(kind);
+    const tree = await createTestTree(t.db, { districts: 1, communesPerDistrict: 1 });
+    commune = tree.communes[0];
+    city = tree.city;
+  });
+  afterAll(async () => {
+    await t.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores 23:59 and 00:00 local of the 1st in different months, each counted in its own month', async () => {
+    const before = rating(commune, 'satisfied', { time: local('2026-02-28T23:59:00'), id: 'edge-feb' });
+    const after = rating(commune, 'unsatisfied', { time: local('2026-03-01T00:00:00'), id: 'edge-mar' });
+    const { statuses } = await writeBatch(t.db, [valid(before), valid(after)]);
+    expect(statuses).toEqual(['accepted', 'accepted']);
+
+    const parts = await partitionsOf(t.db);
+    expect(parts['edge-feb']).toBe('events_2026_02');
+    expect(parts['edge-mar']).toBe('events_2026_03');
+    // The read API's months (from rollups) agree with the partitions: one rating in each.
+    const tree = await readUnitTree(t.db);
+    const asOf = Date.now();
+    const feb = await readSnapshot(t.db, tree, commune, windowAt('2026-02', asOf), asOf);
+    const mar = await readSnapshot(t.db, tree, commune, windowAt('2026-03', asOf), asOf);
+    expect(feb?.metrics.satisfaction).toMatchObject({ satisfied: 1, unsatisfied: 0, total: 1 });
+    expect(mar?.metrics.satisfaction).toMatchObject({ satisfied: 0, unsatisfied: 1, total: 1 });
+  });
+
+  it('keeps an id a duplicate whatever month its re-sent time falls in', async () => {
+    const first = rating(commune, 'satisfied', { time: local('2026-04-10T09:00:00'), id: 'dup-across' });
+    expect((await writeBatch(t.db, [valid(first)])).statuses).toEqual(['accepted']);
+    // The same source and id, a time in another month (and one in the same batch twice).
+    const again = { ...first, time: new Date(local('2026-05-10T09:00:00')).toISOString() };
+    expect((await writeBatch(t.db, [valid(again), valid(first)])).statuses).toEqual([
+      'duplicate',
+      'duplicate',
+    ]);
+    const rows = await t.db.query<{ part: string }>(
+      sql`select tableoid::regclass::text as part from events where id = 'dup-across'`,
+    );
+    expect(rows).toEqual([{ part: 'events_2026_04' }]);
+  });
+
+  it('makes the partition of an event from three years ago on demand', async () => {
+    const old = local('2023-11-15T10:00:00');
+    expect((await listEventMonths(t.db)).map((m) => m.month)).not.toContain('2023-11');
+    const e = rating(commune, 'very_satisfied', { time: old, id: 'three-years-ago' });
+    expect((await writeBatch(t.db, [valid(e)])).statuses).toEqual(['accepted']);
+    expect((await partitionsOf(t.db))['three-years-ago']).toBe('events_2023_11');
+  });
+
+  it('refuses loudly a row of a month without its partition (no default partition)', async () => {
+    await expect(
+      t.db.query(sql`insert into events (source, id, type, time, unit_code, desk_code, data)
+        values ('/units/x/desks/Q01', 'nowhere', 't', '1990-01-01T00:00:00Z', 'x', 'Q01', '{}')`),
+    ).rejects.toSatisfy((err: Error) =>
+      /no partition of relation "events" found for row/.test(String(err.cause ?? err)),
+    );
+  });
+
+  it('has the next month made ahead by its clock, before the month begins', async () => {
+    let now = local('2031-01-31T23:59:00');
+    const keeper = new EventMonthKeeper(t.db, { clock: () => now, monthsAhead: 2 });
+    expect(await keeper.tick()).toEqual(['2031-01', '2031-02', '2031-03']);
+    const months = async () => (await listEventMonths(t.db)).map((m) => m.month).filter((m) => m >= '2031');
+    expect(await months()).toEqual(['2031-01', '2031-02', '2031-03']);
+    // The first minute of February (a desk clock 5 minutes ahead is accepted) finds its month there.
+    const e = rating(commune, 'satisfied', { time: local('2031-02-01T00:04:00'), id: 'first-of-feb' });
+    expect((await writeBatch(t.db, [valid(e, now)])).statuses).toEqual(['accepted']);
+    // A day later by the clock, the month after the two ahead is made too.
+    now += DAY;
+    await keeper.tick();
+    expect(await months()).toEqual(['2031-01', '2031-02', '2031-03', '2031-04']);
+  });
+
+  it('archives months to files and restores them: same rows, same numbers', async () => {
+    // A dossier received in one month and resolved in the next, late, and a rating: state that
+    // spans an archived month and a kept one.
+    const due = local('2026-06-30T17:00:00');
+    await writeBatch(t.db, [
+      valid(received(commune, 'HS-ARCH', due, { time: local('2026-06-29T08:00:00'), id: 'arch-recv' })),
+      valid(
+        dossierEvent(commune, 'resolved', 'HS-ARCH', { time: local('2026-07-02T10:00:00'), id: 'arch-res' }),
+      ),
+    ]);
+    const tree = await readUnitTree(t.db);
+    const asOf = Date.now();
+    const numbers = async () =>
+      Promise.all(
+        ['2023-11', '2026-02', '2026-03', '2026-06', '2026-07'].map((w) =>
+          readSnapshot(t.db, tree, city, windowAt(w, asOf), asOf).then((s) => s?.metrics),
+        ),
+      );
+    const numbersBefore = await numbers();
+    const rowsBefore = await allRows(t.db);
+    // A file without rows brings no month back.
+    const monthsBefore = (await listEventMonths(t.db)).filter((m) => m.rows > 0);
+
+    const archived = await archiveEventMonths(t.db, { before: '2026-07', dir, now: asOf });
+    expect(archived.map((a) => [a.month, a.rows])).toEqual([
+      ['2023-11', 1],
+      ['2026-02', 1],
+      ['2026-03', 1],
+      ['2026-04', 1],
+      // Made for the re-sent duplicate of April: empty, archived all the same.
+      ['2026-05', 0],
+      ['2026-06', 1],
+    ]);
+    expect(readdirSync(dir).sort()).toEqual([
+      'events_2023_11.ndjson.gz',
+      'events_2026_02.ndjson.gz',
+      'events_2026_03.ndjson.gz',
+      'events_2026_04.ndjson.gz',
+      'events_2026_05.ndjson.gz',
+      'events_2026_06.ndjson.gz',
+    ]);
+    // Only July and later are left in the database; the numbers (rollups, dossier state) are not changed.
+    expect((await listEventMonths(t.db)).map((m) => m.month).filter((m) => m < '2026-07')).toEqual([]);
+    expect(
+      await t.db.query(
+        sql`select id from events where time < ${new Date(local('2026-07-01T00:00:00')).toISOString()}::timestamptz`,
+      ),
+    ).toEqual([]);
+    expect(await numbers()).toEqual(numbersBefore);
+    // An archived event sent again is still a duplicate (its id stays in event_ids).
+    const again = rating(commune, 'satisfied', { time: local('2026-02-28T23:59:00'), id: 'edge-feb' });
+    expect((await writeBatch(t.db, [valid(again)])).statuses).toEqual(['duplicate']);
+
+    for (const a of archived) expect((await restoreEventFile(t.db, a.file)).inserted).toBe(a.rows);
+    expect(await allRows(t.db)).toEqual(rowsBefore);
+    expect(await numbers()).toEqual(numbersBefore);
+    expect((await listEventMonths(t.db)).filter((m) => m.rows > 0)).toEqual(monthsBefore);
+    // A second restore adds nothing.
+    expect((await restoreEventFile(t.db, archived[0].file)).inserted).toBe(0);
+    expect(await allRows(t.db)).toEqual(rowsBefore);
+  });
+
+  it('refuses to archive the current month, where events still arrive', async () => {
+    await expect(
+      archiveEventMonths(t.db, { before: '2031-02', dir, now: local('2031-01-15T12:00:00') }),
+    ).rejects.toThrow(/later than the current month 2031-01/);
+  });
+});
