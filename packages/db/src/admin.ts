@@ -4,8 +4,11 @@ import type { Database, Executor } from './client.ts';
 import { CredentialError, hashSecret, newSecret, prefixOf, secretMatches } from './credentials.ts';
 import { auditLog, deskKeys, kiosks } from './schema/index.ts';
 
-/** Who did an administrative action: a viewer (by its token's prefix) or the server's command line. */
-export type AuditActor = { prefix: string; role: string; unitCode: string } | 'cli';
+/**
+ * Who did an administrative action: a viewer (by its token's prefix), the server's command line,
+ * or the signed unsubscribe link of a report mail (its recipient, who has no token).
+ */
+export type AuditActor = { prefix: string; role: string; unitCode: string } | 'cli' | 'unsubscribe_link';
 
 export interface AuditEntryInput {
   actor: AuditActor;
@@ -39,9 +42,9 @@ export interface AuditEntry {
  * features log their administrative actions through this; the table rejects UPDATE and DELETE.
  */
 export async function recordAudit(db: Database, entry: AuditEntryInput, tx?: Executor): Promise<void> {
-  const actor = entry.actor === 'cli' ? null : entry.actor;
+  const actor = typeof entry.actor === 'string' ? null : entry.actor;
   await (tx ?? db.orm).insert(auditLog).values({
-    actor: actor ? actor.prefix : 'cli',
+    actor: actor ? actor.prefix : (entry.actor as string),
     actorRole: actor?.role ?? null,
     actorUnit: actor?.unitCode ?? null,
     action: entry.action,

@@ -1,14 +1,7 @@
 import { VIEWER_ROLES, type ViewerRole } from '@motcua/contract';
-import { CredentialError, createViewer, listViewers, recordAudit, revokeViewer } from '@motcua/db';
+import { CredentialError, createViewer, listViewers, revokeViewer } from '@motcua/db';
 import { error, fail } from '@sveltejs/kit';
-import {
-  auditSource,
-  mayGrantRole,
-  mayManageUnit,
-  qrSvg,
-  requireAdmin,
-  unitsUnder,
-} from '$lib/server/admin.ts';
+import { audit, mayGrantRole, mayManageUnit, qrSvg, requireAdmin, unitsUnder } from '$lib/server/admin.ts';
 import { getRuntime } from '$lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -62,8 +55,7 @@ export const actions: Actions = {
     if (!label || label.length > 100) return fail(400, { error: 'label: 1–100 characters' });
     try {
       const { token, prefix } = await createViewer(db, { role, unit, label });
-      await recordAudit(db, {
-        ...auditSource(event),
+      await audit(event, {
         action: 'viewer.create',
         subject: prefix,
         unitCode: unit,
@@ -89,8 +81,7 @@ export const actions: Actions = {
     if (!mayGrantRole(viewer, target.role))
       error(403, { message: 'only an admin revokes an admin', code: 'forbidden' });
     if ((await revokeViewer(db, prefix)) > 0) {
-      await recordAudit(db, {
-        ...auditSource(event),
+      await audit(event, {
         action: 'viewer.revoke',
         subject: prefix,
         unitCode: target.unitCode,
