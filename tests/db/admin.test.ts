@@ -4,14 +4,18 @@ import {
   createKioskPairing,
   createViewer,
   deskKeyUseTracker,
+  ensureFirstAdmin,
   listAudit,
+  listViewers,
   normalizePairingCode,
   pairKiosk,
   recordAudit,
   revokeDeskKey,
   revokeKiosk,
+  revokeViewer,
   schema,
   verifyKioskToken,
+  verifyViewerToken,
 } from '@motcua/db';
 import { createTestTree, DB_KINDS, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
 import { eq, sql } from 'drizzle-orm';
@@ -78,7 +82,7 @@ describe.each(DB_KINDS)('administration on %s', (kind) => {
     expect(all[0].actor).toBe('cli');
   });
 
-  it('an admin sits on the city only', async () => {
+  it('an admin sits on the root of the tree only', async () => {
     await expect(createViewer(t.db, { role: 'admin', unit: tree.city, label: 'a' })).resolves.toBeTruthy();
     await expect(createViewer(t.db, { role: 'admin', unit: tree.districts[0], label: 'a' })).rejects.toThrow(
       CredentialError,
@@ -199,5 +203,50 @@ describe.each(DB_KINDS)('administration on %s', (kind) => {
     clock += 1000;
     await used(prefix);
     expect((await lastUsed())?.toISOString()).toBe('2026-11-30T08:01:00.000Z');
+  });
+});
+
+describe.each(DB_KINDS)('the first admin on %s', (kind) => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await openTestDb(kind);
+  });
+  afterAll(() => t.drop());
+
+  it('is made once, on the root of whatever tree is loaded, and logged', async () => {
+    // No tree yet: nothing to sit on.
+    expect(await ensureFirstAdmin(t.db)).toBeNull();
+    // A national tree, as vn-2025-07 is: the nation is the root, no city above the provinces.
+    await t.db.orm.insert(schema.units).values([
+      { code: 'VN', name: 'Việt Nam', level: 'nation', parentCode: null, tree: 'test' },
+      { code: '79', name: 'Thành phố Hồ Chí Minh', level: 'city', parentCode: 'VN', tree: 'test' },
+      { code: '25747', name: 'Phường Sài Gòn', level: 'commune', parentCode: '79', tree: 'test' },
+    ]);
+    // Two processes starting at once on one database make one admin.
+    const made = await Promise.all([ensureFirstAdmin(t.db), ensureFirstAdmin(t.db)]);
+    const first = made.find((m) => m !== null);
+    expect(made.filter((m) => m !== null)).toHaveLength(1);
+    expect(first?.unitCode).toBe('VN');
+    const viewer = await verifyViewerToken(t.db, first?.token as string);
+    expect(viewer).toMatchObject({ role: 'admin', unitCode: 'VN' });
+    const [entry] = await listAudit(t.db, { unitCodes: null });
+    expect(entry).toMatchObject({
+      actor: 'cli',
+      action: 'viewer.create',
+      subject: first?.prefix,
+      unitCode: 'VN',
+    });
+    expect(JSON.stringify(entry)).not.toContain(first?.token);
+
+    // Later starts make none, even after that admin was revoked (the CLI makes another).
+    expect(await ensureFirstAdmin(t.db)).toBeNull();
+    await revokeViewer(t.db, first?.prefix as string);
+    expect(await ensureFirstAdmin(t.db)).toBeNull();
+    expect((await listViewers(t.db)).filter((v) => v.role === 'admin')).toHaveLength(1);
+    // By hand, an admin fits the nation too, and no unit below the root.
+    await expect(createViewer(t.db, { role: 'admin', unit: 'VN', label: 'b' })).resolves.toBeTruthy();
+    await expect(createViewer(t.db, { role: 'admin', unit: '79', label: 'c' })).rejects.toThrow(
+      CredentialError,
+    );
   });
 });

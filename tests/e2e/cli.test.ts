@@ -98,6 +98,12 @@ describe('motcua CLI', () => {
       env,
     );
     expect(viewer.last).toMatch(/^mcv_/);
+    // The link that opens it, on the running dashboard's address (the server's, not a guess).
+    const dashboard = /Dashboard:\s+(\S+)\//.exec(out)?.[1] as string;
+    expect(viewer.out).toContain(`link: ${dashboard}/display/00004?token=${viewer.last}`);
+    expect(
+      (await fetch(`${dashboard}/display/00004?token=${viewer.last}`, { redirect: 'manual' })).status,
+    ).toBe(303);
 
     const stopped = new Promise<number | null>((resolve) => server?.once('exit', resolve));
     process.kill(-(server.pid as number), 'SIGINT');
@@ -113,10 +119,20 @@ describe('motcua CLI', () => {
       const env = { ...process.env, DATABASE_URL: t.url };
       expect(motcua(['units', 'load', '--tree', 'hanoi-2025-01'], env).out).toContain('loaded 557 units');
       expect(motcua(['keys', 'create', '--unit', '09784', '--label', 'Phùng'], env).last).toMatch(/^mck_/);
-      expect(
-        motcua(['viewers', 'create', '--role', 'district', '--unit', '273', '--label', 'Đan Phượng'], env)
-          .code,
-      ).toBe(0);
+      const district = motcua(
+        ['viewers', 'create', '--role', 'district', '--unit', '273', '--label', 'Đan Phượng'],
+        { ...env, PUBLIC_URL: 'https://motcua.example.vn/' },
+      );
+      expect(district.code).toBe(0);
+      // Without a server to ask, the link is on PUBLIC_URL (as npm start would serve it).
+      expect(district.out).toContain(`link: https://motcua.example.vn/?token=${district.last}`);
+      // An admin sits on the tree's root, and its link opens the admin pages.
+      const admin = motcua(['viewers', 'create', '--role', 'admin', '--unit', '01', '--label', 'IT'], {
+        ...env,
+        DASHBOARD_PORT: '3999',
+      });
+      expect(admin.code).toBe(0);
+      expect(admin.out).toContain(`link: http://127.0.0.1:3999/admin?token=${admin.last}`);
       expect(
         motcua(['viewers', 'create', '--role', 'district', '--unit', '09784', '--label', 'x'], env).code,
       ).toBe(2);

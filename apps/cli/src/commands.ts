@@ -13,9 +13,11 @@ import {
   revokeDeskKey,
   revokeViewer,
   TREE_NAMES,
+  viewerLink,
 } from '@motcua/db';
-import { loadWorkCalendar } from '@motcua/service';
+import { ConfigError, loadWorkCalendar } from '@motcua/service';
 import { type formatOf, ImportError, type ImportOptions, runImport } from './import/run.ts';
+import { dashboardOriginFromEnv } from './origin.ts';
 
 export const USAGE = `Usage: npm run motcua -- <command>
 
@@ -30,7 +32,8 @@ export const USAGE = `Usage: npm run motcua -- <command>
   keys list                          desk keys: prefix, unit, desk, label, state
   keys revoke PREFIX                 revoke a desk key at once
   viewers create --role ${VIEWER_ROLES.join('|')} --unit CODE --label TEXT
-                                     new viewer token (printed as the last line)
+                                     new viewer token (printed as the last line,
+                                     after the link that opens it)
   viewers list                       viewer tokens: prefix, role, unit, label, state
   viewers revoke PREFIX              revoke a viewer token at once
 
@@ -84,6 +87,8 @@ export async function runDbCommand(
   argv: string[],
   print: (line: string) => void,
   progress?: ImportOptions['progress'],
+  /** The dashboard's address for the links printed; from the environment when not given. */
+  dashboardOrigin?: string,
 ): Promise<void> {
   const [group, action, ...rest] = argv;
   if (group === 'import') {
@@ -180,6 +185,12 @@ export async function runDbCommand(
       if (!VIEWER_ROLES.includes(role as ViewerRole)) {
         throw new UsageError(`--role: expected one of ${VIEWER_ROLES.join(', ')}`);
       }
+      // Before anything is made: a wrong PUBLIC_URL must not leave a token without its link.
+      const origin =
+        dashboardOrigin ??
+        (await dashboardOriginFromEnv().catch((err) => {
+          throw err instanceof ConfigError ? new UsageError(err.message) : err;
+        }));
       const { token, prefix } = await createViewer(db, {
         role: role as ViewerRole,
         unit: need(p, 'unit'),
@@ -194,6 +205,7 @@ export async function runDbCommand(
       });
       print(`viewer token ${prefix} (${role}) for unit ${p.flags.unit}`);
       print('store it now: it is shown once');
+      print(`link: ${viewerLink(origin, role as ViewerRole, String(p.flags.unit), token)}`);
       print(token);
     } else if (group === 'viewers' && action === 'list') {
       only(p, []);
@@ -231,10 +243,11 @@ export async function runDbCommand(
 export async function captureDbCommand(
   db: Database,
   argv: string[],
+  dashboardOrigin?: string,
 ): Promise<{ code: number; output: string }> {
   const lines: string[] = [];
   try {
-    await runDbCommand(db, argv, (l) => lines.push(l));
+    await runDbCommand(db, argv, (l) => lines.push(l), undefined, dashboardOrigin);
     return { code: 0, output: lines.join('\n') };
   } catch (err) {
     if (err instanceof UsageError) return { code: 2, output: [...lines, `error: ${err.message}`].join('\n') };

@@ -6,6 +6,7 @@ import {
   createViewer,
   type Database,
   DatabaseLockedError,
+  ensureFirstAdmin,
   isTreeName,
   loadReferenceUnits,
   migrate,
@@ -13,12 +14,14 @@ import {
   resolveDataDir,
   TREE_NAMES,
   type TreeName,
+  viewerLink,
 } from '@motcua/db';
 import { type IngestConfig, loadIngestConfig, type StartedIngest, startIngest } from '@motcua/ingest';
 import { ConfigError, loadSharedConfig, type SharedConfig } from '@motcua/service';
 import { removeAdminInfo, writeAdminInfo } from './admin-file.ts';
 import { captureDbCommand, parseArgs, USAGE, UsageError } from './commands.ts';
 import { type DemoState, readDemoState, writeDemoState } from './demo-state.ts';
+import { dashboardOrigin, hostForUrl } from './origin.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -138,6 +141,9 @@ export async function start(argv: string[]): Promise<number> {
     });
   }
 
+  const dashboardBase = dashboard
+    ? dashboardOrigin(dashConfig?.publicUrl, shared.host, dashboard.port)
+    : null;
   let ingest: StartedIngest | null = null;
   const adminToken = randomBytes(24).toString('base64url');
   if (ingestConfig) {
@@ -146,7 +152,9 @@ export async function start(argv: string[]): Promise<number> {
       db,
       // Embedded: one process, so the dashboard hears of commits directly (Postgres: NOTIFY).
       onCommit: embedded && hub ? (units) => hub.unitsChanged(units) : undefined,
-      admin: embedded ? { token: adminToken, run: (args) => captureDbCommand(db, args) } : undefined,
+      admin: embedded
+        ? { token: adminToken, run: (args) => captureDbCommand(db, args, dashboardBase ?? undefined) }
+        : undefined,
       processMetrics: true,
     });
   }
@@ -157,17 +165,15 @@ export async function start(argv: string[]): Promise<number> {
   let demoState: DemoState | null = embedded ? readDemoState(dataDir) : null;
   let demo: { stop(): Promise<void> } | null = null;
   const city = tree.roots()[0];
-  // The admin link is printed once, on the first start, and kept nowhere (only its hash is stored).
-  let firstAdminToken: string | null = null;
+  // The admin link is printed once, on the first start of a dashboard on this database (embedded
+  // or Postgres, whatever the tree), and kept nowhere (only its hash is stored).
+  const firstAdmin = dashboard ? await ensureFirstAdmin(db) : null;
   if (embedded && !demoState && city) {
     const viewer = await createViewer(db, {
       role: city.level === 'nation' ? 'nation' : 'city',
       unit: city.code,
       label: `npm start (demo ${city.level} viewer)`,
     });
-    firstAdminToken = (
-      await createViewer(db, { role: 'admin', unit: city.code, label: 'npm start (first admin)' })
-    ).token;
     demoState = { cityViewerToken: viewer.token, deskKeys: {}, backfilledUntil: null };
     writeDemoState(dataDir, demoState);
   }
@@ -187,15 +193,16 @@ export async function start(argv: string[]): Promise<number> {
     });
   }
 
-  const dashboardBase = dashConfig?.publicUrl ?? `http://${hostForUrl(shared.host)}:${dashboard?.port}`;
   say('');
   say('Một Cửa Live is running.');
   if (ingestUrl) say(`  Ingest:    ${ingestUrl}/v1/events`);
   if (dashboard) {
     say(`  Dashboard: ${dashboardBase}/`);
     if (demoState) say(`  Open:      ${dashboardBase}/?token=${demoState.cityViewerToken}`);
-    if (firstAdminToken) {
-      say(`  Admin:     ${dashboardBase}/admin?token=${firstAdminToken}`);
+    if (firstAdmin) {
+      say(
+        `  Admin:     ${viewerLink(dashboardBase as string, 'admin', firstAdmin.unitCode, firstAdmin.token)}`,
+      );
       say(
         '             (shown this once: keep it; a new one: npm run motcua -- viewers create --role admin ...)',
       );
@@ -241,8 +248,6 @@ export async function start(argv: string[]): Promise<number> {
     process.on('SIGTERM', () => void stop('SIGTERM'));
   });
 }
-
-const hostForUrl = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
 
 function sampleEvent(unit: string): string {
   return JSON.stringify({

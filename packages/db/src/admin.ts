@@ -2,10 +2,13 @@ import { randomInt } from 'node:crypto';
 import { and, desc, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Database, Executor } from './client.ts';
 import { CredentialError, hashSecret, newSecret, prefixOf, secretMatches } from './credentials.ts';
-import { auditLog, deskKeys, kiosks } from './schema/index.ts';
+import { auditLog, deskKeys, kiosks, units, viewers } from './schema/index.ts';
 
-/** Who did an administrative action: a viewer (by its token's prefix) or the server's command line. */
-export type AuditActor = { prefix: string; role: string; unitCode: string } | 'cli';
+/**
+ * Who did an administrative action: a viewer (by its token's prefix), the server's command line,
+ * or the signed unsubscribe link of a report mail (its recipient, who has no token).
+ */
+export type AuditActor = { prefix: string; role: string; unitCode: string } | 'cli' | 'unsubscribe_link';
 
 export interface AuditEntryInput {
   actor: AuditActor;
@@ -39,9 +42,9 @@ export interface AuditEntry {
  * features log their administrative actions through this; the table rejects UPDATE and DELETE.
  */
 export async function recordAudit(db: Database, entry: AuditEntryInput, tx?: Executor): Promise<void> {
-  const actor = entry.actor === 'cli' ? null : entry.actor;
+  const actor = typeof entry.actor === 'string' ? null : entry.actor;
   await (tx ?? db.orm).insert(auditLog).values({
-    actor: actor ? actor.prefix : 'cli',
+    actor: actor ? actor.prefix : (entry.actor as string),
     actorRole: actor?.role ?? null,
     actorUnit: actor?.unitCode ?? null,
     action: entry.action,
@@ -50,6 +53,45 @@ export async function recordAudit(db: Database, entry: AuditEntryInput, tx?: Exe
     detail: entry.detail ?? null,
     ip: entry.ip?.slice(0, 100) ?? null,
     userAgent: entry.userAgent?.slice(0, 500) ?? null,
+  });
+}
+
+/**
+ * The first admin, made when the database has never had one: on the root of the unit tree
+ * (whatever the tree), logged as made by the command line. Returns its token (shown once by
+ * whoever called) or null when an admin was made before (even if since revoked: `npm start`
+ * prints an admin link on the first start only) or no tree is loaded. Several processes
+ * starting at once on one Postgres make one admin: the check and insert hold an advisory lock.
+ */
+export async function ensureFirstAdmin(
+  db: Database,
+  label = 'npm start (first admin)',
+): Promise<{ token: string; prefix: string; unitCode: string } | null> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('motcua.first_admin'))`);
+    const [had] = await tx.select({ id: viewers.id }).from(viewers).where(eq(viewers.role, 'admin')).limit(1);
+    if (had) return null;
+    const [root] = await tx
+      .select({ code: units.code })
+      .from(units)
+      .where(isNull(units.parentCode))
+      .orderBy(units.code)
+      .limit(1);
+    if (!root) return null;
+    const { secret, prefix, hash } = newSecret('mcv');
+    await tx.insert(viewers).values({ prefix, hash, role: 'admin', unitCode: root.code, label });
+    await recordAudit(
+      db,
+      {
+        actor: 'cli',
+        action: 'viewer.create',
+        subject: prefix,
+        unitCode: root.code,
+        detail: { role: 'admin', label },
+      },
+      tx,
+    );
+    return { token: secret, prefix, unitCode: root.code };
   });
 }
 

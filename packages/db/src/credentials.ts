@@ -144,9 +144,11 @@ export async function createViewer(
 ): Promise<{ token: string; prefix: string }> {
   const [unit] = await db.orm.select().from(units).where(eq(units.code, args.unit));
   if (!unit) throw new CredentialError(`unknown unit ${args.unit}: load a unit tree first (units load)`);
-  // An admin is city-wide: it sits on the city, as a city viewer does.
+  // An admin administers the whole tree: it sits on its root (a city, or the nation on vn-2025-07).
   const fits =
-    args.role === 'display' || args.role === unit.level || (args.role === 'admin' && unit.level === 'city');
+    args.role === 'display' ||
+    args.role === unit.level ||
+    (args.role === 'admin' && unit.parentCode === null);
   if (!fits) {
     throw new CredentialError(`role ${args.role} does not fit unit ${args.unit}, which is a ${unit.level}`);
   }
@@ -155,6 +157,12 @@ export async function createViewer(
     .insert(viewers)
     .values({ prefix, hash, role: args.role, unitCode: args.unit, label: args.label });
   return { token: secret, prefix };
+}
+
+/** Where a viewer link opens: a wall display on its unit, an admin on the admin pages, others on the dashboard. */
+export function viewerLink(origin: string, role: ViewerRole, unit: string, token: string): string {
+  const path = role === 'display' ? `/display/${unit}` : role === 'admin' ? '/admin' : '/';
+  return `${origin.replace(/\/+$/, '')}${path}?token=${token}`;
 }
 
 export async function listViewers(db: Database): Promise<Viewer[]> {

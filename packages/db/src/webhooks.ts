@@ -95,19 +95,22 @@ export async function listWebhookSubscriptions(
     }));
 }
 
-/** Stops a subscription in the unit's subtree (its pending deliveries are no longer sent); false if none. */
+/**
+ * Stops a subscription in the unit's subtree (its pending deliveries are no longer sent); its
+ * unit and URL (for the audit log), or null if there is none.
+ */
 export async function deactivateWebhookSubscription(
   db: Database,
   tree: UnitTree,
   id: number,
   unitCode: string,
-): Promise<boolean> {
-  const [row] = await db.query<{ unit_code: string }>(
-    sql`select unit_code from webhook_subscriptions where id = ${id}`,
+): Promise<{ unitCode: string; url: string } | null> {
+  const [row] = await db.query<{ unit_code: string; url: string }>(
+    sql`select unit_code, url from webhook_subscriptions where id = ${id}`,
   );
-  if (!row || !tree.isWithin(row.unit_code, unitCode)) return false;
+  if (!row || !tree.isWithin(row.unit_code, unitCode)) return null;
   await db.query(sql`update webhook_subscriptions set active = false where id = ${id}`);
-  return true;
+  return { unitCode: row.unit_code, url: row.url };
 }
 
 export interface ClaimedDelivery {
@@ -274,16 +277,17 @@ export async function listEmailRecipients(
     }));
 }
 
+/** Removes a recipient in the unit's subtree; its unit and address (for the audit log), or null if there is none. */
 export async function deleteEmailRecipient(
   db: Database,
   tree: UnitTree,
   id: number,
   unitCode: string,
-): Promise<boolean> {
-  const [row] = await db.query<{ unit_code: string }>(
-    sql`select unit_code from email_recipients where id = ${id}`,
+): Promise<{ unitCode: string; address: string } | null> {
+  const [row] = await db.query<{ unit_code: string; address: string }>(
+    sql`select unit_code, address from email_recipients where id = ${id}`,
   );
-  if (!row || !tree.isWithin(row.unit_code, unitCode)) return false;
+  if (!row || !tree.isWithin(row.unit_code, unitCode)) return null;
   await db.query(sql`delete from email_recipients where id = ${id}`);
-  return true;
+  return { unitCode: row.unit_code, address: row.address };
 }

@@ -2,9 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { validateEvent, webhookPayloadSchema } from '@motcua/contract';
 import {
+  createEmailRecipient,
   createWebhookSubscription,
   deactivateWebhookSubscription,
+  deleteEmailRecipient,
   evaluateAlerts,
+  listEmailRecipients,
   listWebhookSubscriptions,
   readUnitTree,
   readWebhookDeliveries,
@@ -142,8 +145,13 @@ describe.each(DB_KINDS)('webhooks against a real HTTP receiver on %s', (kind) =>
     expect(deliveries).toEqual([
       expect.objectContaining({ id: payload.deliveryId, state: 'delivered', attempts: 3, lastStatus: 204 }),
     ]);
-    expect(await deactivateWebhookSubscription(t.db, tree, sub.id, test.communes[0])).toBe(false);
-    expect(await deactivateWebhookSubscription(t.db, tree, sub.id, test.city)).toBe(true);
+    // Outside the caller's subtree it is not found; inside, the answer names what was stopped.
+    expect(await deactivateWebhookSubscription(t.db, tree, sub.id, test.communes[0])).toBeNull();
+    expect(await deactivateWebhookSubscription(t.db, tree, sub.id, test.city)).toEqual({
+      unitCode: sub.unitCode,
+      url: sub.url,
+    });
+    expect((await listWebhookSubscriptions(t.db, tree, test.city))[0].active).toBe(false);
     await receiver.close();
   });
 
@@ -247,5 +255,25 @@ describe.each(DB_KINDS)('webhooks against a real HTTP receiver on %s', (kind) =>
       /^url: a loopback address \(receiver\.test resolves to 127\.0\.0\.1\) is not allowed/,
     );
     await receiver.close();
+  });
+
+  it('removes a mail recipient only inside the caller’s subtree, and says whom it removed', async () => {
+    const district = test.districts[0];
+    const other = test.districts[1];
+    const id = await createEmailRecipient(t.db, {
+      unitCode: district,
+      address: 'xoa@motcua.example',
+      minLevel: 'commune',
+      by: 'test',
+      now: t0,
+    });
+    expect(await deleteEmailRecipient(t.db, tree, id, other)).toBeNull();
+    expect((await listEmailRecipients(t.db, tree, district)).map((r) => r.id)).toContain(id);
+    expect(await deleteEmailRecipient(t.db, tree, id, test.city)).toEqual({
+      unitCode: district,
+      address: 'xoa@motcua.example',
+    });
+    expect((await listEmailRecipients(t.db, tree, district)).map((r) => r.id)).not.toContain(id);
+    expect(await deleteEmailRecipient(t.db, tree, id, test.city)).toBeNull();
   });
 });

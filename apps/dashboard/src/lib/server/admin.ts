@@ -1,7 +1,8 @@
 import type { ViewerRole } from '@motcua/contract';
-import type { AuditEntryInput, UnitTree, Viewer } from '@motcua/db';
+import { type AuditActor, type AuditEntryInput, recordAudit, type UnitTree, type Viewer } from '@motcua/db';
 import { error, type RequestEvent } from '@sveltejs/kit';
 import QRCode from 'qrcode';
+import { getRuntime } from './runtime.ts';
 
 /**
  * Who may administer: an admin (city-wide), and city and district viewers within their subtree.
@@ -29,9 +30,12 @@ export const mayManageUnit = (tree: UnitTree, viewer: Viewer, unitCode: string) 
 /** Only an admin makes admins; anyone who administers a unit may make the other roles for it. */
 export const mayGrantRole = (viewer: Viewer, role: ViewerRole) => role !== 'admin' || viewer.role === 'admin';
 
-/** The actor and origin of an audit entry for this request. */
+type AuditEvent = Pick<RequestEvent, 'locals' | 'request' | 'getClientAddress'>;
+
+/** The actor (the request's viewer unless given) and origin of an audit entry for this request. */
 export function auditSource(
-  event: Pick<RequestEvent, 'locals' | 'request' | 'getClientAddress'>,
+  event: AuditEvent,
+  actor?: AuditActor,
 ): Pick<AuditEntryInput, 'actor' | 'ip' | 'userAgent'> {
   const v = event.locals.viewer as Viewer;
   let ip: string | null = null;
@@ -41,10 +45,41 @@ export function auditSource(
     // Behind a proxy without ADDRESS_HEADER the adapter cannot say; the entry says "unknown".
   }
   return {
-    actor: { prefix: v.prefix, role: v.role, unitCode: v.unitCode },
+    actor: actor ?? { prefix: v.prefix, role: v.role, unitCode: v.unitCode },
     ip,
     userAgent: event.request.headers.get('user-agent'),
   };
+}
+
+/**
+ * Appends an administrative action of this request to the audit log (docs/admin.md lists the
+ * actions). Called after the change succeeded, by the form action and the API route alike.
+ */
+export function audit(
+  event: AuditEvent,
+  entry: Omit<AuditEntryInput, 'actor' | 'ip' | 'userAgent'>,
+  actor?: AuditActor,
+): Promise<void> {
+  return recordAudit(getRuntime().db, { ...auditSource(event, actor), ...entry });
+}
+
+/** What the audit log keeps of a unit's change to an alert rule: `{}` puts the rule back to what it inherits. */
+export const ruleAudit = (rule: string, settings: Record<string, unknown>) => ({
+  action: Object.keys(settings).length === 0 ? 'alert_rule.reset' : 'alert_rule.save',
+  subject: rule,
+  detail: Object.keys(settings).length === 0 ? null : settings,
+});
+
+/**
+ * A webhook's audit subject: its id and host only. The path and query of a receiver URL often
+ * carry its own secret (chat-service webhooks do), and the log shows no secret.
+ */
+export function webhookAudit(id: number, url: string) {
+  let host = '?';
+  try {
+    host = new URL(url).host;
+  } catch {}
+  return { subject: `#${id}`, detail: { host } };
 }
 
 /** A QR code as inline SVG markup (generated here from our own text, so safe to insert). */

@@ -66,13 +66,13 @@ export async function addSubscription(
   return createSubscription(db, { email, unitCode: unit, period, format, viewerId: viewer.id });
 }
 
-/** Ends a subscription in the viewer's subtree; 404 for one it cannot see. */
+/** Ends a subscription in the viewer's subtree and returns it (for the audit log); 404 for one it cannot see. */
 export async function removeSubscription(
   db: Database,
   tree: UnitTree,
   viewer: Viewer,
   id: number,
-): Promise<void> {
+): Promise<Subscription> {
   if (!mayManageDigests(viewer))
     throw new ApiError('forbidden', 'digests: only city and district viewers manage them');
   const sub = Number.isSafeInteger(id) ? await getSubscription(db, id) : null;
@@ -81,7 +81,16 @@ export async function removeSubscription(
     throw new ApiError('not_found', `subscription ${id}: unknown`);
   }
   await unsubscribe(db, id);
+  return sub;
 }
+
+/** The audit entry of a subscription made or ended. */
+export const subscriptionAudit = (action: 'create' | 'remove', s: Subscription) => ({
+  action: `report_subscription.${action}`,
+  subject: s.email,
+  unitCode: s.unitCode,
+  detail: { id: s.id, period: s.period, format: s.format },
+});
 
 /**
  * The digest subscriptions API. Writes take the bearer token only: a cookie could be sent by

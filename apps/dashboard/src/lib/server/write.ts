@@ -54,6 +54,13 @@ export async function readBody<T>(event: RequestEvent, schema: z.ZodType<T>): Pr
   return parsed.data;
 }
 
+/** What the audit log keeps of a note: its times as written and the start of its text. */
+export const noteAuditDetail = (note: { from: string; to?: string | null; text: string }) => ({
+  from: note.from,
+  to: note.to ?? null,
+  text: note.text.length > 200 ? `${note.text.slice(0, 200)}…` : note.text,
+});
+
 /** The note's times from its input: `to` after `from`. */
 export function noteTimes(input: { from: string; to?: string | null }): { from: number; to: number | null } {
   const from = parseRfc3339(input.from) as number;

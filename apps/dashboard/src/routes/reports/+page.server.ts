@@ -1,10 +1,12 @@
 import { ApiError } from '@motcua/contract';
 import { error, fail, redirect } from '@sveltejs/kit';
+import { audit } from '$lib/server/admin.ts';
 import { getRuntime } from '$lib/server/runtime.ts';
 import {
   addSubscription,
   mayManageDigests,
   removeSubscription,
+  subscriptionAudit,
   subscriptionJson,
   subscriptionsInScope,
 } from '$lib/server/subscriptions.ts';
@@ -40,7 +42,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 
 /** SvelteKit checks the Origin of every form POST: a form on another site cannot reach these. */
 export const actions: Actions = {
-  add: async ({ request, locals }) => {
+  add: async (event) => {
+    const { request, locals } = event;
     if (!locals.viewer) return fail(401, { error: 'Authorization: sign in again' });
     const form = await request.formData();
     const input = {
@@ -51,7 +54,8 @@ export const actions: Actions = {
     };
     const { db, tree } = getRuntime();
     try {
-      await addSubscription(db, tree, locals.viewer, input);
+      const sub = await addSubscription(db, tree, locals.viewer, input);
+      await audit(event, subscriptionAudit('create', sub));
     } catch (err) {
       if (err instanceof ApiError)
         return fail(err.code === 'forbidden' ? 403 : 400, {
@@ -62,12 +66,14 @@ export const actions: Actions = {
     }
     return { added: String(input.email) };
   },
-  remove: async ({ request, locals }) => {
+  remove: async (event) => {
+    const { request, locals } = event;
     if (!locals.viewer) return fail(401, { error: 'Authorization: sign in again' });
     const id = Number((await request.formData()).get('id'));
     const { db, tree } = getRuntime();
     try {
-      await removeSubscription(db, tree, locals.viewer, id);
+      const removed = await removeSubscription(db, tree, locals.viewer, id);
+      await audit(event, subscriptionAudit('remove', removed));
     } catch (err) {
       if (err instanceof ApiError) return fail(404, { error: err.message });
       throw err;

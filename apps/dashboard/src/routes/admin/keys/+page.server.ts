@@ -4,12 +4,11 @@ import {
   createKioskPairing,
   listDeskKeys,
   listKiosks,
-  recordAudit,
   revokeDeskKey,
   revokeKiosk,
 } from '@motcua/db';
 import { error, fail } from '@sveltejs/kit';
-import { auditSource, mayManageUnit, qrSvg, requireAdmin, unitsUnder } from '$lib/server/admin.ts';
+import { audit, mayManageUnit, qrSvg, requireAdmin, unitsUnder } from '$lib/server/admin.ts';
 import { getRuntime } from '$lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -100,8 +99,7 @@ export const actions: Actions = {
       return fail(400, { error: 'minInterval: a whole number of seconds from 0 to 600' });
     try {
       const { key, prefix } = await createDeskKey(db, { unit, label, desk });
-      await recordAudit(db, {
-        ...auditSource(event),
+      await audit(event, {
         action: 'desk_key.create',
         subject: prefix,
         unitCode: unit,
@@ -114,8 +112,7 @@ export const actions: Actions = {
           label,
           minIntervalSeconds: interval,
         });
-        await recordAudit(db, {
-          ...auditSource(event),
+        await audit(event, {
           action: 'kiosk.pairing_create',
           subject: `${prefix}#${p.kioskId}`,
           unitCode: unit,
@@ -145,8 +142,7 @@ export const actions: Actions = {
         deskCode: text(form, 'desk') || null,
         minIntervalSeconds: interval,
       });
-      await recordAudit(db, {
-        ...auditSource(event),
+      await audit(event, {
         action: 'kiosk.pairing_create',
         subject: `${key.prefix}#${p.kioskId}`,
         unitCode: key.unitCode,
@@ -165,8 +161,7 @@ export const actions: Actions = {
     const { db } = getRuntime();
     const n = await revokeDeskKey(db, key.prefix);
     if (n > 0) {
-      await recordAudit(db, {
-        ...auditSource(event),
+      await audit(event, {
         action: 'desk_key.revoke',
         subject: key.prefix,
         unitCode: key.unitCode,
@@ -184,8 +179,7 @@ export const actions: Actions = {
     const kiosk = (await listKiosks(db)).find((k) => k.id === id && k.deskKeyPrefix === key.prefix);
     if (!kiosk) error(404, { message: `kiosk ${id}: not found`, code: 'not_found' });
     if ((await revokeKiosk(db, id)) > 0) {
-      await recordAudit(db, {
-        ...auditSource(event),
+      await audit(event, {
         action: 'kiosk.revoke',
         subject: `${key.prefix}#${id}`,
         unitCode: key.unitCode,

@@ -1,24 +1,11 @@
 import { VIEWER_ROLES, type ViewerRole } from '@motcua/contract';
-import { CredentialError, createViewer, listViewers, recordAudit, revokeViewer } from '@motcua/db';
+import { CredentialError, createViewer, listViewers, revokeViewer, viewerLink } from '@motcua/db';
 import { error, fail } from '@sveltejs/kit';
-import {
-  auditSource,
-  mayGrantRole,
-  mayManageUnit,
-  qrSvg,
-  requireAdmin,
-  unitsUnder,
-} from '$lib/server/admin.ts';
+import { audit, mayGrantRole, mayManageUnit, qrSvg, requireAdmin, unitsUnder } from '$lib/server/admin.ts';
 import { getRuntime } from '$lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 const text = (form: FormData, name: string) => String(form.get(name) ?? '').trim();
-
-/** Where a new link opens: a wall display on its unit, an admin on the admin pages, others on the dashboard. */
-function linkFor(origin: string, role: ViewerRole, unit: string, token: string): string {
-  const path = role === 'display' ? `/display/${unit}` : role === 'admin' ? '/admin' : '/';
-  return `${origin}${path}?token=${token}`;
-}
 
 export const load: PageServerLoad = async (event) => {
   const viewer = requireAdmin(event);
@@ -62,14 +49,13 @@ export const actions: Actions = {
     if (!label || label.length > 100) return fail(400, { error: 'label: 1–100 characters' });
     try {
       const { token, prefix } = await createViewer(db, { role, unit, label });
-      await recordAudit(db, {
-        ...auditSource(event),
+      await audit(event, {
         action: 'viewer.create',
         subject: prefix,
         unitCode: unit,
         detail: { role, label },
       });
-      const link = linkFor(event.url.origin, role, unit, token);
+      const link = viewerLink(event.url.origin, role, unit, token);
       return { created: { prefix, role, unitCode: unit, label, link, qr: await qrSvg(link) } };
     } catch (err) {
       if (err instanceof CredentialError) return fail(400, { error: err.message });
@@ -89,8 +75,7 @@ export const actions: Actions = {
     if (!mayGrantRole(viewer, target.role))
       error(403, { message: 'only an admin revokes an admin', code: 'forbidden' });
     if ((await revokeViewer(db, prefix)) > 0) {
-      await recordAudit(db, {
-        ...auditSource(event),
+      await audit(event, {
         action: 'viewer.revoke',
         subject: prefix,
         unitCode: target.unitCode,

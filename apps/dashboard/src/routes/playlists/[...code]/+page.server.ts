@@ -8,6 +8,7 @@ import {
 } from '@motcua/db';
 import { error, fail, redirect } from '@sveltejs/kit';
 import { formatPlaylist, MAX_SECONDS, MIN_SECONDS, SLIDE_KINDS, type Slide } from '$lib/display/playlist.ts';
+import { audit } from '$lib/server/admin.ts';
 import { mayMakePlaylists, mayManage } from '$lib/server/playlists.ts';
 import { getRuntime } from '$lib/server/runtime.ts';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
@@ -81,11 +82,17 @@ export const actions: Actions = {
     const slides = slidesOf(form);
     if (!name) return fail(400, { error: 'name' as const });
     if (typeof slides === 'string') return fail(400, { error: slides });
-    await createPlaylist(runtime.db, {
+    const created = await createPlaylist(runtime.db, {
       unitCode: unit.code,
       name,
       slides: formatPlaylist(slides),
       createdBy: viewer.id,
+    });
+    await audit(event, {
+      action: 'playlist.create',
+      subject: `#${created.id}`,
+      unitCode: unit.code,
+      detail: { name, slides: created.slides },
     });
     return { saved: true };
   },
@@ -98,13 +105,26 @@ export const actions: Actions = {
     if (!name) return fail(400, { error: 'name' as const, id: playlist.id });
     if (typeof slides === 'string') return fail(400, { error: slides, id: playlist.id });
     await updatePlaylist(runtime.db, playlist.id, { name, slides: formatPlaylist(slides) });
+    await audit(event, {
+      action: 'playlist.update',
+      subject: `#${playlist.id}`,
+      unitCode: unit.code,
+      detail: { name, slides: formatPlaylist(slides) },
+    });
     return { saved: true };
   },
   delete: async (event) => {
     const { runtime, unit } = scope(event);
     const form = await event.request.formData();
     const playlist = await own(unit.code, form);
-    await deletePlaylist(runtime.db, playlist.id);
+    if (await deletePlaylist(runtime.db, playlist.id)) {
+      await audit(event, {
+        action: 'playlist.delete',
+        subject: `#${playlist.id}`,
+        unitCode: unit.code,
+        detail: { name: playlist.name },
+      });
+    }
     return { deleted: true };
   },
 };

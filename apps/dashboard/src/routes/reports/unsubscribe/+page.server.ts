@@ -1,6 +1,7 @@
 import { getSubscription, unsubscribe } from '@motcua/db';
 import { verifyUnsubscribeToken } from '@motcua/reports';
 import { fail } from '@sveltejs/kit';
+import { audit } from '$lib/server/admin.ts';
 import { getRuntime } from '$lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -13,6 +14,7 @@ async function fromToken(token: string | null) {
     ? {
         id: sub.id,
         email: sub.email,
+        unitCode: sub.unitCode,
         unit: tree.get(sub.unitCode)?.name ?? sub.unitCode,
         period: sub.period,
         ended: sub.unsubscribedAt !== null,
@@ -26,10 +28,22 @@ export const load: PageServerLoad = async ({ url }) => ({
 });
 
 export const actions: Actions = {
-  default: async ({ url }) => {
-    const sub = await fromToken(url.searchParams.get('token'));
+  default: async (event) => {
+    const sub = await fromToken(event.url.searchParams.get('token'));
     if (!sub) return fail(400, { error: 'token' });
-    await unsubscribe(getRuntime().db, sub.id);
+    if (await unsubscribe(getRuntime().db, sub.id)) {
+      // The recipient has no viewer token: the signed link is the actor.
+      await audit(
+        event,
+        {
+          action: 'report_subscription.remove',
+          subject: sub.email,
+          unitCode: sub.unitCode,
+          detail: { id: sub.id, period: sub.period },
+        },
+        'unsubscribe_link',
+      );
+    }
     return { done: true };
   },
 };

@@ -19,6 +19,7 @@ import {
   writeRuleOverride,
 } from '@motcua/db';
 import { error, fail, redirect } from '@sveltejs/kit';
+import { audit, ruleAudit, webhookAudit } from '$lib/server/admin.ts';
 import { mayRead } from '$lib/server/auth.ts';
 import { getRuntime } from '$lib/server/runtime.ts';
 import { checkWebhookUrl, PUBLIC_ONLY, WebhookUrlError } from '$lib/server/webhook-url.ts';
@@ -65,7 +66,8 @@ const messageOf = (issues: { path: PropertyKey[]; message: string }[]) =>
   `${issues[0].path.join('.')}: ${issues[0].message}`;
 
 export const actions: Actions = {
-  rule: async ({ params, locals, request }) => {
+  rule: async (event) => {
+    const { params, locals, request } = event;
     const g = guard(locals, params.code);
     if (!g.ok) return fail(g.status, { message: 'forbidden' });
     const form = await request.formData();
@@ -93,9 +95,11 @@ export const actions: Actions = {
       g.viewer.label,
       Date.now(),
     );
+    await audit(event, { ...ruleAudit(rule, parsed.data), unitCode: params.code });
     return { saved: rule };
   },
-  addRecipient: async ({ params, locals, request }) => {
+  addRecipient: async (event) => {
+    const { params, locals, request } = event;
     const g = guard(locals, params.code);
     if (!g.ok) return fail(g.status, { message: 'forbidden' });
     const form = await request.formData();
@@ -110,18 +114,30 @@ export const actions: Actions = {
       by: g.viewer.label,
       now: Date.now(),
     });
+    await audit(event, {
+      action: 'mail_recipient.add',
+      subject: parsed.data.address,
+      unitCode: params.code,
+      detail: { minLevel: parsed.data.minLevel },
+    });
     return { saved: 'recipient' };
   },
-  removeRecipient: async ({ params, locals, request }) => {
+  removeRecipient: async (event) => {
+    const { params, locals, request } = event;
     const g = guard(locals, params.code);
     if (!g.ok) return fail(g.status, { message: 'forbidden' });
     const id = Number((await request.formData()).get('id'));
-    if (!(await deleteEmailRecipient(g.runtime.db, g.runtime.tree, id, g.viewer.unitCode))) {
-      return fail(404, { message: 'id: not found', form: 'recipient' });
-    }
+    const removed = await deleteEmailRecipient(g.runtime.db, g.runtime.tree, id, g.viewer.unitCode);
+    if (!removed) return fail(404, { message: 'id: not found', form: 'recipient' });
+    await audit(event, {
+      action: 'mail_recipient.remove',
+      subject: removed.address,
+      unitCode: removed.unitCode,
+    });
     return { saved: 'recipient' };
   },
-  addWebhook: async ({ params, locals, request }) => {
+  addWebhook: async (event) => {
+    const { params, locals, request } = event;
     const g = guard(locals, params.code);
     if (!g.ok) return fail(g.status, { message: 'forbidden' });
     const form = await request.formData();
@@ -139,7 +155,7 @@ export const actions: Actions = {
       if (err instanceof WebhookUrlError) return fail(400, { message: err.message, form: 'webhook' });
       throw err;
     }
-    await createWebhookSubscription(g.runtime.db, {
+    const id = await createWebhookSubscription(g.runtime.db, {
       unitCode: params.code,
       url: parsed.data.url,
       secret: parsed.data.secret,
@@ -148,15 +164,27 @@ export const actions: Actions = {
       by: g.viewer.label,
       now: Date.now(),
     });
+    const { subject, detail } = webhookAudit(id, parsed.data.url);
+    await audit(event, {
+      action: 'webhook.create',
+      subject,
+      unitCode: params.code,
+      detail: { ...detail, minLevel: parsed.data.minLevel, giveUpAfterHours: parsed.data.giveUpAfterHours },
+    });
     return { saved: 'webhook' };
   },
-  stopWebhook: async ({ params, locals, request }) => {
+  stopWebhook: async (event) => {
+    const { params, locals, request } = event;
     const g = guard(locals, params.code);
     if (!g.ok) return fail(g.status, { message: 'forbidden' });
     const id = Number((await request.formData()).get('id'));
-    if (!(await deactivateWebhookSubscription(g.runtime.db, g.runtime.tree, id, g.viewer.unitCode))) {
-      return fail(404, { message: 'id: not found', form: 'webhook' });
-    }
+    const stopped = await deactivateWebhookSubscription(g.runtime.db, g.runtime.tree, id, g.viewer.unitCode);
+    if (!stopped) return fail(404, { message: 'id: not found', form: 'webhook' });
+    await audit(event, {
+      action: 'webhook.deactivate',
+      ...webhookAudit(id, stopped.url),
+      unitCode: stopped.unitCode,
+    });
     return { saved: 'webhook' };
   },
 };

@@ -1,8 +1,10 @@
 import { ApiError } from '@motcua/contract';
 import { json } from '@sveltejs/kit';
+import { audit } from '$lib/server/admin.ts';
 import { getRuntime } from '$lib/server/runtime.ts';
 import {
   addSubscription,
+  subscriptionAudit,
   subscriptionJson,
   subscriptionsInScope,
   withDigestViewer,
@@ -30,5 +32,6 @@ export const POST: RequestHandler = (event) =>
     if (typeof body !== 'object' || body === null)
       throw new ApiError('bad_request', 'body: expected a JSON object');
     const sub = await addSubscription(db, tree, viewer, body);
+    await audit(event, subscriptionAudit('create', sub));
     return json(subscriptionJson(sub, tree), { status: 201 });
   });

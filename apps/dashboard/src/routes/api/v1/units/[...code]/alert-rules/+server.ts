@@ -2,6 +2,7 @@ import { ALERT_RULES, type AlertRule, ApiError, ruleOverrideSchema } from '@motc
 import { readRuleSettings, readUnitRuleOverrides, writeRuleOverride } from '@motcua/db';
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
+import { audit, ruleAudit } from '$lib/server/admin.ts';
 import { checkWrite, readJsonBody, withReadContext } from '$lib/server/api.ts';
 import type { RequestHandler } from './$types';
 
@@ -36,6 +37,7 @@ export const PUT: RequestHandler = (event) =>
       throw new ApiError('bad_request', `settings.${issue.path.join('.')}: ${issue.message}`);
     }
     await writeRuleOverride(runtime.db, code, body.rule, parsed.data, viewer.label, Date.now());
+    await audit(event, { ...ruleAudit(body.rule, parsed.data), unitCode: code });
     const settings = await readRuleSettings(runtime.db, runtime.tree);
     return json({
       unit: code,

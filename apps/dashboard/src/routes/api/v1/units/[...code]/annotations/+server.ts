@@ -1,8 +1,9 @@
 import { ApiError, annotationInputSchema } from '@motcua/contract';
 import { createAnnotation, mayAnnotate, readAnnotation, readAnnotations } from '@motcua/db';
 import { json } from '@sveltejs/kit';
+import { audit } from '$lib/server/admin.ts';
 import { withReadContext } from '$lib/server/api.ts';
-import { noteTimes, readBody, withWriteContext } from '$lib/server/write.ts';
+import { noteAuditDetail, noteTimes, readBody, withWriteContext } from '$lib/server/write.ts';
 import type { RequestHandler } from './$types';
 
 /** GET /api/v1/units/{code}/annotations[?window=…] — notes on the unit, above it and below it. */
@@ -30,6 +31,12 @@ export const POST: RequestHandler = (event) =>
       ...noteTimes(input),
       text: input.text,
       viewer,
+    });
+    await audit(event, {
+      action: 'note.create',
+      subject: String(id),
+      unitCode: code,
+      detail: noteAuditDetail(input),
     });
     return json(await readAnnotation(runtime.db, runtime.tree, id, viewer), { status: 201 });
   });

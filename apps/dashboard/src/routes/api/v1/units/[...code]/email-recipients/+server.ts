@@ -1,6 +1,7 @@
 import { ApiError, emailRecipientRequestSchema, mayConfigure } from '@motcua/contract';
 import { createEmailRecipient, listEmailRecipients } from '@motcua/db';
 import { json } from '@sveltejs/kit';
+import { audit } from '$lib/server/admin.ts';
 import { checkWrite, readJsonBody, withReadContext } from '$lib/server/api.ts';
 import type { RequestHandler } from './$types';
 
@@ -26,6 +27,12 @@ export const POST: RequestHandler = (event) =>
       minLevel: body.minLevel,
       by: viewer.label,
       now: Date.now(),
+    });
+    await audit(event, {
+      action: 'mail_recipient.add',
+      subject: body.address,
+      unitCode: code,
+      detail: { minLevel: body.minLevel },
     });
     return json({ id }, { status: 201 });
   });

@@ -2,6 +2,7 @@ import { ApiError, targetInputSchema } from '@motcua/contract';
 import { mayEditTargets, readTargets, writeTarget } from '@motcua/db';
 import { targetRange } from '@motcua/metrics';
 import { json } from '@sveltejs/kit';
+import { audit } from '$lib/server/admin.ts';
 import { withReadContext } from '$lib/server/api.ts';
 import { readBody, withWriteContext } from '$lib/server/write.ts';
 import type { RequestHandler } from './$types';
@@ -32,5 +33,11 @@ export const PUT: RequestHandler = (event) =>
       );
     }
     await writeTarget(runtime.db, { unitCode: code, figure: input.figure, value: input.value, viewer });
+    await audit(event, {
+      action: input.value === null ? 'target.clear' : 'target.set',
+      subject: input.figure,
+      unitCode: code,
+      detail: { value: input.value },
+    });
     return json(await readTargets(runtime.db, runtime.tree, code, viewer));
   });

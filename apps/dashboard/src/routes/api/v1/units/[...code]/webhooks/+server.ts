@@ -1,6 +1,7 @@
 import { ApiError, mayConfigure, webhookRequestSchema } from '@motcua/contract';
 import { createWebhookSubscription, listWebhookSubscriptions } from '@motcua/db';
 import { json } from '@sveltejs/kit';
+import { audit, webhookAudit } from '$lib/server/admin.ts';
 import { checkWrite, readJsonBody, withReadContext } from '$lib/server/api.ts';
 import { checkWebhookUrl, PUBLIC_ONLY, WebhookUrlError } from '$lib/server/webhook-url.ts';
 import type { RequestHandler } from './$types';
@@ -33,6 +34,13 @@ export const POST: RequestHandler = (event) =>
       giveUpAfterMs: body.giveUpAfterHours * 3_600_000,
       by: viewer.label,
       now: Date.now(),
+    });
+    const { subject, detail } = webhookAudit(id, body.url);
+    await audit(event, {
+      action: 'webhook.create',
+      subject,
+      unitCode: code,
+      detail: { ...detail, minLevel: body.minLevel, giveUpAfterHours: body.giveUpAfterHours },
     });
     return json({ id }, { status: 201 });
   });

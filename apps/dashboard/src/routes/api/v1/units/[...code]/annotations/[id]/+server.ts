@@ -1,8 +1,9 @@
 import { ApiError, annotationInputSchema } from '@motcua/contract';
 import { deleteAnnotation, mayAnnotate, readAnnotation, updateAnnotation } from '@motcua/db';
 import { json, type RequestEvent } from '@sveltejs/kit';
+import { audit } from '$lib/server/admin.ts';
 import type { ReadContext } from '$lib/server/api.ts';
-import { noteTimes, readBody, withWriteContext } from '$lib/server/write.ts';
+import { noteAuditDetail, noteTimes, readBody, withWriteContext } from '$lib/server/write.ts';
 import type { RequestHandler } from './$types';
 
 /** The note in the path, on the unit in the path, that the viewer may change. */
@@ -28,6 +29,12 @@ export const PATCH: RequestHandler = (event) =>
     const note = await ownNote(event, ctx);
     const input = await readBody(event, annotationInputSchema);
     await updateAnnotation(ctx.runtime.db, note.id, { ...noteTimes(input), text: input.text });
+    await audit(event, {
+      action: 'note.update',
+      subject: String(note.id),
+      unitCode: note.unit.code,
+      detail: noteAuditDetail(input),
+    });
     return json(await readAnnotation(ctx.runtime.db, ctx.runtime.tree, note.id, ctx.viewer));
   });
 
@@ -36,5 +43,11 @@ export const DELETE: RequestHandler = (event) =>
   withWriteContext(event, async (ctx) => {
     const note = await ownNote(event, ctx);
     await deleteAnnotation(ctx.runtime.db, note.id);
+    await audit(event, {
+      action: 'note.delete',
+      subject: String(note.id),
+      unitCode: note.unit.code,
+      detail: noteAuditDetail(note),
+    });
     return new Response(null, { status: 204 });
   });
