@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { AlertList } from '@motcua/contract';
 import { createDb } from '@motcua/db';
 import type { Snapshot } from '@motcua/metrics';
+import { launchChromium } from '@motcua/test-helpers/browser';
 import { rating, received } from '@motcua/test-helpers/events';
 import { postBatch } from '@motcua/test-helpers/ingest';
 import { until, waitFor } from '@motcua/test-helpers/wait';
@@ -19,6 +20,8 @@ interface Started {
   pid: number;
   output: () => string;
   link: URL;
+  /** The printed wall screen link (a display viewer's token and the demo playlist). */
+  screen: URL;
   ingest: string;
   /** The printed desk key and its commune. */
   commune: string;
@@ -63,11 +66,23 @@ async function npmStart(dataDir: string): Promise<Started> {
     'the printed dashboard link',
   );
   const link = /Open:\s+(\S+)/.exec(text)?.[1];
+  const screen = /Screen:\s+(\S+)/.exec(text)?.[1];
   const ingest = /Ingest:\s+(\S+)\/v1\/events/.exec(text)?.[1];
   const pid = Number(/\(pid (\d+)\)/.exec(text)?.[1]);
   const [, commune, deskKey] = /Desk key for commune (\d{5}): (mck_\S+)/.exec(text) ?? [];
-  if (!link || !ingest || !pid || !deskKey) throw new Error(`npm start did not print its links:\n${text}`);
-  return { child, pid, output: () => out, link: new URL(link), ingest, commune, deskKey };
+  if (!link || !screen || !ingest || !pid || !deskKey) {
+    throw new Error(`npm start did not print its links:\n${text}`);
+  }
+  return {
+    child,
+    pid,
+    output: () => out,
+    link: new URL(link),
+    screen: new URL(screen),
+    ingest,
+    commune,
+    deskKey,
+  };
 }
 
 /**
@@ -153,6 +168,23 @@ describe('npm start from a clean data directory', () => {
     expect(alerts.counts.byLevel.district + alerts.counts.byLevel.city).toBeGreaterThan(0);
     expect(alerts.alerts[0].level).toBe(alerts.counts.byLevel.city > 0 ? 'city' : 'district');
 
+    // The printed wall screen plays the demo playlist: it opens on a screen and moves on by itself.
+    expect(first.screen.pathname).toBe('/display/01');
+    expect(first.screen.searchParams.get('playlist')).toMatch(/^\d+$/);
+    const browser = await launchChromium();
+    try {
+      const page = await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage();
+      await page.goto(first.screen.href);
+      const label = page.locator('.rotation .label');
+      await label.getByText('Tổng quan').waitFor({ timeout: 30_000 });
+      expect(await page.locator('.rotation .dots').textContent()).toMatch(/^1\/\d+$/);
+      await page.getByRole('heading', { name: 'Thành phố Hà Nội' }).waitFor();
+      // The overview holds 30 s, then the league of the districts comes up, untouched.
+      await label.getByText(/^Xếp hạng/).waitFor({ timeout: 45_000 });
+    } finally {
+      await browser.close();
+    }
+
     // Our own events in a minute 60 days back, where the demo never writes (its history reaches
     // 35 days back): that window holds exactly these, in both runs, whatever the demo sends.
     const from = Math.floor((Date.now() - 60 * 86_400_000) / 60_000) * 60_000;
@@ -193,6 +225,8 @@ describe('npm start from a clean data directory', () => {
     running.push(second);
     expect(second.link.searchParams.get('token')).toBe(first.link.searchParams.get('token'));
     expect(second.output()).not.toContain('Admin:');
+    // The same screen, not a second playlist or viewer (the port is new: DASHBOARD_PORT=0).
+    expect(second.screen.pathname + second.screen.search).toBe(first.screen.pathname + first.screen.search);
     const again = await citySnapshot(second, fixed);
     expect(again.metrics).toMatchObject(expected);
     // The same rows, not new ones: sent again, all five are duplicates.

@@ -1,8 +1,9 @@
+import type { Scorecard } from '@motcua/contract';
 import { createPlaylist } from '@motcua/db';
 import { launchChromium, SIZES } from '@motcua/test-helpers/browser';
-import { rating } from '@motcua/test-helpers/events';
+import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
 import { postBatch } from '@motcua/test-helpers/ingest';
-import { startTestSystem, type TestSystem } from '@motcua/test-helpers/system';
+import { apiGet, startTestSystem, type TestSystem } from '@motcua/test-helpers/system';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -35,8 +36,16 @@ describe('wall display playlists', () => {
       [s.tree.communes[0], 10],
       [s.tree.communes[1], 3],
     ] as const) {
-      const events = Array.from({ length: 10 }, (_, i) =>
+      const events: ReturnType<typeof rating>[] = Array.from({ length: 10 }, (_, i) =>
         rating(commune, i < satisfied ? 'satisfied' : 'unsatisfied'),
+      );
+      // Two dossiers this month (one finished, one open in time): the district's 766 has data,
+      // so the scorecard slide plays. Within the last minutes: still this month at 00:05 on the 1st.
+      const now = Date.now();
+      events.push(
+        received(commune, `D-${commune}-1`, now + 86_400_000, { time: now - 120_000 }),
+        dossierEvent(commune, 'resolved', `D-${commune}-1`, { time: now - 60_000 }),
+        received(commune, `D-${commune}-2`, now + 86_400_000, { time: now - 90_000 }),
       );
       expect((await postBatch(s.ingestUrl, await s.deskKey(commune), events)).body.rejected).toBe(0);
     }
@@ -49,35 +58,87 @@ describe('wall display playlists', () => {
   it('rotates through the slides of ?playlist=, each for its own time, and starts over', async () => {
     const ctx = await browser.newContext({ viewport: SIZES.desktop });
     const page = await ctx.newPage();
-    const playlist = 'overview:8,league:5,children:5,alerts:5';
+    const playlist = 'overview:8,league:5,children:5,scorecard:5,alerts:5';
     await page.goto(`${s.dashboardUrl}/display/${district}?token=${token}&window=today&playlist=${playlist}`);
     await page.getByRole('status').getByText('Trực tiếp').first().waitFor();
     expect(new URL(page.url()).searchParams.get('playlist')).toBe(playlist);
     await page.evaluate(RECORD_LABELS);
-    // A whole cycle (8 + 5 + 2 × 5 + 5 = 28 s) from wherever it is, and the start of the next.
+    // A whole cycle (8 + 5 + 2 × 5 + 5 + 5 = 33 s) from wherever it is, and the start of the next.
     await expect
       .poll(async () => (await labels(page)).filter((c) => c.text === 'Tổng quan').length, {
-        timeout: 70_000,
+        timeout: 80_000,
         interval: 1000,
       })
       .toBeGreaterThanOrEqual(2);
     const seen = await labels(page);
     const first = seen.findIndex((c) => c.text === 'Tổng quan');
-    const cycle = seen.slice(first, first + 6);
+    const cycle = seen.slice(first, first + 7);
+    const card = (await apiGet(s.dashboardUrl, `/api/v1/units/${district}/scorecard?window=month`, token))
+      .body as unknown as Scorecard;
+    const [y, m] = card.asOf.slice(0, 7).split('-');
     expect(cycle.map((c) => c.text.replace(/\s+/g, ' '))).toEqual([
       'Tổng quan',
       'Xếp hạng phường',
       'Phường Đông Hà 0.0 · 1/2',
       'Phường Đông Hà 0.1 · 2/2',
+      `Chỉ số 766 · Tháng ${m}/${y}`,
       'Dưới ngưỡng',
       'Tổng quan',
     ]);
     const held = cycle.slice(1).map((c, i) => (c.at - cycle[i].at) / 1000);
-    for (const [i, want] of [8, 5, 5, 5, 5].entries()) {
+    for (const [i, want] of [8, 5, 5, 5, 5, 5].entries()) {
       expect(held[i], cycle[i].text).toBeGreaterThan(want - 0.8);
       expect(held[i], cycle[i].text).toBeLessThan(want + 1.5);
     }
     await ctx.close();
+  });
+
+  it("shows the unit's 766 scorecard as a slide: the API's points, its five groups, nothing cut at 1080p and 4K", async () => {
+    const card = (await apiGet(s.dashboardUrl, `/api/v1/units/${district}/scorecard?window=month`, token))
+      .body as unknown as Scorecard;
+    for (const viewport of [SIZES.desktop, { width: 3840, height: 2160 }]) {
+      const ctx = await browser.newContext({ viewport });
+      const page = await ctx.newPage();
+      await page.goto(`${s.dashboardUrl}/display/${district}?token=${token}&playlist=scorecard:60`);
+      const slide = page.getByTestId('score-slide');
+      await slide.waitFor();
+      const points = card.score.points.toFixed(1).replace('.', ',');
+      const [y, m] = card.asOf.slice(0, 7).split('-');
+      // The number as read aloud says what it is: "Chỉ số 766 · Tháng 12/2026: 38,0/44".
+      expect((await slide.locator('.value').innerText()).replace(/\s+/g, ' ')).toBe(
+        `Chỉ số 766 · Tháng ${m}/${y}: ${points}/${card.score.max}`,
+      );
+      expect(await slide.locator('[data-group]').count()).toBe(5);
+      expect(await slide.locator('[data-risk]').count()).toBe(2);
+      // Every text of the slide inside its box and the screen, no row over another.
+      const cut = (await page.evaluate(`(() => {
+        const out = [];
+        const root = document.querySelector('[data-testid="score-slide"]');
+        for (const list of root.querySelectorAll('ul')) {
+          const rows = [...list.children].map((li) => li.getBoundingClientRect());
+          for (let i = 1; i < rows.length; i++) {
+            if (rows[i].top < rows[i - 1].bottom - 0.5) out.push('overlap: ' + list.children[i].textContent.trim());
+          }
+        }
+        for (const el of root.querySelectorAll('h2, p, li, .gname, .gval')) {
+          if (el.closest('.visually-hidden')) continue;
+          const r = el.getBoundingClientRect();
+          if (el.scrollWidth > el.clientWidth + 1 || r.right > innerWidth || r.bottom > innerHeight) {
+            out.push(el.textContent.trim());
+          }
+        }
+        return out;
+      })()`)) as string[];
+      expect(cut).toEqual([]);
+      const font = Number(
+        await page.evaluate(
+          `parseFloat(getComputedStyle(document.querySelector('[data-testid="score-slide"] .gname')).fontSize)`,
+        ),
+      );
+      // Names at ≥ 2.5 % of the screen's height (docs/display.md: read from 5 m).
+      expect(font / viewport.height).toBeGreaterThanOrEqual(0.025);
+      await ctx.close();
+    }
   });
 
   it('keeps the older ?rotate= links working', async () => {
@@ -121,10 +182,16 @@ describe('wall display playlists', () => {
     await card.locator('summary').click();
     await card.getByRole('checkbox', { name: 'Đơn vị dưới ngưỡng (khi có)' }).check();
     await card.getByRole('spinbutton', { name: /^Đơn vị dưới ngưỡng.*số giây/ }).fill('5');
+    await card.getByRole('checkbox', { name: 'Chỉ số 766 (khi có số liệu)' }).check();
+    await card.getByRole('spinbutton', { name: /^Chỉ số 766.*số giây/ }).fill('5');
     await card.getByRole('button', { name: 'Lưu thay đổi' }).click();
     await ui.getByRole('status').getByText('Đã lưu.').waitFor();
     await page.locator('.rotation .label').getByText('Dưới ngưỡng').waitFor({ timeout: 45_000 });
     expect((await labels(page)).some((c) => c.text === 'Dưới ngưỡng')).toBe(true);
+    expect((await labels(page)).some((c) => c.text.startsWith('Chỉ số 766 · Tháng'))).toBe(true);
+    expect(
+      await ui.locator('section.card', { hasText: 'Sảnh chính' }).locator('.summary').innerText(),
+    ).toContain('Chỉ số 766 (khi có số liệu) 5 s');
     expect(loads).toBe(0);
     await screen.close();
     await maker.close();

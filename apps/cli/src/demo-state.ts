@@ -10,6 +10,8 @@ export interface DemoState {
   backfilledUntil: number | null;
   /** The demo's speed by start time, so lifecycles begun in an earlier run finish in a later one. */
   schedule?: { from: number; speed: number }[];
+  /** The demo's wall screen: a display viewer of the city and the saved playlist it plays. */
+  screen?: { displayViewerToken: string; playlistId: number };
 }
 
 const statePath = (dataDir: string) => join(dataDir, 'demo.json');

@@ -3,10 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import {
   createDb,
+  createPlaylist,
   createViewer,
   type Database,
   DatabaseLockedError,
   ensureFirstAdmin,
+  getPlaylist,
   isTreeName,
   loadReferenceUnits,
   migrate,
@@ -14,6 +16,7 @@ import {
   resolveDataDir,
   TREE_NAMES,
   type TreeName,
+  verifyViewerToken,
   viewerLink,
 } from '@motcua/db';
 import { type IngestConfig, loadIngestConfig, type StartedIngest, startIngest } from '@motcua/ingest';
@@ -177,6 +180,8 @@ export async function start(argv: string[]): Promise<number> {
     demoState = { cityViewerToken: viewer.token, deskKeys: {}, backfilledUntil: null };
     writeDemoState(dataDir, demoState);
   }
+  const screen =
+    embedded && dashboard && demoState && city ? await demoScreen(db, dataDir, demoState, city.code) : null;
   if (opts.demo && ingestUrl && ingest && demoState) {
     const { startDemo } = await import('./demo.ts');
     const demoIngest = ingest;
@@ -199,6 +204,11 @@ export async function start(argv: string[]): Promise<number> {
   if (dashboard) {
     say(`  Dashboard: ${dashboardBase}/`);
     if (demoState) say(`  Open:      ${dashboardBase}/?token=${demoState.cityViewerToken}`);
+    if (screen) {
+      say(
+        `  Screen:    ${dashboardBase}/display/${screen.unit}?playlist=${screen.playlistId}&token=${screen.token}`,
+      );
+    }
     if (firstAdmin) {
       say(
         `  Admin:     ${viewerLink(dashboardBase as string, 'admin', firstAdmin.unitCode, firstAdmin.token)}`,
@@ -247,6 +257,48 @@ export async function start(argv: string[]): Promise<number> {
     process.on('SIGINT', () => void stop('SIGINT'));
     process.on('SIGTERM', () => void stop('SIGTERM'));
   });
+}
+
+/** The slides of the demo's wall screen: every kind a city has, a cycle of about three minutes. */
+export const DEMO_SLIDES = 'overview:30,league:15,children:6,scorecard:20,alerts:15';
+
+/**
+ * The demo's wall screen, made once and kept in the demo state: a display viewer of the city and
+ * a saved playlist of the city (by the demo's city viewer, so it is edited at /playlists/{city}).
+ * Made again when either is gone (a revoked viewer, a deleted playlist). null when the demo's
+ * city viewer itself was revoked: nobody left to own a playlist.
+ */
+async function demoScreen(
+  db: Database,
+  dataDir: string,
+  state: DemoState,
+  city: string,
+): Promise<{ unit: string; playlistId: number; token: string } | null> {
+  const owner = await verifyViewerToken(db, state.cityViewerToken);
+  if (!owner) return null;
+  let { displayViewerToken, playlistId } = state.screen ?? { displayViewerToken: '', playlistId: 0 };
+  const viewer = displayViewerToken ? await verifyViewerToken(db, displayViewerToken) : null;
+  if (!viewer || viewer.role !== 'display' || viewer.unitCode !== city) {
+    displayViewerToken = (
+      await createViewer(db, { role: 'display', unit: city, label: 'npm start (demo wall screen)' })
+    ).token;
+  }
+  const playlist = playlistId ? await getPlaylist(db, playlistId) : null;
+  if (!playlist || playlist.unitCode !== city) {
+    playlistId = (
+      await createPlaylist(db, {
+        unitCode: city,
+        name: 'Màn hình sảnh (demo)',
+        slides: DEMO_SLIDES,
+        createdBy: owner.id,
+      })
+    ).id;
+  }
+  if (state.screen?.displayViewerToken !== displayViewerToken || state.screen?.playlistId !== playlistId) {
+    state.screen = { displayViewerToken, playlistId };
+    writeDemoState(dataDir, state);
+  }
+  return { unit: city, playlistId, token: displayViewerToken };
 }
 
 function sampleEvent(unit: string): string {

@@ -346,6 +346,7 @@ const vi = {
   'slide.league': 'Bảng xếp hạng',
   'slide.curve': 'Diễn biến',
   'slide.children': 'Từng đơn vị trực thuộc',
+  'slide.scorecard': 'Chỉ số 766 (khi có số liệu)',
   'slide.alerts': 'Đơn vị dưới ngưỡng (khi có)',
   'playlists.title': 'Trình chiếu trên màn hình',
   'playlists.lead':
@@ -1128,6 +1129,7 @@ const en: Record<MessageKey, string> = {
   'slide.league': 'League',
   'slide.curve': 'Trend',
   'slide.children': 'Each unit below, in turn',
+  'slide.scorecard': 'Index 766 (when there are data)',
   'slide.alerts': 'Units below the thresholds (when any)',
   'playlists.title': 'Wall screen playlists',
   'playlists.lead':

@@ -42,8 +42,18 @@ describe('display playlists in the URL', () => {
     expect(playlistFromUrl(new URLSearchParams('rotate=0'))).toEqual([]);
   });
 
+  it('knows the 766 scorecard slide, in the URL and in a saved playlist', () => {
+    expect(parsePlaylist('overview:20,scorecard:12')).toEqual([
+      { kind: 'overview', seconds: 20 },
+      { kind: 'scorecard', seconds: 12 },
+    ]);
+    expect(playlistFromUrl(new URLSearchParams('playlist=scorecard'))).toEqual([
+      { kind: 'scorecard', seconds: 15 },
+    ]);
+  });
+
   it('writes a playlist back as it reads it', () => {
-    const text = 'overview:20,league:15,children:10,alerts:8';
+    const text = 'overview:20,league:15,children:10,scorecard:12,alerts:8';
     expect(formatPlaylist(parsePlaylist(text))).toBe(text);
   });
 });

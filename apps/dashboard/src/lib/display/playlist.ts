@@ -9,12 +9,21 @@
  * | `league`   | the whole league of its children, a page at a time                     |
  * | `curve`    | the day's (or the days') curve across the screen                       |
  * | `children` | each child in turn, its big numbers                                    |
+ * | `scorecard`| the unit's 766 points this month, its five groups, points lost and at stake (skipped without data) |
  * | `alerts`   | the children below a threshold now (skipped when there are none)      |
  *
  * `?rotate=20` (the older form) is `tiles:20,league:20,curve:20,children:20`. `?playlist=12`
  * plays the saved playlist 12, made by a city or district viewer at `/playlists/{unit}`.
  */
-export const SLIDE_KINDS = ['overview', 'tiles', 'league', 'curve', 'children', 'alerts'] as const;
+export const SLIDE_KINDS = [
+  'overview',
+  'tiles',
+  'league',
+  'curve',
+  'children',
+  'scorecard',
+  'alerts',
+] as const;
 export type SlideKind = (typeof SLIDE_KINDS)[number];
 
 export interface Slide {
