@@ -1,4 +1,5 @@
-import type { Snapshot } from '@motcua/metrics';
+import type { RatingList } from '@motcua/contract';
+import { formatLocal, type Snapshot } from '@motcua/metrics';
 import { DB_KINDS } from '@motcua/test-helpers/db';
 import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
 import { postBatch } from '@motcua/test-helpers/ingest';
@@ -144,5 +145,58 @@ describe.each(DB_KINDS)('read API on %s', (kind) => {
     expect(lines.at(-1)).toContain(`Thành phố Thử ${city}`);
     const display = await s.viewer('display', city);
     expect((await apiGet(s.dashboardUrl, `/api/v1/units/${city}/export.csv`, display)).status).toBe(403);
+  });
+
+  it('lists a unit’s ratings in a window, newest first, any level (the Excel report’s list)', async () => {
+    // Two more communes of d0, ten days back at a whole minute: the window is [T, T + 4 h).
+    const [, ca, cb] = s.tree.communes.filter((c) => s.tree.districtOf[c] === d0);
+    const T = Math.floor((Date.now() - 10 * 86_400_000) / 60_000) * 60_000;
+    const H = 3_600_000;
+    const criteria = { attitude: 'very_satisfied', time: 'unsatisfied' };
+    expect(
+      (
+        await postBatch(s.ingestUrl, await s.deskKey(ca), [
+          rating(ca, 'satisfied', { time: T }),
+          rating(ca, 'satisfied', { desk: 'Q02', time: T + H }, { criteria, comment: 'Bà Lê chờ lâu' }),
+          rating(ca, 'very_satisfied', { time: T + 4 * H }),
+        ])
+      ).body.accepted,
+    ).toBe(3);
+    expect(
+      (
+        await postBatch(s.ingestUrl, await s.deskKey(cb), [
+          rating(cb, 'unsatisfied', { desk: 'Q03', time: T + 2 * H }),
+        ])
+      ).body.accepted,
+    ).toBe(1);
+    const q = `from=${encodeURIComponent(formatLocal(T))}&to=${encodeURIComponent(formatLocal(T + 4 * H))}`;
+    const r = await apiGet(s.dashboardUrl, `/api/v1/units/${d0}/ratings?${q}`, cityToken);
+    expect(r.status).toBe(200);
+    const list = r.body as unknown as RatingList;
+    // From inclusive, to exclusive; the commune's name with each; the comment for a person.
+    expect(list.items.map((x) => [x.time, x.unitCode, x.deskCode, x.level])).toEqual([
+      [formatLocal(T + 2 * H), cb, 'Q03', 'unsatisfied'],
+      [formatLocal(T + H), ca, 'Q02', 'satisfied'],
+      [formatLocal(T), ca, 'Q01', 'satisfied'],
+    ]);
+    expect(list.items[1]).toMatchObject({
+      unitName: 'Phường Đông Hà 0.1',
+      criteria,
+      comment: 'Bà Lê chờ lâu',
+    });
+    const two = await apiGet(s.dashboardUrl, `/api/v1/units/${d0}/ratings?${q}&limit=2`, cityToken);
+    expect((two.body as unknown as RatingList).items).toEqual(list.items.slice(0, 2));
+    const desk = await apiGet(s.dashboardUrl, `/api/v1/units/${ca}/Q02/ratings?${q}`, cityToken);
+    expect((desk.body as unknown as RatingList).items).toEqual([list.items[1]]);
+    // A display screen gets no comment.
+    const display = await s.viewer('display', d0);
+    const shown = (await apiGet(s.dashboardUrl, `/api/v1/units/${d0}/ratings?${q}`, display))
+      .body as unknown as RatingList;
+    expect(shown.items.map((x) => x.comment)).toEqual([undefined, undefined, undefined]);
+    // Above a commune only with a window; limit 1..500.
+    expect((await apiGet(s.dashboardUrl, `/api/v1/units/${d0}/ratings`, cityToken)).status).toBe(400);
+    expect(
+      (await apiGet(s.dashboardUrl, `/api/v1/units/${d0}/ratings?${q}&limit=501`, cityToken)).status,
+    ).toBe(400);
   });
 });

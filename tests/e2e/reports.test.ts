@@ -87,7 +87,12 @@ describe('Excel report', () => {
       events.push(dossierEvent(c0, 'resolved', `M-${i}`, at(last, 100 + i)));
     }
     for (let i = 0; i < 3; i++) events.push(rating(c0, 'satisfied', at(last, 110 + i)));
-    events.push(rating(c0, 'unsatisfied', at(last, 120), { comment: 'Nguyễn Văn A chờ quá lâu' }));
+    events.push(
+      rating(c0, 'unsatisfied', at(last, 120), {
+        comment: 'Nguyễn Văn A chờ quá lâu',
+        criteria: { time: 'unsatisfied', attitude: 'very_satisfied' },
+      }),
+    );
     // Two dossiers still open and overdue now.
     events.push(received(c0, 'OPEN-1', last.from + 48 * HOUR, at(last, 30)));
     events.push(received(c0, 'OPEN-2', last.from + 72 * HOUR, at(last, 31), 'postal'));
@@ -169,6 +174,7 @@ describe('Excel report', () => {
       'Đơn vị trực thuộc',
       'Thủ tục',
       'Hồ sơ quá hạn',
+      'Đánh giá gần nhất',
       'Bộ chỉ số 766',
       'Ghi chú',
     ]);
@@ -337,24 +343,49 @@ describe('Excel report', () => {
     expect((notes[0][1] as Date).getTime() - (notes[0][0] as Date).getTime()).toBe(3 * HOUR);
   });
 
-  it('a commune report lists its latest ratings without comments', async () => {
-    const { status, wb, body } = await fetchXlsx(
-      s.dashboardUrl,
-      `/api/v1/units/${c0}/report.xlsx?window=${month}`,
-      city,
-    );
-    expect(status).toBe(200);
-    const api = (await apiGet(s.dashboardUrl, `/api/v1/units/${c0}/ratings`, city))
-      .body as unknown as RatingList;
-    const ratings = rows(wb.getWorksheet('Đánh giá gần nhất') as ExcelJS.Worksheet);
-    expect(ratings).toHaveLength(api.items.length);
-    expect(ratings.map((r) => (r[0] as Date).getTime())).toEqual(api.items.map((x) => wallClock(x.time)));
-    expect(ratings.map((r) => r[2])).toContain('Không hài lòng');
-    // The comment is on the read API for people, never in a file that gets mailed around.
-    expect(api.items.some((x) => x.comment === 'Nguyễn Văn A chờ quá lâu')).toBe(true);
-    const all = wb.worksheets.flatMap((w) => rows(w).flat().map(String)).join('\n');
-    expect(all).not.toContain('Nguyễn Văn A');
-    expect(body.includes(Buffer.from('Nguyễn Văn A'))).toBe(false);
+  it('lists the window’s latest ratings as GET …/ratings?window= does, without comments', async () => {
+    for (const unit of [c0, d0]) {
+      const { status, wb, body } = await fetchXlsx(
+        s.dashboardUrl,
+        `/api/v1/units/${unit}/report.xlsx?window=${month}`,
+        city,
+      );
+      expect(status).toBe(200);
+      const api = (
+        await apiGet(s.dashboardUrl, `/api/v1/units/${unit}/ratings?window=${month}&limit=500`, city)
+      ).body as unknown as RatingList;
+      const ws = wb.getWorksheet('Đánh giá gần nhất') as ExcelJS.Worksheet;
+      expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: HEADER_ROW });
+      expect((ws.getRow(HEADER_ROW).values as string[]).slice(1, 5)).toEqual([
+        'Thời gian',
+        'Đơn vị',
+        'Quầy',
+        'Mức đánh giá',
+      ]);
+      const LEVEL = { very_satisfied: 'Rất hài lòng', satisfied: 'Hài lòng', unsatisfied: 'Không hài lòng' };
+      const ratings = rows(ws);
+      // Last month's only (not the month before's), newest first, times as Excel dates.
+      expect(ratings.map((r) => [(r[0] as Date).getTime(), r[1], r[2], r[3]])).toEqual(
+        api.items.map((x) => [wallClock(x.time), x.unitName, x.deskCode, LEVEL[x.level]]),
+      );
+      expect(ratings.map((r) => r[3])).toEqual(
+        unit === c0
+          ? ['Không hài lòng', 'Hài lòng', 'Hài lòng', 'Hài lòng']
+          : ['Không hài lòng', 'Hài lòng', 'Hài lòng', 'Hài lòng', 'Rất hài lòng'],
+      );
+      // The criteria the citizen gave, by name.
+      const withCriteria = ratings[0];
+      expect(withCriteria.slice(4, 6)).toEqual(['Không hài lòng', 'Rất hài lòng']);
+      expect((ws.getRow(HEADER_ROW).values as string[]).slice(5, 7)).toEqual([
+        'Tiêu chí: Thời gian',
+        'Tiêu chí: Thái độ',
+      ]);
+      // The comment is on the read API for people, never in a file that gets mailed around.
+      expect(api.items.some((x) => x.comment === 'Nguyễn Văn A chờ quá lâu')).toBe(true);
+      const all = wb.worksheets.flatMap((w) => rows(w).flat().map(String)).join('\n');
+      expect(all).not.toContain('Nguyễn Văn A');
+      expect(body.includes(Buffer.from('Nguyễn Văn A'))).toBe(false);
+    }
   });
 
   it('checks scope, display tokens and the window on the server', async () => {

@@ -1632,9 +1632,22 @@ Every error answers \`{ "error": { "code", "message", "requestId" } }\` (the sam
         id: 'unitRatings',
         summary: 'Latest ratings',
         description:
-          'The latest 30 ratings of a commune or desk, newest first. `comment` is present for people and absent for `display` viewers.',
+          'Ratings newest first. Without a window: the latest `limit` of a commune or desk. With `window` (or `from`/`to`): those of any unit in the window, as the Excel report lists them (the report takes 500). `comment` is present for people and absent for `display` viewers.',
         schema: 'RatingList',
-        errors: readErrors({ bad: 'The unit is above a commune.' }),
+        params: [
+          ...windowParams,
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            description: 'How many ratings to list.',
+            schema: { type: 'integer', minimum: 1, maximum: 500, default: 30 },
+          },
+        ],
+        errors: readErrors({
+          window: true,
+          bad: 'A wrong `limit`, or a unit above a commune without a window.',
+        }),
       }),
       ...unitPath('scorecard', {
         id: 'unitScorecard',

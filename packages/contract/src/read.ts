@@ -177,6 +177,9 @@ export type OverdueList = z.infer<typeof overdueListSchema>;
 
 export const ratingItemSchema = z.object({
   time: localTime,
+  /** The commune the rating was given in (a district's or city's list spans several). */
+  unitCode: z.string(),
+  unitName: z.string(),
   deskCode: z.string(),
   level: z.enum(RATING_LEVELS),
   dossierCode: z.string().nullable(),

@@ -507,25 +507,35 @@ export async function readOverdue(
   };
 }
 
-/** The latest ratings of a commune or desk (an index read, newest first). */
+/**
+ * The latest ratings of a unit or desk, newest first (index reads on `events_ratings_idx`).
+ * Without `window`: a commune's or desk's last `limit`. With `window`: those in [from, to) of any
+ * unit (every commune under it), for reports and `GET …/ratings?window=`.
+ */
 export async function readLatestRatings(
   db: Database,
   tree: UnitTree,
   code: string,
-  opts: { limit?: number; withComments: boolean },
+  opts: { limit?: number; withComments: boolean; window?: { from: number; to: number } },
 ): Promise<RatingList | null> {
-  const unit = resolveUnit(tree, code);
-  if (!unit || (unit.level !== 'commune' && unit.level !== 'desk')) return null;
-  const [communeCode, deskCode] = code.split('/');
+  const scope = resolveScope(tree, code);
+  if (!scope) return null;
+  const { unit, communes, deskCode } = scope;
+  const window = opts.window;
+  if (!window && unit.level !== 'commune' && unit.level !== 'desk') return null;
+  if (communes.length === 0) return { unit, items: [] };
   const rows = await db.query<{
     time: Date | string;
+    unit_code: string;
     desk_code: string;
     data: Record<string, unknown> | string;
   }>(
-    sql`select time, desk_code, data from events
-      where unit_code = ${communeCode} and type = 'vn.motcua.rating.submitted'
+    sql`select time, unit_code, desk_code, data from events
+      where ${communes.length === 1 ? sql`unit_code = ${communes[0]}` : unitFilter(communes)}
+        and type = 'vn.motcua.rating.submitted'
         ${deskCode ? sql`and desk_code = ${deskCode}` : sql``}
-      order by time desc limit ${opts.limit ?? 20}`,
+        ${window ? sql`and time >= ${new Date(window.from).toISOString()} and time < ${new Date(window.to).toISOString()}` : sql``}
+      order by time desc, source, id limit ${opts.limit ?? 20}`,
   );
   return {
     unit,
@@ -533,6 +543,8 @@ export async function readLatestRatings(
       const data = (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Record<string, unknown>;
       const item: RatingItem = {
         time: formatLocal(new Date(r.time).getTime()),
+        unitCode: r.unit_code,
+        unitName: tree.get(r.unit_code)?.name ?? r.unit_code,
         deskCode: r.desk_code,
         level: data.level as RatingLevel,
         dossierCode: (data.dossierCode as string | undefined) ?? null,

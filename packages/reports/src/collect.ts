@@ -28,8 +28,8 @@ import {
 
 /** Overdue dossiers listed in a report (the read API lists 50 by default; a report wants more). */
 export const REPORT_OVERDUE_LIMIT = 1000;
-/** Latest ratings listed in a report. */
-export const REPORT_RATINGS_LIMIT = 200;
+/** Ratings listed in a report: the window's newest (as `GET …/ratings?window=…&limit=500`). */
+export const REPORT_RATINGS_LIMIT = 500;
 
 /** Everything one report shows, read through the same functions as the read API's routes. */
 export interface ReportData {
@@ -43,8 +43,8 @@ export interface ReportData {
   scorecard: Scorecard;
   previousScorecard: Scorecard;
   overdue: OverdueList;
-  /** A commune's or desk's latest ratings, without comments; null above a commune. */
-  ratings: RatingList | null;
+  /** The window's latest ratings of the unit, without comments. */
+  ratings: RatingList;
   /** The figures per procedure over the window, as `GET …/procedures` gives them. */
   procedures: ProcedureList;
   /** The targets in force for the unit (its own or inherited), as `GET …/targets` gives them. */
@@ -80,13 +80,17 @@ export async function collectReport(
     readScorecard(db, tree, code, prev, asOf),
     readOverdue(db, tree, code, asOf, REPORT_OVERDUE_LIMIT),
     // Comments are citizens' own words and may name people: a report never carries them.
-    readLatestRatings(db, tree, code, { limit: REPORT_RATINGS_LIMIT, withComments: false }),
+    readLatestRatings(db, tree, code, {
+      limit: REPORT_RATINGS_LIMIT,
+      withComments: false,
+      window: { from: window.from, to: window.to },
+    }),
     readProcedures(db, tree, code, window, asOf),
     readTargetsInForce(db, tree, code),
     readAnnotations(db, tree, code, null, window),
   ]);
   if (!snapshot || !previousSnapshot || !scorecard || !previousScorecard || !overdue) return null;
-  if (!procedures || !targets || !notes) return null;
+  if (!ratings || !procedures || !targets || !notes) return null;
   return {
     unit: snapshot.unit,
     window: windowToJson(window),

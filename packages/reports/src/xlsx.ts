@@ -1,3 +1,4 @@
+import { CRITERIA, type Criterion } from '@motcua/contract';
 import ExcelJS from 'exceljs';
 import type { ReportData } from './collect.ts';
 import { type FigureKind, headlines, localDateTimeText, windowText } from './headline.ts';
@@ -262,15 +263,36 @@ export async function reportXlsx(r: ReportData): Promise<Buffer> {
     satisfied: 'Hài lòng',
     unsatisfied: 'Không hài lòng',
   } as const;
-  if (r.ratings) {
-    table(
-      wb,
-      SHEETS.ratings,
-      r,
-      [{ header: 'Thời gian' }, { header: 'Quầy' }, { header: 'Mức đánh giá' }],
-      r.ratings.items.map((x) => [excelLocalDate(x.time), x.deskCode, LEVELS[x.level]]),
-    );
-  }
+  // No comment and no dossier code: a citizen's words may name people, and the file gets mailed around.
+  const CRITERIA_VI: Record<Criterion, string> = {
+    time: 'Thời gian',
+    attitude: 'Thái độ',
+    guidance: 'Hướng dẫn',
+    visits: 'Số lần đi lại',
+    transparency: 'Công khai, minh bạch',
+  };
+  table(
+    wb,
+    SHEETS.ratings,
+    r,
+    [
+      { header: 'Thời gian' },
+      { header: 'Đơn vị' },
+      { header: 'Quầy' },
+      { header: 'Mức đánh giá' },
+      ...CRITERIA.map((c) => ({ header: `Tiêu chí: ${CRITERIA_VI[c]}` })),
+    ],
+    r.ratings.items.map((x) => [
+      excelLocalDate(x.time),
+      x.unitName,
+      x.deskCode,
+      LEVELS[x.level],
+      ...CRITERIA.map((c) => {
+        const level = x.criteria?.[c];
+        return level ? LEVELS[level] : null;
+      }),
+    ]),
+  );
 
   const score = r.scorecard.score;
   const scoreRows: Cell[][] = [];
