@@ -88,7 +88,15 @@ describe.each(DB_KINDS)('access rules on %s', (kind) => {
       ['Q02', 'satisfied'],
     ]);
     for (const item of items)
-      expect(Object.keys(item).sort()).toEqual(['criteria', 'deskCode', 'dossierCode', 'level', 'time']);
+      expect(Object.keys(item).sort()).toEqual([
+        'criteria',
+        'deskCode',
+        'dossierCode',
+        'level',
+        'time',
+        'unitCode',
+        'unitName',
+      ]);
   };
 
   beforeAll(async () => {
