@@ -174,13 +174,15 @@ describe('npm start from a clean data directory', () => {
     const browser = await launchChromium();
     try {
       const page = await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage();
-      await page.goto(first.screen.href);
+      // While the demo's history is being written the embedded database answers slowly: wait for
+      // the slide itself, not for the page's load event under goto's 30 s default.
+      await page.goto(first.screen.href, { waitUntil: 'commit', timeout: 90_000 });
       const label = page.locator('.rotation .label');
-      await label.getByText('Tổng quan').waitFor({ timeout: 30_000 });
+      await label.getByText('Tổng quan').waitFor({ timeout: 90_000 });
       expect(await page.locator('.rotation .dots').textContent()).toMatch(/^1\/\d+$/);
       await page.getByRole('heading', { name: 'Thành phố Hà Nội' }).waitFor();
       // The overview holds 30 s, then the league of the districts comes up, untouched.
-      await label.getByText(/^Xếp hạng/).waitFor({ timeout: 45_000 });
+      await label.getByText(/^Xếp hạng/).waitFor({ timeout: 90_000 });
     } finally {
       await browser.close();
     }

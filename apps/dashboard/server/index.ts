@@ -8,7 +8,7 @@ import { type Database, deskKeyUseTracker, type UnitTree, writeBatch } from '@mo
 import { createMailer, type MailConfig } from '@motcua/mail';
 import { makeWorkCalendar, VN_CALENDAR } from '@motcua/metrics';
 import { DigestScheduler } from '@motcua/reports';
-import { createLogger, type LogLevel } from '@motcua/service';
+import { applyKeepAlive, createLogger, type LogLevel } from '@motcua/service';
 import { sql } from 'drizzle-orm';
 import { viewerFrom } from '../src/lib/server/auth.ts';
 import { type DashboardRuntime, setRuntime } from '../src/lib/server/runtime.ts';
@@ -217,6 +217,7 @@ export async function startDashboard(opts: {
       () => send(res, 500, 'text/plain', 'internal error'),
     );
   });
+  applyKeepAlive(server);
   const hub = new LiveHub(server, opts.db, opts.tree, { clock: opts.clock });
   runtime.writeEvents = async (events) => {
     const { statuses, units } = await writeBatch(opts.db, events, { notify: opts.listen });

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import type { ValidatedEvent } from '@motcua/contract';
 import { type Database, EventMonthKeeper, GroupCommitWriter, type WriteStatus } from '@motcua/db';
-import { createLogger } from '@motcua/service';
+import { applyKeepAlive, createLogger } from '@motcua/service';
 import { createApp } from './app.ts';
 import type { IngestConfig } from './config.ts';
 import type { AdminRunner, IngestDeps } from './env.ts';
@@ -97,6 +97,7 @@ export async function listenIngest(
         },
       });
     });
+    if ('keepAliveTimeout' in server) applyKeepAlive(server);
     server.once('error', reject);
   });
 }
