@@ -213,4 +213,68 @@ describe('administration and the rating kiosk in a browser', () => {
     await expect.poll(() => stored(unit, 'Q03').then((r) => r.length)).toBe(1);
     await ctx.close();
   });
+
+  it('records a double tap once, makes ids without crypto.randomUUID, and waits out Retry-After', async () => {
+    const unit = s.tree.communes[3];
+    const { prefix } = await createDeskKey(s.db, { unit, label: 'Quầy 4', desk: 'Q04' });
+    const { code } = await createKioskPairing(s.db, {
+      deskKeyPrefix: prefix,
+      label: 'Máy 4',
+      minIntervalSeconds: 0,
+    });
+    // No service worker: every request of the page passes the route below.
+    const ctx = await browser.newContext({ viewport: SIZES.mobile, hasTouch: true, serviceWorkers: 'block' });
+    // A phone on http://<LAN address> is no secure context: it has no crypto.randomUUID.
+    await ctx.addInitScript(() => {
+      delete (Object.getPrototypeOf(globalThis.crypto) as { randomUUID?: unknown }).randomUUID;
+    });
+    // The server is busy twice (503, then 429, each with Retry-After), then takes the ratings.
+    const busy = [503, 429];
+    const sent: { at: number; ids: string[]; status: number }[] = [];
+    await ctx.route('**/api/v1/kiosk/ratings', async (route) => {
+      const ids = (
+        JSON.parse(route.request().postData() ?? '{}') as { ratings: { id: string }[] }
+      ).ratings.map((r) => r.id);
+      const status = busy.shift() ?? 200;
+      sent.push({ at: Date.now(), ids, status });
+      if (status === 200) return route.continue();
+      return route.fulfill({
+        status,
+        headers: { 'retry-after': '2', 'content-type': 'application/json' },
+        body: JSON.stringify({ error: { code: 'unavailable', message: 'busy' } }),
+      });
+    });
+    const kiosk = await ctx.newPage();
+    await kiosk.goto(`${s.dashboardUrl}/kiosk?pair=${code}`);
+    // Two taps faster than the page can redraw, on a face and then on "send": one rating.
+    const tapTwice = (testId: string) =>
+      kiosk.getByTestId(testId).evaluate((b: { click(): void }) => {
+        b.click();
+        b.click();
+      });
+    await tapTwice('kiosk-level-satisfied');
+    await tapTwice('kiosk-submit');
+    await kiosk.getByTestId('kiosk-thanks').click();
+    await expect.poll(() => sent.length).toBe(1);
+    expect(sent[0]).toMatchObject({ status: 503, ids: [expect.any(String)] });
+
+    // A second rating at once waits with the first until the server's Retry-After has passed.
+    await rate(kiosk, 'very_satisfied');
+    expect(await pending(kiosk)).toBe(2);
+    await expect.poll(() => sent.length, { timeout: 10_000 }).toBe(2);
+    expect(sent[1].at - sent[0].at).toBeGreaterThanOrEqual(2000);
+    expect(sent[1]).toMatchObject({ status: 429, ids: [sent[0].ids[0], expect.any(String)] });
+    await expect.poll(() => sent.length, { timeout: 10_000 }).toBe(3);
+    expect(sent[2].at - sent[1].at).toBeGreaterThanOrEqual(2000);
+    expect(sent[2].ids).toEqual(sent[1].ids);
+    await expect.poll(() => pending(kiosk), { timeout: 15_000 }).toBe(0);
+
+    const rows = await stored(unit, 'Q04');
+    expect(rows.map((r) => r.level)).toEqual(['satisfied', 'very_satisfied']);
+    // The ids the kiosk made before the first send are the ids stored: UUID v4, made once.
+    expect(new Set(rows.map((r) => r.id))).toEqual(new Set(sent[2].ids));
+    for (const r of rows)
+      expect(r.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    await ctx.close();
+  });
 });
