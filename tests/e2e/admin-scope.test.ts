@@ -188,6 +188,20 @@ describe.each(DB_KINDS)('administration scope and security on %s', (kind) => {
     ).text();
     const key = /mck_[A-Za-z0-9_-]{32}/.exec(created)?.[0] as string;
     expect(key).toBeTruthy();
+    // Opened on 127.0.0.1 of a server listening there only: no phone can use the pairing QR
+    // code, and the page (as a browser without JavaScript gets it) says what to change.
+    const page = await fetch(`${s.dashboardUrl}/admin/keys?/pair`, {
+      method: 'POST',
+      headers: {
+        cookie,
+        origin: s.dashboardUrl,
+        accept: 'text/html',
+        'content-type': 'application/x-www-form-urlencoded',
+        'user-agent': 'scope-test/1.0',
+      },
+      body: new URLSearchParams({ prefix: prefixOf(key) }),
+    });
+    expect(await page.text()).toContain('HOST=0.0.0.0');
     const keyPrefix = prefixOf(key);
     expect((await post('/admin/keys?/pair', { prefix: keyPrefix }, cookie)).status).toBe(200);
     const viewerHtml = await (
@@ -206,6 +220,7 @@ describe.each(DB_KINDS)('administration scope and security on %s', (kind) => {
     const mine = (await listAudit(s.db, { unitCodes: null })).filter((e) => e.actor === actor).reverse();
     expect(mine.map((e) => [e.action, e.subject?.split('#')[0]])).toEqual([
       ['desk_key.create', keyPrefix],
+      ['kiosk.pairing_create', keyPrefix],
       ['kiosk.pairing_create', keyPrefix],
       ['kiosk.pairing_create', keyPrefix],
       ['viewer.create', prefixOf(viewerToken)],

@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import { createDeskKey, createKioskPairing, prefixOf } from '@motcua/db';
 import { launchChromium, SIZES, screenshot } from '@motcua/test-helpers/browser';
 import { startTestSystem, type TestSystem } from '@motcua/test-helpers/system';
@@ -14,6 +15,13 @@ const KEPT_PAGES = `(async () => {
   }
   return out;
 })()`;
+
+/** This machine's LAN (non-internal IPv4) addresses: where a phone on the same network reaches it. */
+const lanAddresses = () =>
+  Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a?.family === 'IPv4' && !a.internal)
+    .map((a) => a?.address as string);
 
 describe('administration and the rating kiosk in a browser', () => {
   let s: TestSystem;
@@ -40,7 +48,12 @@ describe('administration and the rating kiosk in a browser', () => {
   const pending = (page: Page) => page.getByTestId('kiosk-pending').getAttribute('data-pending').then(Number);
 
   beforeAll(async () => {
-    s = await startTestSystem('pglite', { districts: 2, communesPerDistrict: 2 });
+    // On all interfaces, as HOST=0.0.0.0: a phone on the LAN reaches the kiosk (the last tests).
+    s = await startTestSystem(
+      'pglite',
+      { districts: 2, communesPerDistrict: 2 },
+      { dashboardHost: '0.0.0.0' },
+    );
     browser = await launchChromium();
     commune = s.tree.communes[0];
   });
@@ -74,6 +87,8 @@ describe('administration and the rating kiosk in a browser', () => {
     expect(code).toMatch(/^[2-9A-Z]{4}-[2-9A-Z]{4}$/);
     expect(await created.locator('svg').count()).toBe(1); // the QR code
     await screenshot(page, 'admin-keys-created');
+    // Opened on 127.0.0.1, which a phone cannot open: the page says so (and offers the LAN address).
+    expect(await page.getByTestId('pairing-phone').textContent()).toContain('127.0.0.1');
 
     // The key is shown once: the list shows only its prefix, and a reload shows neither key nor code.
     await page.reload();
@@ -211,6 +226,113 @@ describe('administration and the rating kiosk in a browser', () => {
     expect(await kiosk.getByRole('status').textContent()).toMatch(/Vui lòng chờ \d+ giây/);
     await screenshot(kiosk, 'kiosk-wait-mobile');
     await expect.poll(() => stored(unit, 'Q03').then((r) => r.length)).toBe(1);
+    await ctx.close();
+  });
+
+  it('pairs and rates from a phone on the LAN address the admin page offers', async () => {
+    const unit = s.tree.communes[1];
+    const admin = await browser.newContext({ viewport: SIZES.desktop });
+    const page = await admin.newPage();
+    await page.goto(`${s.dashboardUrl}/admin/keys?token=${await s.viewer('admin', s.tree.city)}`);
+    const form = page.locator('form[action="?/create"]');
+    await form.locator('select[name=unit]').selectOption(unit);
+    await form.locator('input[name=label]').fill('Quầy điện thoại');
+    await form.locator('input[name=desk]').fill('Q09');
+    await form.locator('input[name=minInterval]').fill('0');
+    await form.getByRole('button').click();
+    const box = page.getByTestId('pairing');
+    await box.waitFor();
+    const link = ((await box.locator('code.secret').textContent()) ?? '').trim();
+    const warning = (await page.getByTestId('pairing-phone').textContent()) ?? '';
+    if (lanAddresses().length === 0) {
+      // A machine without a network address: the page can only say how to make one reachable.
+      expect(warning).toContain('HOST=0.0.0.0');
+      await admin.close();
+      return;
+    }
+    // The QR code's link is on one of this machine's LAN addresses, on the dashboard's port.
+    const url = new URL(link);
+    expect(lanAddresses()).toContain(url.hostname);
+    expect(url.port).toBe(new URL(s.dashboardUrl).port);
+    expect(`${url.pathname}${url.search}`).toMatch(/^\/kiosk\?pair=[2-9A-Z]{8}$/);
+    expect(warning).toContain(url.origin);
+    await screenshot(page, 'admin-keys-lan');
+    await admin.close();
+
+    // The phone opens the QR code's link: plain http on a LAN address, no secure context.
+    const phone = await browser.newContext({ viewport: SIZES.mobile, hasTouch: true, isMobile: true });
+    const kiosk = await phone.newPage();
+    await kiosk.goto(link);
+    await kiosk.getByTestId('kiosk-level-very_satisfied').waitFor();
+    expect(await kiosk.evaluate('isSecureContext')).toBe(false);
+    await rate(kiosk, 'very_satisfied');
+    await expect.poll(() => pending(kiosk), { timeout: 15_000 }).toBe(0);
+    expect((await stored(unit, 'Q09')).map((r) => r.level)).toEqual(['very_satisfied']);
+    await screenshot(kiosk, 'kiosk-lan-phone');
+    await phone.close();
+  });
+
+  it('records a double tap once, makes ids without crypto.randomUUID, and waits out Retry-After', async () => {
+    const unit = s.tree.communes[3];
+    const { prefix } = await createDeskKey(s.db, { unit, label: 'Quầy 4', desk: 'Q04' });
+    const { code } = await createKioskPairing(s.db, {
+      deskKeyPrefix: prefix,
+      label: 'Máy 4',
+      minIntervalSeconds: 0,
+    });
+    // No service worker: every request of the page passes the route below.
+    const ctx = await browser.newContext({ viewport: SIZES.mobile, hasTouch: true, serviceWorkers: 'block' });
+    // A phone on http://<LAN address> is no secure context: it has no crypto.randomUUID.
+    await ctx.addInitScript(() => {
+      delete (Object.getPrototypeOf(globalThis.crypto) as { randomUUID?: unknown }).randomUUID;
+    });
+    // The server is busy twice (503, then 429, each with Retry-After), then takes the ratings.
+    const busy = [503, 429];
+    const sent: { at: number; ids: string[]; status: number }[] = [];
+    await ctx.route('**/api/v1/kiosk/ratings', async (route) => {
+      const ids = (
+        JSON.parse(route.request().postData() ?? '{}') as { ratings: { id: string }[] }
+      ).ratings.map((r) => r.id);
+      const status = busy.shift() ?? 200;
+      sent.push({ at: Date.now(), ids, status });
+      if (status === 200) return route.continue();
+      return route.fulfill({
+        status,
+        headers: { 'retry-after': '2', 'content-type': 'application/json' },
+        body: JSON.stringify({ error: { code: 'unavailable', message: 'busy' } }),
+      });
+    });
+    const kiosk = await ctx.newPage();
+    await kiosk.goto(`${s.dashboardUrl}/kiosk?pair=${code}`);
+    // Two taps faster than the page can redraw, on a face and then on "send": one rating.
+    const tapTwice = (testId: string) =>
+      kiosk.getByTestId(testId).evaluate((b: { click(): void }) => {
+        b.click();
+        b.click();
+      });
+    await tapTwice('kiosk-level-satisfied');
+    await tapTwice('kiosk-submit');
+    await kiosk.getByTestId('kiosk-thanks').click();
+    await expect.poll(() => sent.length).toBe(1);
+    expect(sent[0]).toMatchObject({ status: 503, ids: [expect.any(String)] });
+
+    // A second rating at once waits with the first until the server's Retry-After has passed.
+    await rate(kiosk, 'very_satisfied');
+    expect(await pending(kiosk)).toBe(2);
+    await expect.poll(() => sent.length, { timeout: 10_000 }).toBe(2);
+    expect(sent[1].at - sent[0].at).toBeGreaterThanOrEqual(2000);
+    expect(sent[1]).toMatchObject({ status: 429, ids: [sent[0].ids[0], expect.any(String)] });
+    await expect.poll(() => sent.length, { timeout: 10_000 }).toBe(3);
+    expect(sent[2].at - sent[1].at).toBeGreaterThanOrEqual(2000);
+    expect(sent[2].ids).toEqual(sent[1].ids);
+    await expect.poll(() => pending(kiosk), { timeout: 15_000 }).toBe(0);
+
+    const rows = await stored(unit, 'Q04');
+    expect(rows.map((r) => r.level)).toEqual(['satisfied', 'very_satisfied']);
+    // The ids the kiosk made before the first send are the ids stored: UUID v4, made once.
+    expect(new Set(rows.map((r) => r.id))).toEqual(new Set(sent[2].ids));
+    for (const r of rows)
+      expect(r.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     await ctx.close();
   });
 });

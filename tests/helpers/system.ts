@@ -52,6 +52,8 @@ export async function startTestSystem(
     chromiumPath?: string;
     /** Scheduled digests: mail settings, the unsubscribe secret and the scheduler's clock. */
     digests?: { mail: MailConfig; secret: string; clock: () => number };
+    /** Where the dashboard listens; `0.0.0.0` lets a browser reach it on the LAN address. */
+    dashboardHost?: string;
   } = {},
 ): Promise<TestSystem> {
   const t = await openTestDb(kind);
@@ -63,7 +65,7 @@ export async function startTestSystem(
       db: t.db,
       tree: unitTree,
       port,
-      host: '127.0.0.1',
+      host: sysOpts.dashboardHost ?? '127.0.0.1',
       listen: !embedded,
       frameAncestors: sysOpts.frameAncestors,
       secureCookies: sysOpts.secureCookies,

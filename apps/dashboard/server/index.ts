@@ -263,6 +263,7 @@ export async function startDashboard(opts: {
     server.listen(opts.port, opts.host, () => resolve());
   });
   runtime.reports.selfUrl = `http://${loopbackFor(opts.host)}:${(server.address() as AddressInfo).port}`;
+  runtime.listen = { host: opts.host, port: (server.address() as AddressInfo).port };
   const mailer = opts.mail && opts.reportSecret ? createMailer(opts.mail) : null;
   const digests =
     mailer && opts.reportSecret

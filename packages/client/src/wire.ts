@@ -50,7 +50,7 @@ export function newEventId(): string {
 export const canGzip: boolean = typeof CompressionStream === 'function';
 
 /** `text` as UTF-8, gzip-compressed. */
-export async function gzip(text: string): Promise<Uint8Array> {
+export async function gzip(text: string): Promise<Uint8Array<ArrayBuffer>> {
   const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }

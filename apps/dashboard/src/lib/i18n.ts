@@ -556,6 +556,10 @@ const vi = {
   'admin.keys.pairTitle': 'Ghép máy đánh giá cho quầy {desk}',
   'admin.keys.pairHow': 'Trên máy tính bảng: quét mã QR, hoặc mở /kiosk và nhập mã:',
   'admin.keys.pairExpires': 'Dùng được một lần, đến {time}.',
+  'admin.keys.phoneLan':
+    'Bạn đang mở trang ở {local}, địa chỉ chỉ máy chủ này tự mở được. Mã QR và đường dẫn bên dưới dùng địa chỉ trong mạng nội bộ {lan}: điện thoại hoặc máy tính bảng phải nối cùng mạng Wi-Fi với máy chủ.',
+  'admin.keys.phoneUnreachable':
+    'Chú ý: trang đang mở ở {local}, địa chỉ chỉ máy chủ này tự mở được, và máy chủ chỉ nhận kết nối từ chính nó. Điện thoại quét mã QR sẽ không vào được. Hãy khởi động lại với HOST=0.0.0.0 (cho máy khác cùng mạng Wi-Fi truy cập), hoặc đặt PUBLIC_URL là địa chỉ mà điện thoại mở được; trong lúc đó có thể nhập mã trên máy này.',
   'admin.keys.listTitle': 'Các khoá ({n})',
   'admin.keys.lastUsed': 'Dùng gần nhất',
   'admin.keys.never': 'Chưa dùng',
@@ -1339,6 +1343,10 @@ const en: Record<MessageKey, string> = {
   'admin.keys.pairTitle': 'Pair a rating kiosk for desk {desk}',
   'admin.keys.pairHow': 'On the tablet: scan the QR code, or open /kiosk and type the code:',
   'admin.keys.pairExpires': 'Single use, valid until {time}.',
+  'admin.keys.phoneLan':
+    'You opened this page at {local}, an address only this server itself can open. The QR code and link below use its local network address {lan}: the phone or tablet must be on the same Wi-Fi as the server.',
+  'admin.keys.phoneUnreachable':
+    'Note: this page is open at {local}, an address only this server itself can open, and the server accepts connections from itself only. A phone that scans the QR code will not reach it. Restart with HOST=0.0.0.0 (other devices on the same Wi-Fi may then connect), or set PUBLIC_URL to an address the phone can open.',
   'admin.keys.listTitle': 'Keys ({n})',
   'admin.keys.lastUsed': 'Last used',
   'admin.keys.never': 'Never',

@@ -1,3 +1,4 @@
+import { parseRetryAfter } from '@motcua/client';
 import { count, oldest, remove } from './queue.ts';
 
 /** How the outbox reaches the server: its own batches, backoff with full jitter, Retry-After honoured. */
@@ -20,15 +21,27 @@ export class KioskSender {
   #attempt = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #stopped = false;
+  /**
+   * Until when the server asked us to wait (Retry-After on a 429 or 503). A new rating or the
+   * network coming back does not cut this short, as it does an ordinary backoff: the server is
+   * busy, not unreachable.
+   */
+  #notBefore = 0;
 
   constructor(token: string, events: SenderEvents) {
     this.#token = token;
     this.#events = events;
   }
 
-  /** Sends what is queued now; a call while sending runs once more afterwards. */
+  /** Sends what is queued now (or when the server's Retry-After ends); a call while sending runs once more afterwards. */
   kick(): void {
     if (this.#stopped) return;
+    // The timer set with the Retry-After sends then; nothing goes before.
+    if (Date.now() < this.#notBefore) return;
+    this.#send();
+  }
+
+  #send(): void {
     if (this.#timer) {
       clearTimeout(this.#timer);
       this.#timer = null;
@@ -52,13 +65,15 @@ export class KioskSender {
     if (this.#timer) clearTimeout(this.#timer);
   }
 
-  #retryLater(retryAfterSeconds: number | null): void {
+  #retryLater(retryAfterMs: number | null): void {
     const ceiling = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** this.#attempt);
     this.#attempt++;
-    const delay = Math.max(Math.random() * ceiling, (retryAfterSeconds ?? 0) * 1000);
+    // Full jitter spreads many kiosks' retries; the server's Retry-After is a floor, never shortened.
+    const delay = Math.max(Math.random() * ceiling, retryAfterMs ?? 0);
+    if (retryAfterMs !== null) this.#notBefore = Date.now() + retryAfterMs;
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      this.kick();
+      this.#send();
     }, delay);
   }
 
@@ -82,8 +97,7 @@ export class KioskSender {
         break;
       }
       if (!res.ok) {
-        const after = Number(res.headers.get('retry-after'));
-        this.#retryLater(Number.isFinite(after) && after > 0 ? after : null);
+        this.#retryLater(parseRetryAfter(res.headers.get('retry-after'), Date.now()));
         break;
       }
       const body = (await res.json()) as { results: { id: string | null; status: string }[] };

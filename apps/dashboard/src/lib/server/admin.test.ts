@@ -1,7 +1,15 @@
 import type { ViewerRole } from '@motcua/contract';
 import { UnitTree, type Viewer } from '@motcua/db';
 import { describe, expect, it } from 'vitest';
-import { auditScope, mayAdminister, mayGrantRole, mayManageUnit, qrSvg, unitsUnder } from './admin.ts';
+import {
+  auditScope,
+  mayAdminister,
+  mayGrantRole,
+  mayManageUnit,
+  phoneOrigins,
+  qrSvg,
+  unitsUnder,
+} from './admin.ts';
 
 /** city 70 → districts 700, 701 → communes 70000, 70001 (under 700) and 70100 (under 701). */
 const tree = new UnitTree([
@@ -66,5 +74,52 @@ describe('who administers what', () => {
     const svg = await qrSvg('http://127.0.0.1:3000/kiosk?pair=ABCDEFGH');
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).not.toMatch(/<script|on\w+=/i);
+  });
+});
+
+describe('phoneOrigins', () => {
+  const nic = (address: string, family: 'IPv4' | 'IPv6', internal: boolean) =>
+    ({
+      address,
+      family,
+      internal,
+      netmask: '',
+      mac: '',
+      cidr: null,
+    }) as import('node:os').NetworkInterfaceInfo;
+  const interfaces = {
+    lo: [nic('127.0.0.1', 'IPv4', true), nic('::1', 'IPv6', true)],
+    // Listed first by the system, yet a phone is on the Wi-Fi, not on the container bridge.
+    docker0: [nic('172.17.0.1', 'IPv4', false)],
+    wlan0: [nic('192.168.1.20', 'IPv4', false), nic('fe80::1', 'IPv6', false)],
+  };
+  const url = (u: string) => new URL(u);
+
+  it('leaves an address a phone can open alone', () => {
+    for (const u of ['http://192.168.1.20:3000/admin/keys', 'https://motcua.hanoi.gov.vn/admin/keys'])
+      expect(phoneOrigins(url(u), { host: '0.0.0.0', port: 3000 }, interfaces)).toBeNull();
+  });
+
+  it('offers the LAN addresses of a server that listens on them', () => {
+    for (const u of [
+      'http://127.0.0.1:3000/admin',
+      'http://localhost:3000/admin',
+      'http://[::1]:3000/admin',
+    ]) {
+      expect(phoneOrigins(url(u), { host: '0.0.0.0', port: 3000 }, interfaces)).toEqual([
+        'http://192.168.1.20:3000',
+        'http://172.17.0.1:3000',
+      ]);
+    }
+    expect(
+      phoneOrigins(url('http://127.0.0.1:3000/'), { host: '192.168.1.20', port: 3000 }, interfaces),
+    ).toEqual(['http://192.168.1.20:3000']);
+  });
+
+  it('offers none when the server listens on loopback only', () => {
+    expect(
+      phoneOrigins(url('http://127.0.0.1:3000/'), { host: '127.0.0.1', port: 3000 }, interfaces),
+    ).toEqual([]);
+    expect(phoneOrigins(url('http://127.0.0.1:3000/'), undefined, interfaces)).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { type NetworkInterfaceInfo, networkInterfaces } from 'node:os';
 import type { ViewerRole } from '@motcua/contract';
 import { type AuditActor, type AuditEntryInput, recordAudit, type UnitTree, type Viewer } from '@motcua/db';
 import { error, type RequestEvent } from '@sveltejs/kit';
@@ -80,6 +81,40 @@ export function webhookAudit(id: number, url: string) {
     host = new URL(url).host;
   } catch {}
   return { subject: `#${id}`, detail: { host } };
+}
+
+/** Whether a host name is this machine's loopback: a phone that opens it reaches itself. */
+export const isLoopbackHost = (hostname: string) =>
+  hostname === 'localhost' ||
+  hostname.endsWith('.localhost') ||
+  /^127\./.test(hostname) ||
+  hostname === '[::1]' ||
+  hostname === '::1';
+
+/**
+ * Where a phone on the same network opens this dashboard, for a page the admin opened at `url`.
+ * Null when `url` is no loopback address (a phone opens it as it is). Else the origins of the
+ * machine's LAN (IPv4, not internal) addresses when the server listens on all interfaces, or on
+ * one of them; empty when it listens on loopback only (HOST=127.0.0.1, the default), where no
+ * phone can reach it at all.
+ */
+export function phoneOrigins(
+  url: URL,
+  listen: { host: string; port: number } | undefined,
+  interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
+): string[] | null {
+  if (!isLoopbackHost(url.hostname)) return null;
+  if (!listen) return [];
+  const all = listen.host === '0.0.0.0' || listen.host === '::';
+  const lan = Object.values(interfaces)
+    .flat()
+    .filter((a): a is NetworkInterfaceInfo => a !== undefined && a.family === 'IPv4' && !a.internal)
+    .map((a) => a.address)
+    .filter((ip) => all || ip === listen.host);
+  // Home and office Wi-Fi is mostly 192.168/16 or 10/8; 172.16/12 is mostly container bridges.
+  const rank = (ip: string) =>
+    ip.startsWith('192.168.') ? 0 : ip.startsWith('10.') ? 1 : ip.startsWith('172.') ? 3 : 2;
+  return [...new Set(lan)].sort((a, b) => rank(a) - rank(b)).map((ip) => `http://${ip}:${listen.port}`);
 }
 
 /** A QR code as inline SVG markup (generated here from our own text, so safe to insert). */

@@ -25,6 +25,11 @@ export interface DashboardRuntime {
   writeEvents?: (events: ValidatedEvent[]) => Promise<WriteStatus[]>;
   /** Records a desk key's last use (throttled). */
   deskKeyUsed?: (prefix: string) => unknown;
+  /**
+   * The address the server listens on, once it does: the admin pages offer a phone the kiosk
+   * on this machine's LAN address when the browser's own address is a loopback one.
+   */
+  listen?: { host: string; port: number };
   /** Server-side PDF reports: the browser that prints them and the server's own address it loads pages from. */
   reports: {
     chromiumPath: string;

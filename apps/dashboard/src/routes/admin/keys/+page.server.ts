@@ -8,21 +8,30 @@ import {
   revokeKiosk,
 } from '@motcua/db';
 import { error, fail } from '@sveltejs/kit';
-import { audit, mayManageUnit, qrSvg, requireAdmin, unitsUnder } from '$lib/server/admin.ts';
+import { audit, mayManageUnit, phoneOrigins, qrSvg, requireAdmin, unitsUnder } from '$lib/server/admin.ts';
 import { getRuntime } from '$lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 const DEFAULT_MIN_INTERVAL_SECONDS = 5;
 
-/** What a created pairing shows once: the code to type, and the kiosk link as text and QR code. */
+/**
+ * What a created pairing shows once: the code to type, and the kiosk link as text and QR code.
+ * Opened on a loopback address, the page's own origin is useless to a phone: the link is then
+ * on the machine's LAN address when it listens there (`phone.lan`), else the page says how to
+ * make it reachable (`phone.unreachable`).
+ */
 async function pairingView(
-  origin: string,
+  pageUrl: URL,
   p: { code: string; expiresAt: Date; unitCode: string; deskCode: string },
 ) {
+  const lan = phoneOrigins(pageUrl, getRuntime().listen);
+  const origin = lan?.[0] ?? pageUrl.origin;
   const url = `${origin}/kiosk?pair=${p.code}`;
   return {
     code: `${p.code.slice(0, 4)}-${p.code.slice(4)}`,
     url,
+    phone:
+      lan === null ? null : { lan: lan[0] ?? null, unreachable: lan.length === 0, local: pageUrl.origin },
     qr: await qrSvg(url),
     expiresAt: p.expiresAt.toISOString(),
     unitCode: p.unitCode,
@@ -118,7 +127,7 @@ export const actions: Actions = {
           unitCode: unit,
           detail: { label, desk: p.deskCode, minIntervalSeconds: interval },
         });
-        pairing = await pairingView(event.url.origin, p);
+        pairing = await pairingView(event.url, p);
       }
       return { created: { key, prefix, unitCode: unit, label, deskCode: desk, pairing } };
     } catch (err) {
@@ -148,7 +157,7 @@ export const actions: Actions = {
         unitCode: key.unitCode,
         detail: { label, desk: p.deskCode, minIntervalSeconds: interval },
       });
-      return { pairing: { ...(await pairingView(event.url.origin, p)), keyPrefix: key.prefix } };
+      return { pairing: { ...(await pairingView(event.url, p)), keyPrefix: key.prefix } };
     } catch (err) {
       if (err instanceof CredentialError) return fail(400, { error: err.message });
       throw err;
