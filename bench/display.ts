@@ -9,8 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { launchChromium } from '@motcua/test-helpers/browser';
+import { gzipSize, recordScripts, type ScriptResponse, weighScripts } from '@motcua/test-helpers/bundle';
 import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
 import { postBatch } from '@motcua/test-helpers/ingest';
 import { startTestSystem, type TestSystem } from '@motcua/test-helpers/system';
@@ -41,9 +41,6 @@ export interface DisplayResult {
   throttled: DisplayRun[];
   normal: DisplayRun[];
 }
-
-const CLIENT_DIR = join(import.meta.dirname, '..', 'apps', 'dashboard', 'build', 'client');
-const gzip = (buf: Buffer) => gzipSync(buf, { level: 9 }).length;
 
 /** Records, in the page, when the chart is first drawn and when the badge first says live. */
 const MARKS = `(() => {
@@ -105,7 +102,7 @@ async function measure(
   token: string,
   desks: { key: string; commune: string }[],
   opts: { cpuRate: number; fpsMs: number; updatesPerSec: number },
-): Promise<{ run: DisplayRun; scripts: { url: string; encoding: string }[] }> {
+): Promise<{ run: DisplayRun; scripts: ScriptResponse[] }> {
   const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
   try {
     const page = await ctx.newPage();
@@ -114,12 +111,7 @@ async function measure(
     const cdp = await ctx.newCDPSession(page);
     await cdp.send('Network.clearBrowserCache');
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: opts.cpuRate });
-    const scripts: { url: string; encoding: string }[] = [];
-    page.on('response', (r) => {
-      if (r.request().resourceType() === 'script') {
-        scripts.push({ url: r.url(), encoding: r.headers()['content-encoding'] ?? 'identity' });
-      }
-    });
+    const scripts = recordScripts(page);
     await page.goto(`${s.dashboardUrl}/display/${s.tree.city}?window=today`);
     // Polled from here: a waitForFunction predicate is evaluated with eval, which the page's CSP forbids.
     const deadline = Date.now() + 120_000;
@@ -174,7 +166,7 @@ export async function benchDisplay(cfg: BenchConfig, log: (s: string) => void): 
     await measure(browser, s, token, desks, { ...opts, cpuRate: 1 });
     const throttled: DisplayRun[] = [];
     const normal: DisplayRun[] = [];
-    let scripts: { url: string; encoding: string }[] = [];
+    let scripts: ScriptResponse[] = [];
     for (let r = 0; r < cfg.displayRuns; r++) {
       const slow = await measure(browser, s, token, desks, { ...opts, cpuRate: 6 });
       throttled.push(slow.run);
@@ -186,16 +178,7 @@ export async function benchDisplay(cfg: BenchConfig, log: (s: string) => void): 
           `1× chart ${Math.round(fast.run.chartMs)} ms, ${fast.run.fps.toFixed(1)} fps (${fast.run.updates} updates)`,
       );
     }
-    const files = [...new Set(scripts.map((x) => new URL(x.url).pathname))];
-    let rawBytes = 0;
-    let gzipBytes = 0;
-    let brotliBytes = 0;
-    for (const path of files) {
-      const body = readFileSync(join(CLIENT_DIR, path));
-      rawBytes += body.length;
-      gzipBytes += gzip(body);
-      brotliBytes += readFileSync(join(CLIENT_DIR, `${path}.br`)).length;
-    }
+    const { files, rawBytes, gzipBytes, brotliBytes, servedEncoding } = weighScripts(scripts);
     const full = readFileSync(
       join(createRequire(import.meta.url).resolve('echarts/package.json'), '..', 'dist', 'echarts.min.js'),
     );
@@ -203,19 +186,13 @@ export async function benchDisplay(cfg: BenchConfig, log: (s: string) => void): 
       cpuRate: 6,
       updatesPerSec: cfg.displayUpdatesPerSec,
       fpsSeconds: cfg.displayFpsMs / 1000,
-      js: {
-        files: files.length,
-        rawBytes,
-        gzipBytes,
-        brotliBytes,
-        servedEncoding: [...new Set(scripts.map((x) => x.encoding))].join(', '),
-      },
-      echartsFull: { rawBytes: full.length, gzipBytes: gzip(full) },
+      js: { files, rawBytes, gzipBytes, brotliBytes, servedEncoding },
+      echartsFull: { rawBytes: full.length, gzipBytes: gzipSize(full) },
       throttled,
       normal,
     };
     log(
-      `  JavaScript: ${files.length} files, ${Math.round(rawBytes / 1024)} KiB, gzip ${Math.round(gzipBytes / 1024)} KiB ` +
+      `  JavaScript: ${files} files, ${Math.round(rawBytes / 1024)} KiB, gzip ${Math.round(gzipBytes / 1024)} KiB ` +
         `(served as ${result.js.servedEncoding}: ${Math.round(brotliBytes / 1024)} KiB); ` +
         `echarts.min.js alone: gzip ${Math.round(result.echartsFull.gzipBytes / 1024)} KiB`,
     );

@@ -1,10 +1,13 @@
 import * as crypto from 'node:crypto';
 import {
   createDeskKey,
+  createSession,
   createViewer,
   GroupCommitWriter,
   hashSecret,
+  isRevokedCredential,
   prefixOf,
+  revokeViewer,
   secretMatches,
   verifyDeskKey,
   verifyViewerToken,
@@ -79,6 +82,21 @@ describe.each(DB_KINDS)('credential checks on %s', (kind) => {
     const forged = `${prefixOf(token)}${'B'.repeat(token.length - prefixOf(token).length)}`;
     expect(await verifyViewerToken(t.db, forged)).toBeNull();
     expect(timingSafeEqual).toHaveBeenCalledTimes(2);
+  });
+
+  it("tells a revoked viewer's token or session from one never valid (a wall screen says it was revoked)", async () => {
+    const { token } = await createViewer(t.db, { role: 'display', unit: tree.city, label: 'screen' });
+    const viewer = await verifyViewerToken(t.db, token);
+    const { cookie } = await createSession(t.db, viewer?.id as number);
+    expect(await isRevokedCredential(t.db, { token, cookie })).toBe(false);
+    expect(await revokeViewer(t.db, prefixOf(token))).toBe(1);
+    expect(await isRevokedCredential(t.db, { token })).toBe(true);
+    expect(await isRevokedCredential(t.db, { cookie })).toBe(true);
+    // The same prefix with another secret, an unknown session, nothing at all: not revoked.
+    const forged = `${prefixOf(token)}${'C'.repeat(token.length - prefixOf(token).length)}`;
+    expect(await isRevokedCredential(t.db, { token: forged })).toBe(false);
+    expect(await isRevokedCredential(t.db, { cookie: `mcs_${'D'.repeat(32)}` })).toBe(false);
+    expect(await isRevokedCredential(t.db, {})).toBe(false);
   });
 
   it('compares the admin token of the embedded CLI endpoint with timingSafeEqual', async () => {

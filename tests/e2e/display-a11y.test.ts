@@ -106,6 +106,7 @@ describe('the wall display is legible and accessible', () => {
       `/display/${s.tree.districts[0]}?window=today`,
       `/display/${low}?window=today`,
       `/display/${s.tree.districts[0]}?window=today&rotate=5`, // the rotation's first view: the tiles
+      `/display/${s.tree.districts[0]}?window=today&playlist=scorecard:60`, // the 766 scorecard slide
     ];
     const failures: string[] = [];
     // The checker works in this page (CSP and all): a grey-on-grey line is caught.
@@ -118,6 +119,7 @@ describe('the wall display is legible and accessible', () => {
     for (const theme of ['dark', 'light']) {
       for (const path of views) {
         const { ctx, page } = await open(`${path}&theme=${theme}`);
+        if (path.includes('scorecard')) await page.getByTestId('score-slide').waitFor();
         for (const v of await contrastViolations(page)) failures.push(`${theme} ${path}: ${v}`);
         if (path.includes('rotate')) {
           // The league page of the rotation, the next view.
@@ -127,6 +129,34 @@ describe('the wall display is legible and accessible', () => {
             .waitFor({ timeout: 15_000 });
           for (const v of await contrastViolations(page)) failures.push(`${theme} ${path} (league): ${v}`);
         }
+        await ctx.close();
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('keeps that contrast offline: the banner and its age, and the numbers gone grey, in both themes', async () => {
+    const failures: string[] = [];
+    for (const theme of ['dark', 'light']) {
+      for (const path of [`/display/${s.tree.districts[0]}?window=today`, `/display/${low}?window=today`]) {
+        const { ctx, page } = await open(`${path}&theme=${theme}`);
+        await ctx.setOffline(true);
+        await page.getByText(/^Mất kết nối từ \d{2}:\d{2}$/).waitFor({ timeout: 30_000 });
+        await page
+          .locator('.offline .age')
+          .getByText(/^Số liệu lúc/)
+          .waitFor();
+        expect(await page.locator('.display.frozen').count()).toBe(1);
+        // Frozen numbers go grey, never transparent: axe does not see a filter, but greyscale keeps
+        // each colour's luminance (their contrast is in docs/display.md); an opacity would lower it.
+        await expect
+          .poll(() =>
+            page.evaluate(
+              `(() => { const s = getComputedStyle(document.querySelector('.stage')); return s.opacity + ' ' + s.filter; })()`,
+            ),
+          )
+          .toBe('1 grayscale(1)');
+        for (const v of await contrastViolations(page)) failures.push(`${theme} ${path} offline: ${v}`);
         await ctx.close();
       }
     }

@@ -156,4 +156,49 @@ describe('a wall screen without network', () => {
     await expect.poll(() => page.evaluate(KEPT_PAGES)).toEqual([]);
     await ctx.close();
   });
+
+  it('blanks and forgets its numbers when the link was revoked while it was offline, rebooted or not', async () => {
+    const revoked = (page: Page) => page.getByText('Liên kết màn hình này đã bị thu hồi');
+    // Revoked during a network cut, rebooted without network (the kept numbers, the banner),
+    // then the network comes back: the screen blanks by itself.
+    {
+      const { ctx, page, token } = await openDisplay();
+      const url = page.url();
+      await expect.poll(() => page.evaluate(SAVED_TOTALS), { timeout: 15_000 }).toContain(total);
+      await ctx.setOffline(true);
+      expect(await revokeViewer(s.db, prefixOf(token))).toBe(1);
+      await page.goto(url);
+      await ratings(page, total).waitFor({ timeout: 30_000 });
+      await page.getByText(/^Mất kết nối từ \d{2}:\d{2}$/).waitFor({ timeout: 30_000 });
+      await ctx.setOffline(false);
+      await revoked(page).waitFor({ timeout: 40_000 });
+      expect(await page.locator('.tile').count()).toBe(0);
+      await expect.poll(() => page.evaluate(SAVED_TOTALS)).toEqual([]);
+      await expect.poll(() => page.evaluate(KEPT_PAGES)).toEqual([]);
+      await ctx.close();
+    }
+    // Revoked while the screen was off; it starts with the network back, from its home page (the
+    // link with the token) or from the display's own address: the message, not the sign-in page,
+    // and nothing kept.
+    for (const home of ['token', 'plain'] as const) {
+      const { ctx, page, token } = await openDisplay();
+      await expect.poll(() => page.evaluate(SAVED_TOTALS), { timeout: 15_000 }).toContain(total);
+      await ctx.setOffline(true);
+      expect(await revokeViewer(s.db, prefixOf(token))).toBe(1);
+      await ctx.setOffline(false);
+      const address = `${s.dashboardUrl}/display/${commune}?window=today${home === 'token' ? `&token=${token}` : ''}`;
+      const res = await page.goto(address);
+      expect(res?.status(), home).toBe(401);
+      await revoked(page).waitFor({ timeout: 15_000 });
+      expect(await page.locator('.tile').count()).toBe(0);
+      await expect.poll(() => page.evaluate(SAVED_TOTALS)).toEqual([]);
+      await expect.poll(() => page.evaluate(KEPT_PAGES)).toEqual([]);
+      // Another reboot, now without network: nothing to start from, no old number.
+      await ctx.setOffline(true);
+      await page.goto(address).catch(() => null);
+      expect(await page.locator('.tile').count()).toBe(0);
+      await ctx.setOffline(false);
+      await ctx.close();
+    }
+  });
 });

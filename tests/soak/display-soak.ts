@@ -10,8 +10,12 @@
  * at most `bound.share` of its median plus `bound.slack` (so a leak of any speed that shows in
  * the run fails it; noise and one-off allocations do not). The hub may hold two sockets for the
  * one open tab at a sample (after a network cut the dead one lives until its ping times out,
- * 45 s), and exactly one once the run has settled.
+ * 45 s), and exactly one once the run has settled. The kernel's table of TCP connections
+ * (/proc/net/tcp and tcp6) gives the server's open connections on the dashboard's port, whatever
+ * Socket.IO believes: at most `MAX_TCP` at a sample, no rising trend (`BOUNDS.tcp`), and at most
+ * `MAX_TCP` once settled.
  */
+import { readFileSync } from 'node:fs';
 import { launchChromium } from '@motcua/test-helpers/browser';
 import type { DbKind } from '@motcua/test-helpers/db';
 import { rating } from '@motcua/test-helpers/events';
@@ -45,6 +49,8 @@ export interface Sample {
   nodes: number;
   listeners: number;
   canvases: number;
+  /** The server's open TCP connections on the dashboard's port (NaN where /proc is not there). */
+  tcp: number;
   /** Sockets and subscriptions the server's hub holds. */
   hubClients: number;
   hubSubscriptions: number;
@@ -73,8 +79,10 @@ export interface SoakResult {
   eventsPosted: number;
   /** Highest socket count the hub held at a sample. */
   maxHubClients: number;
-  /** Sockets the hub held once the run settled (one tab open: must be 1). */
-  settled: { clients: number; sockets: number };
+  /** Highest count of the server's open TCP connections at a sample. */
+  maxTcp: number;
+  /** Sockets the hub held once the run settled (one tab open: must be 1), and open TCP connections. */
+  settled: { clients: number; sockets: number; tcp: number };
   ok: boolean;
 }
 
@@ -84,7 +92,41 @@ export const BOUNDS: Record<Trend['metric'], { share: number; slack: number }> =
   nodes: { share: 0.05, slack: 200 },
   listeners: { share: 0.05, slack: 40 },
   canvases: { share: 0, slack: 2 },
+  tcp: { share: 0, slack: 2 },
 };
+
+/**
+ * The server's open TCP connections on the dashboard's port that one tab may hold: Chromium's
+ * pool of 6 HTTP/1.1 connections per host, the live WebSocket, and one being closed. A socket the
+ * server never closes after a restart or a cut adds one each time and passes this within a few.
+ */
+export const MAX_TCP = 8;
+
+/**
+ * Connections whose local port is `port` in the kernel's tables that the server holds open:
+ * ESTABLISHED, or CLOSE_WAIT (the browser has closed its end, the server not: the signature of
+ * a leaked socket). Those the server has closed itself (FIN_WAIT, TIME_WAIT…) are not counted.
+ */
+export function openTcp(port: number, tables = ['/proc/net/tcp', '/proc/net/tcp6']): number {
+  let n = 0;
+  let read = false;
+  for (const table of tables) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    read = true;
+    for (const line of text.split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (!local || !state) continue;
+      // `0100007F:1F90`: the port is the hex after the colon; states 01 ESTABLISHED, 08 CLOSE_WAIT.
+      if (Number.parseInt(local.split(':')[1], 16) === port && (state === '01' || state === '08')) n++;
+    }
+  }
+  return read ? n : Number.NaN;
+}
 
 /** Least-squares slope of y over x. */
 export function slope(xs: number[], ys: number[]): number {
@@ -112,6 +154,10 @@ export function trends(samples: Sample[], warmupMs: number): Trend[] {
   const xs = measured.map((s) => s.t);
   const span = xs.length > 1 ? xs[xs.length - 1] - xs[0] : 0;
   return (Object.keys(BOUNDS) as Trend['metric'][]).map((metric) => {
+    // A series that could not be read (the TCP count without /proc) has no trend.
+    if (measured.some((s) => Number.isNaN(s[metric]))) {
+      return { metric, median: Number.NaN, rise: 0, bound: 0, perDay: 0, ok: true };
+    }
     const ys = measured.map((s) => s[metric]);
     const m = median(ys);
     const k = slope(xs, ys);
@@ -123,7 +169,7 @@ export function trends(samples: Sample[], warmupMs: number): Trend[] {
 async function readPage(
   page: Page,
   cdp: CDPSession,
-): Promise<Omit<Sample, 't' | 'hubClients' | 'hubSubscriptions'>> {
+): Promise<Omit<Sample, 't' | 'tcp' | 'hubClients' | 'hubSubscriptions'>> {
   await cdp.send('HeapProfiler.collectGarbage');
   const { metrics } = await cdp.send('Performance.getMetrics');
   const metric = (name: string) => metrics.find((m) => m.name === name)?.value ?? Number.NaN;
@@ -235,6 +281,7 @@ export async function runDisplaySoak(opts: SoakOptions): Promise<SoakResult> {
       const sample: Sample = {
         t: elapsed(),
         ...read,
+        tcp: openTcp(s.dashboard.port),
         hubClients: s.dashboard.hub.stats.clients,
         hubSubscriptions: s.dashboard.hub.stats.subscriptions,
       };
@@ -242,7 +289,7 @@ export async function runDisplaySoak(opts: SoakOptions): Promise<SoakResult> {
       log(
         `  ${Math.round(sample.t / 1000)} s: heap ${(sample.heapBytes / 2 ** 20).toFixed(1)} MiB, ${sample.nodes} nodes, ` +
           `${sample.listeners} listeners, ${sample.canvases} canvases; hub ${sample.hubClients} sockets, ` +
-          `${sample.hubSubscriptions} subscriptions; ${sample.state}`,
+          `${sample.hubSubscriptions} subscriptions, ${sample.tcp} TCP connections; ${sample.state}`,
       );
     }
     stop = true;
@@ -258,17 +305,37 @@ export async function runDisplaySoak(opts: SoakOptions): Promise<SoakResult> {
     const settled = {
       clients: s.dashboard.hub.stats.clients,
       sockets: s.dashboard.hub.io.sockets.sockets.size,
+      tcp: openTcp(s.dashboard.port),
     };
-    log(`  end: hub ${settled.clients} clients, ${settled.sockets} sockets`);
+    log(`  end: hub ${settled.clients} clients, ${settled.sockets} sockets, ${settled.tcp} TCP connections`);
     const maxHubClients = Math.max(settled.clients, ...samples.map((x) => x.hubClients));
+    const maxTcp = Math.max(settled.tcp, ...samples.map((x) => x.tcp));
     const tr = trends(samples, opts.warmup * opts.durationMs);
-    const ok = tr.every((x) => x.ok) && maxHubClients <= 2 && settled.clients === 1 && settled.sockets === 1;
+    const ok = tr.every((x) => x.ok) && socketsOk({ maxHubClients, maxTcp, settled });
     const { log: _, ...options } = opts;
-    return { options, samples, trends: tr, restartsDone, cutsDone, eventsPosted, maxHubClients, settled, ok };
+    return {
+      options,
+      samples,
+      trends: tr,
+      restartsDone,
+      cutsDone,
+      eventsPosted,
+      maxHubClients,
+      maxTcp,
+      settled,
+      ok,
+    };
   } finally {
     await browser.close();
     await s.close();
   }
+}
+
+/** The sockets' verdict: the hub's and the kernel's counts within their bounds. */
+function socketsOk(r: Pick<SoakResult, 'maxHubClients' | 'maxTcp' | 'settled'>): boolean {
+  // NaN (no /proc) fails every comparison: the TCP counts are then left out, not failed.
+  const tcpOk = !(r.maxTcp > MAX_TCP) && !(r.settled.tcp > MAX_TCP);
+  return r.maxHubClients <= 2 && r.settled.clients === 1 && r.settled.sockets === 1 && tcpOk;
 }
 
 /** The verdict as lines of text. */
@@ -283,8 +350,9 @@ export function report(r: SoakResult): string[] {
         `${t.ok ? 'ok    ' : 'GROWS '} ${t.metric.padEnd(9)} median ${unit(t.metric, t.median)}, trend over the run ` +
         `${unit(t.metric, t.rise)} (bound ${unit(t.metric, t.bound)}); at this load for 24 h: ${unit(t.metric, t.perDay)}`,
     ),
-    `${r.maxHubClients <= 2 && r.settled.clients === 1 && r.settled.sockets === 1 ? 'ok    ' : 'LEAKS '} hub sockets: ` +
-      `at most ${r.maxHubClients} at a sample, ${r.settled.clients} once settled (one tab open)`,
+    `${socketsOk(r) ? 'ok    ' : 'LEAKS '} sockets: hub at most ${r.maxHubClients} at a sample, ` +
+      `${r.settled.clients} once settled (one tab open); server TCP connections at most ${r.maxTcp} ` +
+      `at a sample, ${r.settled.tcp} once settled (bound ${MAX_TCP})`,
     r.ok ? 'PASS' : 'FAIL',
   ];
 }

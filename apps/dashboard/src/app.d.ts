@@ -4,6 +4,8 @@ declare global {
   namespace App {
     interface Locals {
       viewer: Viewer | null;
+      /** A display page asked for with a viewer token or session whose viewer was revoked. */
+      revoked: boolean;
       requestId: string;
       lang: 'vi' | 'en';
     }

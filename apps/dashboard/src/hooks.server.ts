@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createSession, SESSION_DAYS, verifyViewerToken } from '@motcua/db';
+import { createSession, isRevokedCredential, SESSION_DAYS, verifyViewerToken } from '@motcua/db';
 import type { Handle } from '@sveltejs/kit';
-import { SESSION_COOKIE, viewerFrom } from '$lib/server/auth.ts';
+import { cookieValue, SESSION_COOKIE, viewerFrom } from '$lib/server/auth.ts';
 import { type DashboardRuntime, getRuntime } from '$lib/server/runtime.ts';
 
 /** Headers every answer of the app gets, pages and API alike. */
@@ -72,6 +72,16 @@ export const handle: Handle = async ({ event, resolve }) => {
     authorization: event.request.headers.get('authorization'),
     cookie: event.request.headers.get('cookie'),
   });
+  // A wall screen whose link was revoked (while it was off or offline, say) is told so, and its
+  // page forgets the numbers it kept; a screen never signed in is sent to sign in instead.
+  event.locals.revoked =
+    !event.locals.viewer &&
+    !isApi &&
+    event.url.pathname.startsWith('/display/') &&
+    (await isRevokedCredential(runtime.db, {
+      token,
+      cookie: cookieValue(event.request.headers.get('cookie'), SESSION_COOKIE),
+    }));
 
   const response = await resolve(event, {
     // Every occurrence: app.html names the placeholder in a comment before the attribute.

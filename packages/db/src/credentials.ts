@@ -206,6 +206,34 @@ export async function verifyViewerToken(db: Database, presented: string): Promis
   };
 }
 
+/**
+ * Whether a viewer token or a session cookie was good once and its viewer has been revoked since
+ * (the secret matches, the viewer is revoked): a wall screen then says its link was revoked and
+ * forgets what it kept, where a screen that was never signed in is sent to sign in.
+ */
+export async function isRevokedCredential(
+  db: Database,
+  presented: { token?: string | null; cookie?: string | null },
+): Promise<boolean> {
+  const { token, cookie } = presented;
+  if (token?.startsWith('mcv_') && token.length <= 200) {
+    const [row] = await db.orm
+      .select()
+      .from(viewers)
+      .where(eq(viewers.prefix, prefixOf(token)));
+    if (row?.revokedAt && secretMatches(token, row.hash)) return true;
+  }
+  if (cookie?.startsWith('mcs_') && cookie.length <= 200) {
+    const [row] = await db.orm
+      .select({ revokedAt: viewers.revokedAt })
+      .from(sessions)
+      .innerJoin(viewers, eq(viewers.id, sessions.viewerId))
+      .where(eq(sessions.hash, hashSecret(cookie)));
+    if (row?.revokedAt) return true;
+  }
+  return false;
+}
+
 /** A session lasts this long after its last use (sliding: each use past half-life renews it). */
 export const SESSION_DAYS = 30;
 

@@ -2,6 +2,7 @@ import type { LayoutServerLoad } from './$types';
 
 export const load: LayoutServerLoad = ({ locals }) => ({
   lang: locals.lang,
+  revoked: locals.revoked,
   viewer: locals.viewer
     ? { role: locals.viewer.role, unitCode: locals.viewer.unitCode, label: locals.viewer.label }
     : null,

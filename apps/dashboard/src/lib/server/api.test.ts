@@ -64,7 +64,7 @@ afterAll(async () => {
 /** The parts of a SvelteKit RequestEvent that withReadContext reads. */
 function event(viewer: Viewer | null, code: string, query = ''): RequestEvent {
   return {
-    locals: { viewer, requestId: REQUEST_ID, lang: 'vi' },
+    locals: { viewer, revoked: false, requestId: REQUEST_ID, lang: 'vi' },
     params: { code },
     url: new URL(`http://127.0.0.1/api/v1/units/${code}/metrics${query}`),
   } as unknown as RequestEvent;

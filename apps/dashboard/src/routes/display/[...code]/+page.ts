@@ -6,7 +6,10 @@ import type { PageLoad } from './$types';
 
 /** The wall display is configured by its URL alone: window, playlist (or rotate), theme (and lang, token in the hook). */
 export const load: PageLoad = async ({ params, url, fetch, parent }) => {
-  const { viewer } = await parent();
+  const { viewer, revoked } = await parent();
+  // 401: the service worker then drops its copy of this page, and the error page says why and
+  // forgets the numbers kept for going offline.
+  if (!viewer && revoked) error(401, { message: 'display link revoked', code: 'revoked' });
   if (!viewer) redirect(303, `/?next=${encodeURIComponent(url.pathname + url.search)}`);
   const code = params.code;
   const window = toLiveWindow(url.searchParams.get('window'));
