@@ -165,7 +165,7 @@ describe.each(DB_KINDS)('digests (%s)', (kind) => {
     expect(mail.text).toContain(`Hồ sơ tiếp nhận: ${snap?.metrics.received.total}`);
     expect(mail.html).toContain('Hủy nhận báo cáo');
     const xlsx = mail.attachments.find((a) => a.filename?.endsWith('.xlsx'));
-    expect(xlsx?.filename).toBe(`motcua-${d0}-${period.fileLabel}.xlsx`);
+    expect(xlsx?.filename).toBe(`motcua-${d0}-${period.label}.xlsx`);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx?.content as unknown as ArrayBuffer);
     const summary = wb.getWorksheet('Tổng hợp') as ExcelJS.Worksheet;
@@ -302,7 +302,7 @@ describe.each(DB_KINDS)('digests (%s)', (kind) => {
     const mail = mailsTo(`pdf-${kind}@example.vn`);
     expect(mail).toHaveLength(1);
     expect(mail[0].parsed.attachments.map((a) => a.filename)).toEqual([
-      `motcua-${d0}-${digestPeriodOf('monthly', slot).fileLabel}.xlsx`,
+      `motcua-${d0}-${digestPeriodOf('monthly', slot).label}.xlsx`,
     ]);
     expect(mail[0].parsed.text).toContain('chưa cài trình duyệt Chromium');
     expect(pdf.id).toBeGreaterThan(0);

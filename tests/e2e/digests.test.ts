@@ -101,7 +101,11 @@ describe('digests from the web UI', () => {
     expect(mail.parsed.text).toContain(`Tỷ lệ đúng hạn: ${pct(0.5)}`);
     expect(mail.parsed.text).toContain(`Hồ sơ tiếp nhận: ${snap.metrics.received.total}`);
     const attachment = mail.parsed.attachments[0];
-    expect(attachment.filename).toBe(`motcua-${d0}-${week.fileLabel}.xlsx`);
+    expect(attachment.filename).toBe(`motcua-${d0}-${week.label}.xlsx`);
+    // An ISO week, named as Vietnamese offices write it: `Báo cáo tuần 48/2026 (23/11/2026 – …`.
+    const [isoYear, isoWeek] = week.label.split('-W');
+    expect(mail.parsed.subject).toContain(`Báo cáo tuần ${Number(isoWeek)}/${isoYear} (`);
+    expect(mail.parsed.text).toContain(`?window=${week.label}`);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(attachment.content as unknown as ArrayBuffer);
     expect(wb.getWorksheet('Tổng hợp')?.getCell(5, 2).value).toBe(snap.metrics.received.total);
