@@ -11,13 +11,13 @@ import type {
   UnitTargets,
 } from '@motcua/contract';
 import { formatLocal, parsePeriod, periodContaining, previousPeriod } from '@motcua/metrics';
-import { launchChromium, SCREENSHOT_DIR } from '@motcua/test-helpers/browser';
+import { launchChromium, SCREENSHOT_DIR, screenshot } from '@motcua/test-helpers/browser';
 import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
 import { postBatch } from '@motcua/test-helpers/ingest';
 import { apiGet, startTestSystem, type TestSystem } from '@motcua/test-helpers/system';
 import ExcelJS from 'exceljs';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const HOUR = 3_600_000;
 const HEADER_ROW = 4;
@@ -464,12 +464,19 @@ describe('Excel report', () => {
   });
 
   it('explains a missing Chromium, and the Excel report still goes out', async () => {
+    const logged = vi.spyOn(console, 'error');
     const bare = await startTestSystem(
       'pglite',
       { districts: 1, communesPerDistrict: 1 },
       { chromiumPath: '/nonexistent/chromium' },
     );
+    let browser: Browser | undefined;
     try {
+      // One log line at start says why there is no PDF and what to do.
+      const lines = logged.mock.calls.map((c) => String(c[0]));
+      logged.mockRestore();
+      expect(lines.filter((l) => l.includes('no Chromium at /nonexistent/chromium'))).toHaveLength(1);
+      expect(lines.find((l) => l.includes('no Chromium'))).toContain('MOTCUA_CHROMIUM_PATH');
       const token = await bare.viewer('city', bare.tree.city);
       const pdf = await apiGet(
         bare.dashboardUrl,
@@ -487,7 +494,30 @@ describe('Excel report', () => {
         token,
       );
       expect(xlsx.status).toBe(200);
+      // In the browser: the unit page's PDF button is disabled and says why; Excel is still a link.
+      const district = await bare.viewer('district', bare.tree.districts[0]);
+      browser = await launchChromium();
+      const page = await browser.newPage({ locale: 'vi-VN' });
+      await page.goto(`${bare.dashboardUrl}/?token=${district}`);
+      await page.waitForURL((u) => !u.search.includes('token='));
+      await page.goto(`${bare.dashboardUrl}/units/${bare.tree.districts[0]}`);
+      const pdfButton = page.getByRole('button', { name: 'PDF' });
+      await pdfButton.waitFor();
+      expect(await pdfButton.isDisabled()).toBe(true);
+      expect(await pdfButton.getAttribute('title')).toContain('máy chủ chưa cài trình duyệt Chromium');
+      expect(await page.locator('#pdf-missing').textContent()).toContain('Báo cáo Excel vẫn tải được');
+      expect(await page.getByRole('link', { name: 'Excel' }).getAttribute('href')).toContain('report.xlsx');
+      await screenshot(page, 'reports-no-chromium-unit');
+      // The digests page warns that PDF digests carry the Excel report only.
+      await page.goto(`${bare.dashboardUrl}/reports`);
+      await page.getByText('chưa in được PDF').waitFor();
+      expect(await page.getByRole('status').filter({ hasText: 'Chromium' }).textContent()).toContain(
+        'sẽ chỉ kèm báo cáo Excel',
+      );
+      await screenshot(page, 'reports-no-chromium-digests');
     } finally {
+      logged.mockRestore();
+      await browser?.close();
       await bare.close();
     }
   });
