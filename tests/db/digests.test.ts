@@ -165,7 +165,7 @@ describe.each(DB_KINDS)('digests (%s)', (kind) => {
     expect(mail.text).toContain(`Hồ sơ tiếp nhận: ${snap?.metrics.received.total}`);
     expect(mail.html).toContain('Hủy nhận báo cáo');
     const xlsx = mail.attachments.find((a) => a.filename?.endsWith('.xlsx'));
-    expect(xlsx?.filename).toBe(`motcua-${d0}-${period.fileLabel}.xlsx`);
+    expect(xlsx?.filename).toBe(`motcua-${d0}-${period.label}.xlsx`);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx?.content as unknown as ArrayBuffer);
     const summary = wb.getWorksheet('Tổng hợp') as ExcelJS.Worksheet;
@@ -242,6 +242,56 @@ describe.each(DB_KINDS)('digests (%s)', (kind) => {
     expect(mailsTo(email)).toHaveLength(1);
   });
 
+  it('retries a refused mail after 1 min, 5 min, … and sends it once the server accepts', async () => {
+    const email = `thu-lai-${kind}@example.vn`;
+    const sub = await subscribe({ unit: d0, period: 'monthly', email, createdAt: slot - 10 * DAY });
+    const key = `${sub.id}/${digestPeriodOf('monthly', slot).key}`;
+    let now = slot + MINUTE;
+    const s = await scheduler(() => now);
+    const refusedBefore = smtp.refused;
+    smtp.refuseNext(2);
+    expect(await s.tick()).toEqual({ sent: [], failed: [key] });
+    // Not before its backoff: 1 min after the first try, then 5 min after the second.
+    now += 59_000;
+    expect(await s.tick()).toEqual({ sent: [], failed: [] });
+    now += 1_000;
+    expect(await s.tick()).toEqual({ sent: [], failed: [key] });
+    now += 5 * MINUTE - 1_000;
+    expect(await s.tick()).toEqual({ sent: [], failed: [] });
+    now += 1_000;
+    expect(await s.tick()).toEqual({ sent: [key], failed: [] });
+    expect(smtp.refused - refusedBefore).toBe(2);
+    // Once: a later tick, another process or a restart does not send it again.
+    now += 7 * HOUR;
+    expect((await s.tick()).sent).toEqual([]);
+    expect((await (await scheduler(() => now)).tick()).sent).toEqual([]);
+    expect(mailsTo(email)).toHaveLength(1);
+    const [run] = (await listDigestRuns(db, sub.id)).filter((r) => r.status === 'sent');
+    expect(run.attempts).toBe(3);
+  });
+
+  it('gives a digest up after six tries, 1 min, 5 min, 30 min, 2 h and 6 h apart', async () => {
+    const email = `bo-${kind}@example.vn`;
+    const sub = await subscribe({ unit: d0, period: 'monthly', email, createdAt: slot - 10 * DAY });
+    const key = `${sub.id}/${digestPeriodOf('monthly', slot).key}`;
+    let now = slot + MINUTE;
+    const s = await scheduler(() => now);
+    smtp.refuseNext(100);
+    try {
+      const tries: number[] = [];
+      for (let minute = 0; minute <= 12 * 60; minute++, now += MINUTE) {
+        if ((await s.tick()).failed.includes(key)) tries.push(minute);
+      }
+      expect(tries).toEqual([0, 1, 6, 36, 156, 516]);
+      const [run] = await listDigestRuns(db, sub.id);
+      expect(run).toMatchObject({ status: 'failed', attempts: 6 });
+      expect(run.error).toContain('Try again later');
+      expect(mailsTo(email)).toHaveLength(0);
+    } finally {
+      smtp.refuseNext(0);
+    }
+  });
+
   it('two schedulers racing (two connections on Postgres) send one mail per period', async () => {
     const email = `dua-${kind}@example.vn`;
     await subscribe({ unit: d0, period: 'weekly', email, createdAt: slot - 2 * DAY });
@@ -302,7 +352,7 @@ describe.each(DB_KINDS)('digests (%s)', (kind) => {
     const mail = mailsTo(`pdf-${kind}@example.vn`);
     expect(mail).toHaveLength(1);
     expect(mail[0].parsed.attachments.map((a) => a.filename)).toEqual([
-      `motcua-${d0}-${digestPeriodOf('monthly', slot).fileLabel}.xlsx`,
+      `motcua-${d0}-${digestPeriodOf('monthly', slot).label}.xlsx`,
     ]);
     expect(mail[0].parsed.text).toContain('chưa cài trình duyệt Chromium');
     expect(pdf.id).toBeGreaterThan(0);

@@ -1,7 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Snapshot } from '@motcua/contract';
-import { DAY, formatLocal, MINUTE } from '@motcua/metrics';
+import { DAY, formatLocal, MINUTE, periodContaining, previousPeriod } from '@motcua/metrics';
 import { digestPeriodOf, lastSlotAtOrBefore } from '@motcua/reports';
-import { launchChromium, screenshot } from '@motcua/test-helpers/browser';
+import { launchChromium, SCREENSHOT_DIR, screenshot } from '@motcua/test-helpers/browser';
 import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
 import { postBatch } from '@motcua/test-helpers/ingest';
 import { startSmtpServer, type TestSmtpServer } from '@motcua/test-helpers/smtp';
@@ -15,6 +18,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * and subscribes to the Monday digest; on the Monday the digest arrives once (not again after a
  * restart), with the numbers of the read API for that week, and its unsubscribe link works.
  */
+/** A PDF's text (`pdftotext`); the file and its first page as an image kept under test-results. */
+function pdfText(pdf: Buffer, name: string): string {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = join(SCREENSHOT_DIR, `${name}.pdf`);
+  writeFileSync(file, pdf);
+  execFileSync('pdftoppm', ['-png', '-r', '50', '-f', '1', '-l', '1', file, join(SCREENSHOT_DIR, name)]);
+  return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+}
+
 describe('digests from the web UI', () => {
   let s: TestSystem;
   let smtp: TestSmtpServer;
@@ -65,17 +77,32 @@ describe('digests from the web UI', () => {
     const page = await ctx.newPage();
     await page.goto(`${s.dashboardUrl}/?token=${district}`);
     await page.waitForURL((u) => !u.search.includes('token='));
-    // The unit page offers the reports.
-    await page.goto(`${s.dashboardUrl}/units/${d0}`);
+    // The unit page over last month: its Excel and PDF buttons download files that open.
+    const lastMonth = previousPeriod(periodContaining('month', Date.now())).label;
+    const monthText = `Tháng ${Number(lastMonth.slice(5))}/${lastMonth.slice(0, 4)}`;
+    await page.goto(`${s.dashboardUrl}/units/${d0}?window=${lastMonth}`);
     await page.getByRole('link', { name: 'Excel' }).waitFor();
-    const xlsxHref = await page.getByRole('link', { name: 'Excel' }).getAttribute('href');
-    expect(xlsxHref).toBe(`/api/v1/units/${d0}/report.xlsx?window=today`);
     await screenshot(page, 'digest-unit-page-buttons');
+    const download = async (name: string) => {
+      const [file] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('link', { name }).click(),
+      ]);
+      expect(file.suggestedFilename()).toMatch(new RegExp(`^motcua-${d0}-${lastMonth}\\.(xlsx|pdf)$`));
+      return readFileSync(await file.path());
+    };
+    const monthXlsx = new ExcelJS.Workbook();
+    await monthXlsx.xlsx.load((await download('Excel')) as unknown as ArrayBuffer);
+    expect(String(monthXlsx.getWorksheet('Tổng hợp')?.getCell(1, 1).value)).toContain('Quận Thử Nghiệm 0');
+    expect(String(monthXlsx.getWorksheet('Tổng hợp')?.getCell(2, 1).value)).toContain(monthText);
+    const monthPdf = pdfText(await download('PDF'), 'digest-month');
+    expect(monthPdf).toContain('Quận Thử Nghiệm 0');
+    expect(monthPdf).toContain(monthText);
     await page.getByRole('link', { name: 'Báo cáo định kỳ' }).click();
     await page.waitForURL((u) => u.pathname === '/reports');
     await page.getByLabel('Thư điện tử người nhận').fill('lanh-dao@example.vn');
     await page.getByLabel('Định kỳ').selectOption('weekly');
-    await page.getByLabel('Tệp đính kèm').selectOption('xlsx');
+    await page.getByLabel('Tệp đính kèm').selectOption('both');
     await page.getByRole('button', { name: 'Đăng ký' }).click();
     await page.getByText('Đã đăng ký cho lanh-dao@example.vn.').waitFor();
     await page.getByRole('cell', { name: 'lanh-dao@example.vn' }).waitFor();
@@ -100,11 +127,41 @@ describe('digests from the web UI', () => {
     expect(snap.metrics.onTime.rate).toBe(0.5);
     expect(mail.parsed.text).toContain(`Tỷ lệ đúng hạn: ${pct(0.5)}`);
     expect(mail.parsed.text).toContain(`Hồ sơ tiếp nhận: ${snap.metrics.received.total}`);
-    const attachment = mail.parsed.attachments[0];
-    expect(attachment.filename).toBe(`motcua-${d0}-${week.fileLabel}.xlsx`);
+    // Format "both": the PDF and the Excel file, both of which open.
+    expect(mail.parsed.attachments.map((a) => a.filename)).toEqual([
+      `motcua-${d0}-${week.label}.pdf`,
+      `motcua-${d0}-${week.label}.xlsx`,
+    ]);
+    const [pdfAttachment, attachment] = mail.parsed.attachments;
+    // An ISO week, named as Vietnamese offices write it: `Báo cáo tuần 48/2026 (23/11/2026 – …`.
+    const [isoYear, isoWeek] = week.label.split('-W');
+    expect(mail.parsed.subject).toContain(`Báo cáo tuần ${Number(isoWeek)}/${isoYear} (`);
+    expect(mail.parsed.text).toContain(`?window=${week.label}`);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(attachment.content as unknown as ArrayBuffer);
     expect(wb.getWorksheet('Tổng hợp')?.getCell(5, 2).value).toBe(snap.metrics.received.total);
+    const weekPdf = pdfText(pdfAttachment.content, 'digest-week');
+    expect(weekPdf).toContain('Quận Thử Nghiệm 0');
+    expect(weekPdf).toContain(`Tuần ${Number(isoWeek)}/${isoYear}`);
+    expect(weekPdf).toMatch(new RegExp(`${pct(0.5).replace(' %', '')}\\s*%`));
+    // The numbers equal the screen's: the KPI tiles of the unit page over the same ISO week.
+    const tilesPage = await browser.newPage({ locale: 'vi-VN' });
+    await tilesPage.goto(`${s.dashboardUrl}/?token=${district}`);
+    await tilesPage.waitForURL((u) => !u.search.includes('token='));
+    await tilesPage.goto(`${s.dashboardUrl}/units/${d0}?window=${week.label}`);
+    await tilesPage.locator('.kpis .value').first().waitFor();
+    // Each tile: its label (read to screen readers), then its number and unit as shown.
+    const tiles = new Map<string, string>();
+    for (const tile of await tilesPage.locator('.kpis .value').all()) {
+      const label = (await tile.locator('.visually-hidden').first().textContent())?.replace(':', '').trim();
+      const shown = `${await tile.locator('.main').textContent()}${(await tile.locator('.unit').allTextContents()).join('')}`;
+      tiles.set(label ?? '', shown.replace(/\s+/g, ' ').trim());
+    }
+    await tilesPage.close();
+    expect(tiles.get('Giải quyết đúng hạn')).toBe(pct(0.5));
+    expect(mail.parsed.text).toContain(`Tỷ lệ đúng hạn: ${tiles.get('Giải quyết đúng hạn')}`);
+    expect(mail.parsed.text).toContain(`Tỷ lệ hài lòng: ${tiles.get('Mức độ hài lòng')}`);
+    expect(mail.parsed.text).toContain(`Hồ sơ tiếp nhận: ${tiles.get('Hồ sơ tiếp nhận')}`);
 
     // A restart (a new process): that week is not sent again.
     await s.restartDashboard();

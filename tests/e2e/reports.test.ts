@@ -11,12 +11,13 @@ import type {
   UnitTargets,
 } from '@motcua/contract';
 import { formatLocal, parsePeriod, periodContaining, previousPeriod } from '@motcua/metrics';
-import { SCREENSHOT_DIR } from '@motcua/test-helpers/browser';
+import { launchChromium, SCREENSHOT_DIR, screenshot } from '@motcua/test-helpers/browser';
 import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
 import { postBatch } from '@motcua/test-helpers/ingest';
 import { apiGet, startTestSystem, type TestSystem } from '@motcua/test-helpers/system';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const HOUR = 3_600_000;
 const HEADER_ROW = 4;
@@ -463,12 +464,19 @@ describe('Excel report', () => {
   });
 
   it('explains a missing Chromium, and the Excel report still goes out', async () => {
+    const logged = vi.spyOn(console, 'error');
     const bare = await startTestSystem(
       'pglite',
       { districts: 1, communesPerDistrict: 1 },
       { chromiumPath: '/nonexistent/chromium' },
     );
+    let browser: Browser | undefined;
     try {
+      // One log line at start says why there is no PDF and what to do.
+      const lines = logged.mock.calls.map((c) => String(c[0]));
+      logged.mockRestore();
+      expect(lines.filter((l) => l.includes('no Chromium at /nonexistent/chromium'))).toHaveLength(1);
+      expect(lines.find((l) => l.includes('no Chromium'))).toContain('MOTCUA_CHROMIUM_PATH');
       const token = await bare.viewer('city', bare.tree.city);
       const pdf = await apiGet(
         bare.dashboardUrl,
@@ -486,8 +494,157 @@ describe('Excel report', () => {
         token,
       );
       expect(xlsx.status).toBe(200);
+      // In the browser: the unit page's PDF button is disabled and says why; Excel is still a link.
+      const district = await bare.viewer('district', bare.tree.districts[0]);
+      browser = await launchChromium();
+      const page = await browser.newPage({ locale: 'vi-VN' });
+      await page.goto(`${bare.dashboardUrl}/?token=${district}`);
+      await page.waitForURL((u) => !u.search.includes('token='));
+      await page.goto(`${bare.dashboardUrl}/units/${bare.tree.districts[0]}`);
+      const pdfButton = page.getByRole('button', { name: 'PDF' });
+      await pdfButton.waitFor();
+      expect(await pdfButton.isDisabled()).toBe(true);
+      expect(await pdfButton.getAttribute('title')).toContain('máy chủ chưa cài trình duyệt Chromium');
+      expect(await page.locator('#pdf-missing').textContent()).toContain('Báo cáo Excel vẫn tải được');
+      expect(await page.getByRole('link', { name: 'Excel' }).getAttribute('href')).toContain('report.xlsx');
+      await screenshot(page, 'reports-no-chromium-unit');
+      // The digests page warns that PDF digests carry the Excel report only.
+      await page.goto(`${bare.dashboardUrl}/reports`);
+      await page.getByText('chưa in được PDF').waitFor();
+      expect(await page.getByRole('status').filter({ hasText: 'Chromium' }).textContent()).toContain(
+        'sẽ chỉ kèm báo cáo Excel',
+      );
+      await screenshot(page, 'reports-no-chromium-digests');
     } finally {
+      logged.mockRestore();
+      await browser?.close();
       await bare.close();
     }
+  });
+});
+
+/**
+ * The print view in Chromium itself (`page.pdf()`, what "Save as PDF" gives): a city with 30
+ * districts, so its league table is longer than a page and must run on instead of being cut; a
+ * commune whose rating has a comment the screen shows a person but paper never carries.
+ */
+describe('print view', () => {
+  let s: TestSystem;
+  let browser: Browser;
+  let token: string;
+  let c0: string;
+  const COMMENT = 'Chị Trần Thị B được hướng dẫn rất tận tình';
+
+  beforeAll(async () => {
+    s = await startTestSystem('pglite', { districts: 30, communesPerDistrict: 1 });
+    token = await s.viewer('city', s.tree.city);
+    c0 = s.tree.communes[0];
+    const now = Date.now();
+    const events = [
+      received(c0, 'P-1', now + 5 * 24 * HOUR, { time: now - 2 * HOUR }),
+      dossierEvent(c0, 'resolved', 'P-1', { time: now - HOUR }),
+      rating(c0, 'very_satisfied', { time: now - 30 * 60_000 }, { comment: COMMENT }),
+    ];
+    expect((await postBatch(s.ingestUrl, await s.deskKey(c0), events)).body.rejected).toBe(0);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  /** The unit page printed by Chromium as the browser's print dialog would, and its text. */
+  async function print(code: string, orientation: 'portrait' | 'landscape') {
+    const ctx = await browser.newContext({
+      viewport: orientation === 'portrait' ? { width: 760, height: 1060 } : { width: 1080, height: 740 },
+      locale: 'vi-VN',
+    });
+    const page = await ctx.newPage();
+    await page.goto(`${s.dashboardUrl}/?token=${token}`);
+    await page.waitForURL((u) => !u.search.includes('token='));
+    await page.goto(`${s.dashboardUrl}/units/${code}?window=today`);
+    // Every chart drawn (EChart.svelte marks ECharts' `finished`), as the server's PDF waits.
+    await page.waitForFunction(() => {
+      type Doc = { querySelectorAll(s: string): ArrayLike<{ hasAttribute(name: string): boolean }> };
+      const charts = Array.from(
+        (globalThis as unknown as { document: Doc }).document.querySelectorAll('.chart'),
+      );
+      return charts.length > 0 && charts.every((c) => c.hasAttribute('data-rendered'));
+    });
+    const screenText = await page.locator('main').textContent();
+    await page.emulateMedia({ media: 'print' });
+    await page.addStyleTag({ content: `@page { size: A4 ${orientation}; }` });
+    // What stays on paper: no form, no control except the table heads' (their text is the head).
+    const controls = await page.evaluate(() => {
+      type El = { tagName: string; closest(s: string): unknown; getClientRects(): ArrayLike<unknown> };
+      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<El> } })
+        .document;
+      return Array.from(
+        doc.querySelectorAll('main form, main button, main input, main select, main textarea'),
+      )
+        .filter((e) => e.getClientRects().length > 0 && !e.closest('th'))
+        .map((e) => e.tagName);
+    });
+    const name = `print-${code}-${orientation}`;
+    const file = join(SCREENSHOT_DIR, `${name}.pdf`);
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    writeFileSync(
+      file,
+      await page.pdf({
+        format: 'A4',
+        landscape: orientation === 'landscape',
+        printBackground: true,
+        preferCSSPageSize: true,
+      }),
+    );
+    // After printing (a resize redraws the charts). At the paper's width between the margins (A4 less 2 × 11 mm, 96 px per inch) no table runs
+    // past the page's right edge, where paper would cut its last columns.
+    await page.setViewportSize({ width: orientation === 'portrait' ? 710 : 1039, height: 1000 });
+    const cut = await page.evaluate(() => {
+      type Box = {
+        getBoundingClientRect(): { right: number };
+        closest(s: string): Box | null;
+        getAttribute(name: string): string | null;
+      };
+      const doc = (
+        globalThis as unknown as {
+          document: { querySelectorAll(s: string): ArrayLike<Box>; documentElement: { clientWidth: number } };
+        }
+      ).document;
+      const width = doc.documentElement.clientWidth;
+      return Array.from(doc.querySelectorAll('main table'))
+        .filter((t) => t.getBoundingClientRect().right > width + 1)
+        .map((t) => t.closest('section')?.getAttribute('aria-labelledby') ?? 'table');
+    });
+    await ctx.close();
+    execFileSync('pdftoppm', ['-png', '-r', '50', file, join(SCREENSHOT_DIR, name)]);
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }))?.[1]);
+    return { screenText, text, pages, controls, cut };
+  }
+
+  for (const orientation of ['portrait', 'landscape'] as const) {
+    it(`runs the city's league table on across pages, with the heatmap, no controls (${orientation})`, async () => {
+      const { text, pages, controls, cut } = await print(s.tree.city, orientation);
+      expect(controls).toEqual([]);
+      expect(cut).toEqual([]);
+      expect(text).toContain('Xếp hạng');
+      // Every district's row is on paper: the table runs on to the next pages instead of being cut.
+      const names = s.tree.districts.map((_, d) => `Quận Thử Nghiệm ${d}`);
+      for (const n of names) expect(text).toMatch(new RegExp(`${n}(?!\\d)`));
+      expect(pages).toBeGreaterThan(2);
+      expect(text).toContain('Hài lòng theo giờ trong tuần');
+      expect(text).toMatch(new RegExp(`\\b${pages} ?/ ?${pages}\\b`));
+    });
+  }
+
+  it('prints a commune’s ratings without the citizens’ comments', async () => {
+    const { screenText, text, controls } = await print(c0, 'portrait');
+    expect(screenText).toContain(COMMENT);
+    expect(text).toContain('Đánh giá mới nhất');
+    expect(text).toContain('Rất hài lòng');
+    expect(text).not.toContain('Trần Thị B');
+    expect(text).toContain('Hài lòng theo giờ trong tuần');
+    expect(controls).toEqual([]);
   });
 });

@@ -188,12 +188,23 @@ export async function startDashboard(opts: {
     // selfUrl is known once the server listens (port 0 in tests).
     reports: {
       chromiumPath: opts.chromiumPath ?? DEFAULT_CHROMIUM,
+      pdfAvailable: () => existsSync(runtime.reports.chromiumPath),
       selfUrl: '',
       digests: Boolean(opts.mail && opts.reportSecret),
       secret: opts.reportSecret,
     },
   };
   setRuntime(runtime);
+  if (!runtime.reports.pdfAvailable()) {
+    // Said once at start: the PDF button is off, report.pdf answers 503 and digests carry Excel only.
+    console.error(
+      JSON.stringify({
+        level: 'warn',
+        msg: `no Chromium at ${runtime.reports.chromiumPath}: PDF reports are off (the PDF button is disabled, report.pdf answers 503, digests carry the Excel report only); install Debian's chromium or set MOTCUA_CHROMIUM_PATH`,
+        chromiumPath: runtime.reports.chromiumPath,
+      }),
+    );
+  }
   // SvelteKit refuses form posts whose Origin is not the site's (CSRF). adapter-node takes the
   // site's origin from ORIGIN, read when the handler loads: PUBLIC_URL gives it.
   if (opts.publicUrl && !process.env.ORIGIN) process.env.ORIGIN = new URL(opts.publicUrl).origin;

@@ -37,13 +37,19 @@ export async function unsubscribe(db: Database, id: number): Promise<boolean> {
   return rows.length > 0;
 }
 
-/** How often a failed digest is tried before it is left as failed. */
-export const DIGEST_MAX_ATTEMPTS = 3;
+/**
+ * How long a failed digest waits before its next try, by the number of tries so far: 1 min after
+ * the first, then 5 min, 30 min, 2 h and 6 h. After the sixth try it is left as failed (its
+ * error kept). An SMTP server down for a morning still gets the mail the same day.
+ */
+export const DIGEST_RETRY_BACKOFF_MS = [60_000, 300_000, 1_800_000, 7_200_000, 21_600_000] as const;
+/** Tries of one digest in all: the first and one per backoff step. */
+export const DIGEST_MAX_ATTEMPTS = DIGEST_RETRY_BACKOFF_MS.length + 1;
 
 /**
  * Claims the digest of one subscription for one period, for `instance`. Exactly one caller gets
  * true: the first insert of the (subscription, period) row, or later the one update that takes
- * over a failed run (under DIGEST_MAX_ATTEMPTS) or a claim older than `leaseMs` (its process
+ * over a failed run whose backoff has passed (DIGEST_RETRY_BACKOFF_MS) or a claim older than `leaseMs` (its process
  * died while sending). Both are single statements, so two processes cannot both win.
  */
 export async function claimDigestRun(
@@ -68,7 +74,11 @@ export async function claimDigestRun(
       and(
         eq(reportRuns.subscriptionId, subscriptionId),
         eq(reportRuns.periodKey, periodKey),
-        sql`((${reportRuns.status} = 'failed' and ${reportRuns.attempts} < ${DIGEST_MAX_ATTEMPTS})
+        // A failed run is due once its backoff has passed since its last try (`claimed_at`); an
+        // index past the array's end is null, so a run out of tries is never taken again.
+        sql`((${reportRuns.status} = 'failed' and ${reportRuns.attempts} < ${DIGEST_MAX_ATTEMPTS}
+            and ${reportRuns.claimedAt} + (${`{${DIGEST_RETRY_BACKOFF_MS.join(',')}}`}::bigint[])[${reportRuns.attempts}] * interval '1 millisecond'
+              <= ${at.toISOString()}::timestamptz)
           or (${reportRuns.status} = 'claimed' and ${reportRuns.claimedAt} < ${new Date(now - leaseMs).toISOString()}::timestamptz))`,
       ),
     )

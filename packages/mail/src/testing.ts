@@ -19,6 +19,10 @@ export interface TestSmtpServer {
   url: string;
   /** Every mail received so far, in order. */
   messages: ReceivedMail[];
+  /** Answers the next `n` mails with a temporary failure (451 after DATA), as a busy server does. */
+  refuseNext(n: number): void;
+  /** How many mails were refused so far. */
+  refused: number;
   /** The next mail after the `messages.length` already received; rejects after `ms`. */
   nextMessage(ms?: number): Promise<ReceivedMail>;
   close(): Promise<void>;
@@ -29,6 +33,8 @@ export async function startSmtpServer(
 ): Promise<TestSmtpServer> {
   const messages: ReceivedMail[] = [];
   const waiting: Array<(m: ReceivedMail) => void> = [];
+  let toRefuse = 0;
+  let refused = 0;
   const server = new SMTPServer({
     disabledCommands: ['STARTTLS'],
     allowInsecureAuth: true,
@@ -42,6 +48,13 @@ export async function startSmtpServer(
       }
     },
     onData(stream, session, callback) {
+      if (toRefuse > 0) {
+        toRefuse--;
+        refused++;
+        stream.on('end', () => callback(Object.assign(new Error('Try again later'), { responseCode: 451 })));
+        stream.resume();
+        return;
+      }
       simpleParser(stream).then(
         (parsed) => {
           const mail = {
@@ -63,6 +76,12 @@ export async function startSmtpServer(
     port,
     url: `smtp://${auth}@127.0.0.1:${port}`,
     messages,
+    refuseNext(n) {
+      toRefuse = n;
+    },
+    get refused() {
+      return refused;
+    },
     nextMessage(ms = 10_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {

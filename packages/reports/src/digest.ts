@@ -56,8 +56,10 @@ export function digestMail(
     notes: string[];
   },
 ): Omit<Mail, 'attachments'> {
+  // `Báo cáo tuần 48/2026 (23/11/2026 – 29/11/2026) · …`, `Báo cáo tháng 11/2026 · …`.
   const kind = opts.period === 'weekly' ? 'tuần' : 'tháng';
-  const subject = `Báo cáo ${kind} ${windowText(r.window)} · ${r.unit.name}`;
+  const period = windowText(r.window);
+  const subject = `Báo cáo ${period.charAt(0).toLocaleLowerCase('vi') + period.slice(1)} · ${r.unit.name}`;
   const figures = headlines(r);
   const worst = worstUnits(r);
   const rows = figures
@@ -219,11 +221,11 @@ export class DigestScheduler {
           selfUrl: this.deps.selfUrl,
           viewerId: viewer.id,
           code: sub.unitCode,
-          window: period.pageWindow,
+          window: period.label,
           orientation: 'portrait',
         });
         attachments.push({
-          filename: reportFilename(sub.unitCode, period.fileLabel, 'pdf'),
+          filename: reportFilename(sub.unitCode, period.label, 'pdf'),
           content: pdf,
           contentType: 'application/pdf',
         });
@@ -239,22 +241,17 @@ export class DigestScheduler {
     // The Excel report also stands in for a PDF that could not be printed.
     if (wantXlsx || pdfFailed) {
       attachments.push({
-        filename: reportFilename(sub.unitCode, period.fileLabel, 'xlsx'),
+        filename: reportFilename(sub.unitCode, period.label, 'xlsx'),
         content: await reportXlsx(report),
         contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
       });
-    }
-    if (sub.period === 'weekly' && wantPdf && !pdfFailed) {
-      notes.push(
-        'Bản PDF là trang đơn vị với 7 ngày tính đến lúc gửi; bảng Excel và số liệu trong thư là đúng tuần báo cáo.',
-      );
     }
     const base = this.deps.publicUrl.replace(/\/$/, '');
     const mail = digestMail(report, {
       to: sub.email,
       period: sub.period,
       unsubscribeUrl: `${base}/reports/unsubscribe?token=${unsubscribeToken(this.deps.secret, sub.id)}`,
-      pageUrl: `${base}/units/${sub.unitCode}?window=${period.pageWindow}`,
+      pageUrl: `${base}/units/${sub.unitCode}?window=${period.label}`,
       notes,
     });
     return this.deps.mailer.send({ ...mail, attachments });

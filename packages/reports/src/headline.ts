@@ -1,5 +1,5 @@
 import type { SnapshotWindow, TargetFigure } from '@motcua/contract';
-import { targetStatus, type UnitMetrics } from '@motcua/metrics';
+import { DAY, formatLocal, targetStatus, type UnitMetrics } from '@motcua/metrics';
 import type { ReportData } from './collect.ts';
 
 /** How a figure reads: a count, a share 0..1, hours, or 766 points. */
@@ -127,11 +127,26 @@ export function localDateTimeText(rfc3339: string): string {
   return `${day}/${m}/${y} ${t.slice(0, 5)}`;
 }
 
-/** A window in Vietnamese: `Tháng 11/2026`, `Quý 3/2026`, `Năm 2026`, or its dates. */
+/** `23/11/2026` from a local time. */
+const localDateText = (rfc3339: string) => localDateTimeText(rfc3339).slice(0, 10);
+
+/**
+ * A window in Vietnamese: `Tuần 48/2026 (23/11/2026 – 29/11/2026)` (an ISO week, Monday to
+ * Sunday), `Tháng 11/2026`, `Quý 3/2026`, `Năm 2026`, or its dates.
+ */
 export function windowText(w: SnapshotWindow): string {
   const label = w.period;
   if (label !== undefined) {
     const toDate = w.name === 'period' ? '' : ` (đến ${localDateTimeText(w.to)})`;
+    const week = /^(\d{4})-W(\d{2})$/.exec(label);
+    if (week) {
+      // A closed week's `to` is the Monday after it: its last day is the Sunday before.
+      const days =
+        w.name === 'period'
+          ? ` (${localDateText(w.from)} – ${localDateText(formatLocal(Date.parse(w.to) - DAY))})`
+          : toDate;
+      return `Tuần ${Number(week[2])}/${week[1]}${days}`;
+    }
     const q = /^(\d{4})-Q([1-4])$/.exec(label);
     if (q) return `Quý ${q[2]}/${q[1]}${toDate}`;
     const m = /^(\d{4})-(\d{2})$/.exec(label);
@@ -141,7 +156,7 @@ export function windowText(w: SnapshotWindow): string {
   return `${localDateTimeText(w.from)} – ${localDateTimeText(w.to)}`;
 }
 
-/** `motcua-00004-2026-11.xlsx`: the unit and a label of the period (`2026-11`, `7d`, `tuan-2026-11-23`). */
+/** `motcua-00004-2026-11.xlsx`: the unit and a label of the period (`2026-11`, `7d`, `2026-W48`). */
 export function reportFilename(code: string, label: string, ext: 'xlsx' | 'pdf'): string {
   return `motcua-${code.replace('/', '-')}-${label}.${ext}`;
 }

@@ -761,6 +761,10 @@ const vi = {
     'Tải báo cáo Excel ({window}): tổng hợp, đơn vị trực thuộc, hồ sơ quá hạn, Bộ chỉ số 766',
   'report.pdf': 'PDF',
   'report.pdfTitle': 'Tải báo cáo PDF ({window}) do máy chủ in',
+  'report.pdfMissing':
+    'Chưa tải được PDF: máy chủ chưa cài trình duyệt Chromium để in (MOTCUA_CHROMIUM_PATH). Báo cáo Excel vẫn tải được; nút «In» in trang từ trình duyệt của bạn.',
+  'digest.noPdf':
+    'Máy chủ chưa cài trình duyệt Chromium (MOTCUA_CHROMIUM_PATH) nên chưa in được PDF: thư định kỳ chọn PDF hoặc Excel và PDF sẽ chỉ kèm báo cáo Excel, với một câu giải thích.',
   'report.digests': 'Báo cáo định kỳ',
   'report.digestsTitle': 'Đăng ký nhận báo cáo tuần/tháng qua thư điện tử',
   'digest.title': 'Báo cáo định kỳ qua thư điện tử',
@@ -1548,6 +1552,10 @@ const en: Record<MessageKey, string> = {
     'Download the Excel report ({window}): summary, children, overdue dossiers, 766 scorecard',
   'report.pdf': 'PDF',
   'report.pdfTitle': 'Download the PDF report ({window}) printed by the server',
+  'report.pdfMissing':
+    'No PDF: the server has no Chromium browser to print it (MOTCUA_CHROMIUM_PATH). The Excel report still downloads; “Print” prints the page from your own browser.',
+  'digest.noPdf':
+    'The server has no Chromium browser (MOTCUA_CHROMIUM_PATH), so no PDF can be printed: digests set to PDF, or Excel and PDF, carry the Excel report only, with a sentence saying why.',
   'report.digests': 'Scheduled reports',
   'report.digestsTitle': 'Subscribe to weekly/monthly reports by e-mail',
   'digest.title': 'Scheduled reports by e-mail',

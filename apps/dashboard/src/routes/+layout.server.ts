@@ -1,3 +1,4 @@
+import { getRuntime } from '$lib/server/runtime.ts';
 import type { LayoutServerLoad } from './$types';
 
 export const load: LayoutServerLoad = ({ locals }) => ({
@@ -6,4 +7,6 @@ export const load: LayoutServerLoad = ({ locals }) => ({
   viewer: locals.viewer
     ? { role: locals.viewer.role, unitCode: locals.viewer.unitCode, label: locals.viewer.label }
     : null,
+  /** Whether the server can print PDF reports (a Chromium at MOTCUA_CHROMIUM_PATH). */
+  pdf: getRuntime().reports.pdfAvailable(),
 });

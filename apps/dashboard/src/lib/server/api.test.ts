@@ -38,7 +38,7 @@ function useDb(database: Database) {
     cookies: { secure: false },
     frameAncestors: "'none'",
     calendar: makeWorkCalendar(VN_CALENDAR),
-    reports: { chromiumPath: '/usr/bin/chromium', selfUrl: '', digests: false },
+    reports: { chromiumPath: '/usr/bin/chromium', pdfAvailable: () => true, selfUrl: '', digests: false },
   });
 }
 

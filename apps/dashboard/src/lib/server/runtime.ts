@@ -33,6 +33,8 @@ export interface DashboardRuntime {
   /** Server-side PDF reports: the browser that prints them and the server's own address it loads pages from. */
   reports: {
     chromiumPath: string;
+    /** Whether a browser is at `chromiumPath` now (looked at each time: it may be installed later). */
+    pdfAvailable(): boolean;
     selfUrl: string;
     /** Whether scheduled digests go out (mail and a signing secret configured). */
     digests: boolean;
