@@ -22,6 +22,7 @@ import { createTestTree, DB_KINDS, openTestDb, type TestDb, windowAt } from '@mo
 import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDbCommand, UsageError } from '../../apps/cli/src/commands.ts';
 
 const DAY = 86_400_000;
 /** Local (UTC+7) wall-clock time as epoch ms. */
@@ -195,5 +196,45 @@ describe.each(DB_KINDS)('events in monthly partitions on %s', (kind) => {
     await expect(
       archiveEventMonths(t.db, { before: '2031-02', dir, now: local('2031-01-15T12:00:00') }),
     ).rejects.toThrow(/later than the current month 2031-01/);
+  });
+});
+
+describe.each(DB_KINDS)('motcua events months|archive|restore on %s', (kind) => {
+  let t: TestDb;
+  const dir = mkdtempSync(join(tmpdir(), 'motcua-archive-cli-'));
+  afterAll(async () => {
+    await t.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists the months, archives those before a month and restores them', async () => {
+    t = await openTestDb(kind);
+    const tree = await createTestTree(t.db, { districts: 1, communesPerDistrict: 1 });
+    const commune = tree.communes[0];
+    await writeBatch(t.db, [
+      valid(rating(commune, 'satisfied', { time: local('2024-01-31T23:59:00'), id: 'cli-jan' })),
+      valid(rating(commune, 'satisfied', { time: local('2024-02-01T00:00:00'), id: 'cli-feb-1' })),
+      valid(rating(commune, 'unsatisfied', { time: local('2024-02-20T12:00:00'), id: 'cli-feb-2' })),
+    ]);
+    const run = async (...argv: string[]) => {
+      const lines: string[] = [];
+      await runDbCommand(t.db, argv, (l) => lines.push(l));
+      return lines;
+    };
+    expect(await run('events', 'months')).toEqual([
+      '2024-01\tevents_2024_01\t1\tattached',
+      '2024-02\tevents_2024_02\t2\tattached',
+    ]);
+    expect(await run('events', 'archive', '--before', '2024-02', '--dir', dir)).toEqual([
+      `archived 2024-01: 1 rows to ${join(dir, 'events_2024_01.ndjson.gz')}`,
+      '1 month(s) archived, 1 rows',
+    ]);
+    expect(await run('events', 'months')).toEqual(['2024-02\tevents_2024_02\t2\tattached']);
+    expect(await run('events', 'restore', join(dir, 'events_2024_01.ndjson.gz'))).toEqual([
+      `restored ${join(dir, 'events_2024_01.ndjson.gz')}: 1 rows into 2024-01`,
+    ]);
+    expect(await run('events', 'months')).toHaveLength(2);
+    await expect(run('events', 'archive', '--before', '2024-13', '--dir', dir)).rejects.toThrow(UsageError);
+    await expect(run('events', 'restore')).rejects.toThrow(/FILE required/);
   });
 });
