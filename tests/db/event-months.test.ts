@@ -18,6 +18,7 @@ import {
   restoreEventFile,
   writeBatch,
 } from '@motcua/db';
+import { loadIngestConfig, startIngest } from '@motcua/ingest';
 import { createTestTree, DB_KINDS, openTestDb, type TestDb, windowAt } from '@motcua/test-helpers/db';
 import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
 import { sql } from 'drizzle-orm';
@@ -128,6 +129,20 @@ describe.each(DB_KINDS)('events in monthly partitions on %s', (kind) => {
     now += DAY;
     await keeper.tick();
     expect(await months()).toEqual(['2031-01', '2031-02', '2031-03', '2031-04']);
+  });
+
+  it('has the ingest make this month and the next two at start, by its clock', async () => {
+    const clock = () => local('2032-06-30T23:59:00');
+    const ingest = await startIngest(
+      { ...loadIngestConfig({}), port: 0, host: '127.0.0.1' },
+      { db: t.db, clock },
+    );
+    try {
+      const months = (await listEventMonths(t.db)).map((m) => m.month).filter((m) => m >= '2032');
+      expect(months).toEqual(['2032-06', '2032-07', '2032-08']);
+    } finally {
+      await ingest.close();
+    }
   });
 
   it('archives months to files and restores them: same rows, same numbers', async () => {
