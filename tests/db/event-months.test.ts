@@ -107,6 +107,19 @@ describe.each(DB_KINDS)('events in monthly partitions on %s', (kind) => {
     expect((await partitionsOf(t.db))['three-years-ago']).toBe('events_2023_11');
   });
 
+  it('keeps January of 1 BC (year 0000 of the contract) and of AD 1 apart', async () => {
+    const bc = rating(commune, 'satisfied', { time: '0000-01-15T00:00:00Z', id: 'year-0000' });
+    const ad = rating(commune, 'satisfied', { time: '0001-01-15T00:00:00Z', id: 'year-0001' });
+    expect((await writeBatch(t.db, [valid(bc), valid(ad)])).statuses).toEqual(['accepted', 'accepted']);
+    const parts = await partitionsOf(t.db);
+    expect([parts['year-0000'], parts['year-0001']]).toEqual(['events_bc0001_01', 'events_0001_01']);
+    const months = await listEventMonths(t.db);
+    expect(months.slice(0, 2).map((m) => [m.month, m.partition])).toEqual([
+      ['0000-01', 'events_bc0001_01'],
+      ['0001-01', 'events_0001_01'],
+    ]);
+  });
+
   it('refuses loudly a row of a month without its partition (no default partition)', async () => {
     await expect(
       t.db.query(sql`insert into events (source, id, type, time, unit_code, desk_code, data)
@@ -170,6 +183,8 @@ describe.each(DB_KINDS)('events in monthly partitions on %s', (kind) => {
 
     const archived = await archiveEventMonths(t.db, { before: '2026-07', dir, now: asOf });
     expect(archived.map((a) => [a.month, a.rows])).toEqual([
+      ['0000-01', 1],
+      ['0001-01', 1],
       ['2023-11', 1],
       ['2026-02', 1],
       ['2026-03', 1],
@@ -179,12 +194,14 @@ describe.each(DB_KINDS)('events in monthly partitions on %s', (kind) => {
       ['2026-06', 1],
     ]);
     expect(readdirSync(dir).sort()).toEqual([
+      'events_0001_01.ndjson.gz',
       'events_2023_11.ndjson.gz',
       'events_2026_02.ndjson.gz',
       'events_2026_03.ndjson.gz',
       'events_2026_04.ndjson.gz',
       'events_2026_05.ndjson.gz',
       'events_2026_06.ndjson.gz',
+      'events_bc0001_01.ndjson.gz',
     ]);
     // Only July and later are left in the database; the numbers (rollups, dossier state) are not changed.
     expect((await listEventMonths(t.db)).map((m) => m.month).filter((m) => m < '2026-07')).toEqual([]);

@@ -184,9 +184,16 @@ export async function restoreEventFile(db: Database, file: string): Promise<Rest
   let page: string[] = [];
   const flush = async () => {
     if (page.length === 0) return;
-    const times = page.map((l) => Date.parse((JSON.parse(l) as { time: string }).time));
-    for (const t of times) months.add(localMonthOf(t));
     const json = `[${page.join(',')}]`;
+    // An instant of each month in the page, read by Postgres (JavaScript cannot parse its BC dates).
+    const times = (
+      await db.query<{ at: number | string }>(
+        sql`select min(extract(epoch from time) * 1000)::float8 as at
+          from jsonb_populate_recordset(null::events, ${json}::jsonb)
+          group by date_trunc('month', time at time zone 'UTC' + interval '7 hours')`,
+      )
+    ).map((r) => Number(r.at));
+    for (const t of times) months.add(localMonthOf(t));
     const [{ n }] = await withEventMonths(db, times, () =>
       db.transaction(async (tx) => {
         await db.query(
