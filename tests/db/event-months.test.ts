@@ -120,6 +120,20 @@ describe.each(DB_KINDS)('events in monthly partitions on %s', (kind) => {
     ]);
   });
 
+  it('makes a month again when another process dropped it since this one saw it', async () => {
+    const e1 = rating(commune, 'satisfied', { time: local('2019-05-10T10:00:00'), id: 'stale-1' });
+    expect((await writeBatch(t.db, [valid(e1)])).statuses).toEqual(['accepted']);
+    // What an archive in another process does; this process still remembers the month.
+    await t.db.query(sql`alter table events detach partition events_2019_05`);
+    await t.db.query(sql`drop table events_2019_05`);
+    const e2 = rating(commune, 'unsatisfied', { time: local('2019-05-11T10:00:00'), id: 'stale-2' });
+    expect((await writeBatch(t.db, [valid(e2)])).statuses).toEqual(['accepted']);
+    expect(await t.db.query(sql`select id from events_2019_05`)).toEqual([{ id: 'stale-2' }]);
+    // Tidy for the archive test below: only its own months.
+    await t.db.query(sql`alter table events detach partition events_2019_05`);
+    await t.db.query(sql`drop table events_2019_05`);
+  });
+
   it('refuses loudly a row of a month without its partition (no default partition)', async () => {
     await expect(
       t.db.query(sql`insert into events (source, id, type, time, unit_code, desk_code, data)

@@ -99,16 +99,15 @@ export async function ensureEventMonths(db: Database, now: number, monthsAhead: 
 }
 
 /**
- * Postgres' error for a row no partition accepts (SQLSTATE 23514 is any check violation, hence
- * the message too), also when wrapped (drizzle's query error keeps the driver's as `cause`).
+ * Postgres' error for a row no partition accepts, also when wrapped (drizzle's query error keeps
+ * the driver's as `cause`). SQLSTATE 23514 is any check violation, hence the routine that raised
+ * it (both drivers report it; the message may be translated) or, failing that, the message.
  */
 function isNoPartition(err: unknown): boolean {
-  for (
-    let e = err as { code?: string; message?: string; cause?: unknown } | undefined;
-    e;
-    e = e.cause as typeof e
-  ) {
-    if (e.code === '23514' && /no partition of relation/.test(e.message ?? '')) return true;
+  type PgError = { code?: string; routine?: string; message?: string; cause?: unknown };
+  for (let e = err as PgError | undefined; e; e = e.cause as PgError | undefined) {
+    if (e.code !== '23514') continue;
+    if (e.routine === 'ExecFindPartition' || /no partition of relation/.test(e.message ?? '')) return true;
   }
   return false;
 }
