@@ -18,10 +18,12 @@ import {
   restoreEventFile,
   writeBatch,
 } from '@motcua/db';
+import { loadIngestConfig, startIngest } from '@motcua/ingest';
 import { createTestTree, DB_KINDS, openTestDb, type TestDb, windowAt } from '@motcua/test-helpers/db';
 import { dossierEvent, rating, received } from '@motcua/test-helpers/events';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDbCommand, UsageError } from '../../apps/cli/src/commands.ts';
 
 const DAY = 86_400_000;
 /** Local (UTC+7) wall-clock time as epoch ms. */
@@ -105,6 +107,33 @@ describe.each(DB_KINDS)('events in monthly partitions on %s', (kind) => {
     expect((await partitionsOf(t.db))['three-years-ago']).toBe('events_2023_11');
   });
 
+  it('keeps January of 1 BC (year 0000 of the contract) and of AD 1 apart', async () => {
+    const bc = rating(commune, 'satisfied', { time: '0000-01-15T00:00:00Z', id: 'year-0000' });
+    const ad = rating(commune, 'satisfied', { time: '0001-01-15T00:00:00Z', id: 'year-0001' });
+    expect((await writeBatch(t.db, [valid(bc), valid(ad)])).statuses).toEqual(['accepted', 'accepted']);
+    const parts = await partitionsOf(t.db);
+    expect([parts['year-0000'], parts['year-0001']]).toEqual(['events_bc0001_01', 'events_0001_01']);
+    const months = await listEventMonths(t.db);
+    expect(months.slice(0, 2).map((m) => [m.month, m.partition])).toEqual([
+      ['0000-01', 'events_bc0001_01'],
+      ['0001-01', 'events_0001_01'],
+    ]);
+  });
+
+  it('makes a month again when another process dropped it since this one saw it', async () => {
+    const e1 = rating(commune, 'satisfied', { time: local('2019-05-10T10:00:00'), id: 'stale-1' });
+    expect((await writeBatch(t.db, [valid(e1)])).statuses).toEqual(['accepted']);
+    // What an archive in another process does; this process still remembers the month.
+    await t.db.query(sql`alter table events detach partition events_2019_05`);
+    await t.db.query(sql`drop table events_2019_05`);
+    const e2 = rating(commune, 'unsatisfied', { time: local('2019-05-11T10:00:00'), id: 'stale-2' });
+    expect((await writeBatch(t.db, [valid(e2)])).statuses).toEqual(['accepted']);
+    expect(await t.db.query(sql`select id from events_2019_05`)).toEqual([{ id: 'stale-2' }]);
+    // Tidy for the archive test below: only its own months.
+    await t.db.query(sql`alter table events detach partition events_2019_05`);
+    await t.db.query(sql`drop table events_2019_05`);
+  });
+
   it('refuses loudly a row of a month without its partition (no default partition)', async () => {
     await expect(
       t.db.query(sql`insert into events (source, id, type, time, unit_code, desk_code, data)
@@ -127,6 +156,20 @@ describe.each(DB_KINDS)('events in monthly partitions on %s', (kind) => {
     now += DAY;
     await keeper.tick();
     expect(await months()).toEqual(['2031-01', '2031-02', '2031-03', '2031-04']);
+  });
+
+  it('has the ingest make this month and the next two at start, by its clock', async () => {
+    const clock = () => local('2032-06-30T23:59:00');
+    const ingest = await startIngest(
+      { ...loadIngestConfig({}), port: 0, host: '127.0.0.1' },
+      { db: t.db, clock },
+    );
+    try {
+      const months = (await listEventMonths(t.db)).map((m) => m.month).filter((m) => m >= '2032');
+      expect(months).toEqual(['2032-06', '2032-07', '2032-08']);
+    } finally {
+      await ingest.close();
+    }
   });
 
   it('archives months to files and restores them: same rows, same numbers', async () => {
@@ -154,6 +197,8 @@ describe.each(DB_KINDS)('events in monthly partitions on %s', (kind) => {
 
     const archived = await archiveEventMonths(t.db, { before: '2026-07', dir, now: asOf });
     expect(archived.map((a) => [a.month, a.rows])).toEqual([
+      ['0000-01', 1],
+      ['0001-01', 1],
       ['2023-11', 1],
       ['2026-02', 1],
       ['2026-03', 1],
@@ -163,12 +208,14 @@ describe.each(DB_KINDS)('events in monthly partitions on %s', (kind) => {
       ['2026-06', 1],
     ]);
     expect(readdirSync(dir).sort()).toEqual([
+      'events_0001_01.ndjson.gz',
       'events_2023_11.ndjson.gz',
       'events_2026_02.ndjson.gz',
       'events_2026_03.ndjson.gz',
       'events_2026_04.ndjson.gz',
       'events_2026_05.ndjson.gz',
       'events_2026_06.ndjson.gz',
+      'events_bc0001_01.ndjson.gz',
     ]);
     // Only July and later are left in the database; the numbers (rollups, dossier state) are not changed.
     expect((await listEventMonths(t.db)).map((m) => m.month).filter((m) => m < '2026-07')).toEqual([]);
@@ -195,5 +242,45 @@ describe.each(DB_KINDS)('events in monthly partitions on %s', (kind) => {
     await expect(
       archiveEventMonths(t.db, { before: '2031-02', dir, now: local('2031-01-15T12:00:00') }),
     ).rejects.toThrow(/later than the current month 2031-01/);
+  });
+});
+
+describe.each(DB_KINDS)('motcua events months|archive|restore on %s', (kind) => {
+  let t: TestDb;
+  const dir = mkdtempSync(join(tmpdir(), 'motcua-archive-cli-'));
+  afterAll(async () => {
+    await t.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists the months, archives those before a month and restores them', async () => {
+    t = await openTestDb(kind);
+    const tree = await createTestTree(t.db, { districts: 1, communesPerDistrict: 1 });
+    const commune = tree.communes[0];
+    await writeBatch(t.db, [
+      valid(rating(commune, 'satisfied', { time: local('2024-01-31T23:59:00'), id: 'cli-jan' })),
+      valid(rating(commune, 'satisfied', { time: local('2024-02-01T00:00:00'), id: 'cli-feb-1' })),
+      valid(rating(commune, 'unsatisfied', { time: local('2024-02-20T12:00:00'), id: 'cli-feb-2' })),
+    ]);
+    const run = async (...argv: string[]) => {
+      const lines: string[] = [];
+      await runDbCommand(t.db, argv, (l) => lines.push(l));
+      return lines;
+    };
+    expect(await run('events', 'months')).toEqual([
+      '2024-01\tevents_2024_01\t1\tattached',
+      '2024-02\tevents_2024_02\t2\tattached',
+    ]);
+    expect(await run('events', 'archive', '--before', '2024-02', '--dir', dir)).toEqual([
+      `archived 2024-01: 1 rows to ${join(dir, 'events_2024_01.ndjson.gz')}`,
+      '1 month(s) archived, 1 rows',
+    ]);
+    expect(await run('events', 'months')).toEqual(['2024-02\tevents_2024_02\t2\tattached']);
+    expect(await run('events', 'restore', join(dir, 'events_2024_01.ndjson.gz'))).toEqual([
+      `restored ${join(dir, 'events_2024_01.ndjson.gz')}: 1 rows into 2024-01`,
+    ]);
+    expect(await run('events', 'months')).toHaveLength(2);
+    await expect(run('events', 'archive', '--before', '2024-13', '--dir', dir)).rejects.toThrow(UsageError);
+    await expect(run('events', 'restore')).rejects.toThrow(/FILE required/);
   });
 });

@@ -1,15 +1,18 @@
 import { VIEWER_ROLES, type ViewerRole } from '@motcua/contract';
 import {
+  archiveEventMonths,
   CredentialError,
   createDeskKey,
   createViewer,
   type Database,
   isTreeName,
   listDeskKeys,
+  listEventMonths,
   listViewers,
   loadReferenceUnits,
   migrate,
   recordAudit,
+  restoreEventFile,
   revokeDeskKey,
   revokeViewer,
   TREE_NAMES,
@@ -27,6 +30,11 @@ export const USAGE = `Usage: npm run motcua -- <command>
   units load --tree T                load a reference unit tree: ${TREE_NAMES.join(', ')}
   import FILE… [--format ndjson|csv] [--chunk N] [--rejects PATH] [--restart]
                                      import history (NDJSON or CSV, gzipped or not; docs/import.md)
+  events months                      months of raw events: month, partition, rows, state
+  events archive --before YYYY-MM --dir DIR
+                                     each month before YYYY-MM to DIR/events_YYYY_MM.ndjson.gz,
+                                     then dropped (numbers stay: docs/operations.md)
+  events restore FILE…               load archived months back
   keys create --unit CODE --label TEXT [--desk DESK]
                                      new desk key (printed as the last line)
   keys list                          desk keys: prefix, unit, desk, label, state
@@ -129,6 +137,39 @@ export async function runDbCommand(
       only(p, []);
       await migrate(db);
       print('migrations applied');
+    } else if (group === 'events' && action === 'months') {
+      only(p, []);
+      await migrate(db);
+      for (const m of await listEventMonths(db)) print([m.month, m.partition, m.rows, m.state].join('\t'));
+    } else if (group === 'events' && action === 'archive') {
+      only(p, ['before', 'dir']);
+      const before = need(p, 'before');
+      const dir = need(p, 'dir');
+      await migrate(db);
+      let months: Awaited<ReturnType<typeof archiveEventMonths>>;
+      try {
+        months = await archiveEventMonths(db, {
+          before,
+          dir,
+          onMonth: (m) => print(`archived ${m.month}: ${m.rows} rows to ${m.file}`),
+        });
+      } catch (err) {
+        if (err instanceof RangeError) throw new UsageError(err.message);
+        throw err;
+      }
+      print(`${months.length} month(s) archived, ${months.reduce((n, m) => n + m.rows, 0)} rows`);
+    } else if (group === 'events' && action === 'restore') {
+      only(p, []);
+      if (p.positional.length === 0) throw new UsageError('events restore: FILE required');
+      await migrate(db);
+      for (const file of p.positional) {
+        const r = await restoreEventFile(db, file);
+        const already = r.rows - r.inserted;
+        print(
+          `restored ${r.file}: ${r.inserted} rows into ${r.months.join(', ') || 'no month'}` +
+            (already > 0 ? ` (${already} were there already)` : ''),
+        );
+      }
     } else if (group === 'units' && action === 'load') {
       only(p, ['tree']);
       const tree = need(p, 'tree');

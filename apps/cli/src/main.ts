@@ -11,13 +11,22 @@ function usageExit(message: string): never {
 }
 
 /**
- * `import` file arguments as absolute paths, from the directory the command was typed in: npm
- * runs scripts in the repository root (it passes the caller's directory as INIT_CWD), and a
- * command sent to the running server runs in the server's directory.
+ * File arguments (`import`, `events archive --dir`, `events restore`) as absolute paths, from
+ * the directory the command was typed in: npm runs scripts in the repository root (it passes
+ * the caller's directory as INIT_CWD), and a command sent to the running server runs in the
+ * server's directory.
  */
-function absoluteImportPaths(argv: string[], cwd: string): string[] {
-  if (argv[0] !== 'import') return argv;
+function absolutePaths(argv: string[], cwd: string): string[] {
   const resolve = (p: string) => resolvePath(cwd, p);
+  if (argv[0] === 'events' && argv[1] === 'restore') {
+    return [...argv.slice(0, 2), ...argv.slice(2).map((a) => (a.startsWith('--') ? a : resolve(a)))];
+  }
+  if (argv[0] === 'events' && argv[1] === 'archive') {
+    return argv.map((a, i) =>
+      argv[i - 1] === '--dir' ? resolve(a) : a.startsWith('--dir=') ? `--dir=${resolve(a.slice(6))}` : a,
+    );
+  }
+  if (argv[0] !== 'import') return argv;
   const out = [argv[0]];
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
@@ -52,7 +61,7 @@ async function throughServer(err: DatabaseLockedError, argv: string[]): Promise<
 }
 
 async function main(typed: string[]): Promise<number> {
-  const argv = absoluteImportPaths(typed, process.env.INIT_CWD || process.cwd());
+  const argv = absolutePaths(typed, process.env.INIT_CWD || process.cwd());
   if (argv.length === 0) usageExit('no command');
   if (argv[0] === '--help' || argv[0] === 'help' || argv[0] === '-h') {
     print(USAGE);

@@ -14,12 +14,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip, createGzip } from 'node:zlib';
 import { sql } from 'drizzle-orm';
-import type { Database } from './client.ts';
+import { copyField, type Database } from './client.ts';
 import {
   type EventMonth,
   forgetEventMonths,
   listEventMonths,
   localMonthOf,
+  monthStartOf,
   withEventMonths,
 } from './event-months.ts';
 
@@ -82,24 +83,19 @@ async function exportTable(
   gzip.pipe(out);
   let rows = 0;
   try {
-    // Keyset pages along the primary key, so each page is one index range.
-    let after: { source: string; id: string; time: string } | null = null;
-    for (;;) {
-      const page: { source: string; id: string; time: string; line: string }[] = await db.query<{
-        source: string;
-        id: string;
-        time: string;
-        line: string;
-      }>(
-        sql`select source, id, time::text as time, to_jsonb(e)::text as line from ${sql.identifier(partition)} e
-          ${after ? sql`where (source, id, time) > (${after.source}, ${after.id}, ${after.time}::timestamptz)` : sql``}
-          order by source, id, time limit ${PAGE}`,
+    // One pass of a cursor over the table (it has no index to page along), in its own transaction.
+    await db.transaction(async (tx) => {
+      await db.query(
+        sql`declare motcua_export no scroll cursor for select to_jsonb(e)::text as line from ${sql.identifier(partition)} e`,
+        tx,
       );
-      if (page.length === 0) break;
-      if (!gzip.write(`${page.map((r) => r.line).join('\n')}\n`)) await once(gzip, 'drain');
-      rows += page.length;
-      after = page[page.length - 1];
-    }
+      for (;;) {
+        const page = await db.query<{ line: string }>(sql.raw(`fetch ${PAGE} from motcua_export`), tx);
+        if (page.length === 0) break;
+        if (!gzip.write(`${page.map((r) => r.line).join('\n')}\n`)) await once(gzip, 'drain');
+        rows += page.length;
+      }
+    });
     gzip.end();
     await done;
     // On disk before the rows are dropped from the database.
@@ -177,39 +173,64 @@ export interface RestoredFile {
  * file twice adds nothing the second time.
  */
 export async function restoreEventFile(db: Database, file: string): Promise<RestoredFile> {
-  const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
-  const months = new Set<string>();
-  let rows = 0;
-  let inserted = 0;
-  let page: string[] = [];
-  const flush = async () => {
-    if (page.length === 0) return;
-    const times = page.map((l) => Date.parse((JSON.parse(l) as { time: string }).time));
-    for (const t of times) months.add(localMonthOf(t));
-    const json = `[${page.join(',')}]`;
-    const [{ n }] = await withEventMonths(db, times, () =>
-      db.transaction(async (tx) => {
-        await db.query(
-          sql`insert into event_ids (source, id) select source, id from jsonb_populate_recordset(null::event_ids, ${json}::jsonb)
-            on conflict (source, id) do nothing`,
-          tx,
-        );
-        return db.query<{ n: number | string }>(
-          sql`with ins as (insert into events select * from jsonb_populate_recordset(null::events, ${json}::jsonb)
-            on conflict (source, id, time) do nothing returning 1) select count(*) as n from ins`,
-          tx,
-        );
-      }),
-    );
-    rows += page.length;
-    inserted += Number(n);
-    page = [];
+  const pages = async function* () {
+    const lines = createInterface({
+      input: createReadStream(file).pipe(createGunzip()),
+      crlfDelay: Infinity,
+    });
+    let page: string[] = [];
+    for await (const line of lines) {
+      if (line.trim() === '') continue;
+      page.push(line);
+      if (page.length >= PAGE) {
+        yield page;
+        page = [];
+      }
+    }
+    if (page.length > 0) yield page;
   };
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    page.push(line);
-    if (page.length >= PAGE) await flush();
+  // First pass: the months, made before the transaction (making one locks all of `events`).
+  // An instant of each month, read by Postgres (JavaScript cannot parse its BC dates).
+  const times: number[] = [];
+  for await (const page of pages()) {
+    const rows = await db.query<{ at: number | string }>(
+      sql`select min(extract(epoch from time) * 1000)::float8 as at
+        from jsonb_populate_recordset(null::events, ${`[${page.join(',')}]`}::jsonb)
+        group by date_trunc('month', time at time zone 'UTC' + interval '7 hours')`,
+    );
+    for (const r of rows) times.push(Number(r.at));
   }
-  await flush();
-  return { file, rows, inserted, months: [...months].sort() };
+  const months = [...new Set(times.map(localMonthOf))].sort((a, b) => monthStartOf(a) - monthStartOf(b));
+  // Second pass: the rows into a staging table, then those not stored yet into `events` in one
+  // anti-join (one scan of the file's months: `events` has no index on the ids).
+  const { rows, inserted } = await withEventMonths(db, times, () =>
+    db.transaction(async (tx) => {
+      await db.query(sql`create temp table restore_rows (line jsonb) on commit drop`, tx);
+      for await (const page of pages()) {
+        await db.copyIn(tx, 'restore_rows', ['line'], `${page.map(copyField).join('\n')}\n`);
+      }
+      await db.query(
+        sql`insert into event_ids (source, id) select line->>'source', line->>'id' from restore_rows
+          on conflict (source, id) do nothing`,
+        tx,
+      );
+      const [span] = await db.query<{ rows: number | string; first: string | null; last: string | null }>(
+        sql`select count(*) as rows, min((line->>'time')::timestamptz)::text as first,
+            max((line->>'time')::timestamptz)::text as last from restore_rows`,
+        tx,
+      );
+      if (Number(span.rows) === 0) return { rows: 0, inserted: 0 };
+      const [{ n }] = await db.query<{ n: number | string }>(
+        sql`with r as (select (jsonb_populate_record(null::events, line)).* from restore_rows),
+          ins as (insert into events select * from r
+            where not exists (select 1 from events e where e.source = r.source and e.id = r.id and e.time = r.time
+              and e.time between ${span.first}::timestamptz and ${span.last}::timestamptz)
+            returning 1)
+          select count(*) as n from ins`,
+        tx,
+      );
+      return { rows: Number(span.rows), inserted: Number(n) };
+    }),
+  );
+  return { file, rows, inserted, months };
 }

@@ -6,7 +6,7 @@ import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp } from 'driz
  * per local month (`events_YYYY_MM`, made by `motcua_event_month`, migration 0012): drizzle
  * cannot declare partitioning, so the table itself is created by that migration's SQL and only
  * its columns and indexes are described here. A key of a partitioned table must contain the
- * partition column, hence `time` in it; the idempotency key (source, id) is `event_ids`.
+ * partition column, so the idempotency key (source, id) is kept in `event_ids`.
  */
 export const events = pgTable(
   'events',
@@ -24,7 +24,8 @@ export const events = pgTable(
     storedAt: timestamp('stored_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    primaryKey({ columns: [t.source, t.id, t.time] }),
+    // No key of its own: the ids are unique in `event_ids` (a key here would have to contain
+    // `time`, and was a second random-keyed index to maintain on every event: migration 0014).
     // Only ratings are listed from here (latest ratings of a desk); dossiers keep their own history.
     index('events_ratings_idx').on(t.unitCode, t.time).where(sql`${t.type} = 'vn.motcua.rating.submitted'`),
   ],
