@@ -150,7 +150,8 @@ export function windowText(w: SnapshotWindow): string {
     const q = /^(\d{4})-Q([1-4])$/.exec(label);
     if (q) return `Quý ${q[2]}/${q[1]}${toDate}`;
     const m = /^(\d{4})-(\d{2})$/.exec(label);
-    if (m) return `Tháng ${m[2]}/${m[1]}${toDate}`;
+    // Written as the dashboard writes it: "Tháng 1/2027", no leading zero (as the week above).
+    if (m) return `Tháng ${Number(m[2])}/${m[1]}${toDate}`;
     return `Năm ${label}${toDate}`;
   }
   return `${localDateTimeText(w.from)} – ${localDateTimeText(w.to)}`;

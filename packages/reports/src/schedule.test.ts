@@ -57,6 +57,13 @@ describe('digest schedule', () => {
     expect(windowText(w1)).toBe('Tuần 1/2027 (04/01/2027 – 10/01/2027)');
   });
 
+  it('names a month as the dashboard does, without a leading zero', () => {
+    const jan = windowToJson(digestPeriodOf('monthly', local('2027-02-01T07:30:00')).window);
+    expect(windowText(jan)).toBe('Tháng 1/2027');
+    const dec = windowToJson(digestPeriodOf('monthly', local('2027-01-01T07:30:00')).window);
+    expect(windowText(dec)).toBe('Tháng 12/2026');
+  });
+
   it('monthly: the 1st at 07:30 local, the month before it', () => {
     expect(lastSlotAtOrBefore('monthly', local('2026-12-01T07:30:00'))).toBe(local('2026-12-01T07:30:00'));
     expect(lastSlotAtOrBefore('monthly', local('2026-12-01T07:00:00'))).toBe(local('2026-11-01T07:30:00'));
