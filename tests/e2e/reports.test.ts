@@ -181,7 +181,9 @@ describe('Excel report', () => {
     ]);
     const summary = wb.getWorksheet('Tổng hợp') as ExcelJS.Worksheet;
     expect(String(summary.getCell(1, 1).value)).toContain('Quận Thử Nghiệm 0');
-    expect(String(summary.getCell(2, 1).value)).toContain(`Tháng ${Number(month.slice(5))}/${month.slice(0, 4)}`);
+    expect(String(summary.getCell(2, 1).value)).toContain(
+      `Tháng ${Number(month.slice(5))}/${month.slice(0, 4)}`,
+    );
     expect(summary.views[0]).toMatchObject({ state: 'frozen', ySplit: HEADER_ROW });
     const byLabel = new Map(rows(summary).map((r) => [String(r[0]), r.slice(1)]));
     const m = snap.metrics;
