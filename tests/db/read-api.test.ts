@@ -199,4 +199,45 @@ describe.each(DB_KINDS)('read API on %s', (kind) => {
       (await apiGet(s.dashboardUrl, `/api/v1/units/${d0}/ratings?${q}&limit=501`, cityToken)).status,
     ).toBe(400);
   });
+
+  it('lists many communes’ newest ratings the same whether they lie in the window’s last day, week or earlier', async () => {
+    // d1's communes, a 20-day window ending 30 days ago: one rating 2 h before its end, two
+    // 3 days before, three 15 days before. The list looks at the last day first, then the last
+    // week, then the whole window; each limit below needs a different one of them.
+    const [ca, cb] = s.tree.communes.filter((c) => s.tree.districtOf[c] === d1);
+    const DAY = 86_400_000;
+    const end = Math.floor((Date.now() - 30 * DAY) / 60_000) * 60_000;
+    const at = [
+      end - 2 * 3_600_000,
+      end - 3 * DAY,
+      end - 3 * DAY - 60_000,
+      end - 15 * DAY,
+      end - 15 * DAY - 60_000,
+      end - 15 * DAY - 120_000,
+    ];
+    const sent = [
+      await postBatch(s.ingestUrl, await s.deskKey(ca), [
+        rating(ca, 'satisfied', { time: at[0] }),
+        rating(ca, 'unsatisfied', { time: at[2] }),
+        rating(ca, 'very_satisfied', { time: at[4] }),
+      ]),
+      await postBatch(s.ingestUrl, await s.deskKey(cb), [
+        rating(cb, 'satisfied', { time: at[1] }),
+        rating(cb, 'very_satisfied', { time: at[3] }),
+        rating(cb, 'unsatisfied', { time: at[5] }),
+      ]),
+    ];
+    expect(sent.map((r) => r.body.accepted)).toEqual([3, 3]);
+    const q = `from=${encodeURIComponent(formatLocal(end - 20 * DAY))}&to=${encodeURIComponent(formatLocal(end))}`;
+    const times = async (limit: number) =>
+      (
+        (await apiGet(s.dashboardUrl, `/api/v1/units/${d1}/ratings?${q}&limit=${limit}`, cityToken))
+          .body as unknown as RatingList
+      ).items.map((x) => x.time);
+    for (const limit of [1, 2, 3, 4, 6, 7])
+      expect(await times(limit)).toEqual(at.slice(0, limit).map(formatLocal));
+    // The same list for the city (every district's communes), and from the window's own start.
+    const city20 = await apiGet(s.dashboardUrl, `/api/v1/units/${city}/ratings?${q}&limit=500`, cityToken);
+    expect((city20.body as unknown as RatingList).items.map((x) => x.time)).toEqual(at.map(formatLocal));
+  });
 });

@@ -507,6 +507,9 @@ export async function readOverdue(
   };
 }
 
+/** How far back a list of many communes' ratings looks first: a day, a week, the whole window. */
+const RATING_LIST_SPANS = [86_400_000, 7 * 86_400_000, Number.POSITIVE_INFINITY];
+
 /**
  * The latest ratings of a unit or desk, newest first (index reads on `events_ratings_idx`).
  * Without `window`: a commune's or desk's last `limit`. With `window`: those in [from, to) of any
@@ -524,19 +527,33 @@ export async function readLatestRatings(
   const window = opts.window;
   if (!window && unit.level !== 'commune' && unit.level !== 'desk') return null;
   if (communes.length === 0) return { unit, items: [] };
-  const rows = await db.query<{
-    time: Date | string;
-    unit_code: string;
-    desk_code: string;
-    data: Record<string, unknown> | string;
-  }>(
-    sql`select time, unit_code, desk_code, data from events
-      where ${communes.length === 1 ? sql`unit_code = ${communes[0]}` : unitFilter(communes)}
-        and type = 'vn.motcua.rating.submitted'
-        ${deskCode ? sql`and desk_code = ${deskCode}` : sql``}
-        ${window ? sql`and time >= ${new Date(window.from).toISOString()} and time < ${new Date(window.to).toISOString()}` : sql``}
-      order by time desc, source, id limit ${opts.limit ?? 20}`,
-  );
+  const limit = opts.limit ?? 20;
+  const list = (from: number | null) =>
+    db.query<{
+      time: Date | string;
+      unit_code: string;
+      desk_code: string;
+      data: Record<string, unknown> | string;
+    }>(
+      sql`select time, unit_code, desk_code, data from events
+        where ${communes.length === 1 ? sql`unit_code = ${communes[0]}` : unitFilter(communes)}
+          and type = 'vn.motcua.rating.submitted'
+          ${deskCode ? sql`and desk_code = ${deskCode}` : sql``}
+          ${from !== null && window ? sql`and time >= ${new Date(from).toISOString()} and time < ${new Date(window.to).toISOString()}` : sql``}
+        order by time desc, source, id limit ${limit}`,
+    );
+  // One commune's ratings come newest first from its index, so the scan stops at `limit`. Many
+  // communes' come from as many index ranges, all sorted to keep the newest (a month of the
+  // whole country is ~400,000 ratings): look at the window's newest day first, then its newest
+  // week, then all of it. A slice's rows are newer than any outside it, so the first slice
+  // holding `limit` rows gives exactly the window's newest.
+  const spans = window && communes.length > 1 ? RATING_LIST_SPANS : [Number.POSITIVE_INFINITY];
+  let rows: Awaited<ReturnType<typeof list>> = [];
+  for (const span of spans) {
+    const from = window ? Math.max(window.from, window.to - span) : null;
+    rows = await list(from);
+    if (rows.length >= limit || from === null || from === window?.from) break;
+  }
   return {
     unit,
     items: rows.map((r): RatingItem => {
