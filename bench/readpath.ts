@@ -1,9 +1,10 @@
 /**
- * 5. Read path: the city's `30d` snapshot and `1d` series from rollup buckets (what the API
+ * 5. Read path: the root's (city's) `30d` snapshot and `1d` series from rollup buckets (what the API
  *    and the live hub run) against the straightforward SQL over raw events, at several stored
  *    sizes. The store is filled chronologically with the simulator's model of Hà Nội (526
  *    communes, real volume) through `writeBatch`, the ingest's own write path, so rollups and
- *    dossier state are exactly what production would hold.
+ *    dossier state are exactly what production would hold. BENCH_READ_TREE=vn-2025-07 fills the
+ *    national tree (3,321 communes, the same model per commune) and reads the nation instead.
  */
 import { trustedEvent, type ValidatedEvent } from '@motcua/contract';
 import {
@@ -24,7 +25,7 @@ import {
 } from '@motcua/metrics';
 import { createCityModel } from '@motcua/simulator';
 import { sql } from 'drizzle-orm';
-import type { BenchConfig } from './lib/config.ts';
+import { type BenchConfig, DEFAULT_READ_TREE } from './lib/config.ts';
 import { createBenchDb, type StorageReading, storage } from './lib/pg.ts';
 import { type Summary, summarize } from './lib/stats.ts';
 
@@ -33,8 +34,8 @@ const DAY = 86_400_000;
 const LOAD_BATCH = 10_000;
 /** Concurrent writers while loading; each owns a disjoint set of communes (no shared rows). */
 const LOAD_WRITERS = 2;
-/** Hà Nội at real volume, from the model (measured: ~22,700 events a day); sizes the history. */
-const EVENTS_PER_DAY_ESTIMATE = 22_700;
+/** Hà Nội at real volume, from the model (measured: ~22,700 events a day over its 526 communes); sizes the history. */
+const EVENTS_PER_COMMUNE_DAY_ESTIMATE = 22_700 / 526;
 
 export interface ReadPoint {
   events: number;
@@ -55,6 +56,9 @@ export interface ReadPoint {
 }
 
 export interface ReadResult {
+  /** The reference tree filled, and the root every figure reads (absent in records made before BENCH_READ_TREE). */
+  tree?: string;
+  root?: { code: string; name: string; level: string };
   load: { events: number; seconds: number; eventsPerSec: number; batch: number; writers: number };
   points: ReadPoint[];
 }
@@ -76,7 +80,7 @@ interface RawCounts {
 }
 
 /**
- * The city snapshot's counts per district, the plain way: aggregate `events` over the window.
+ * The root's snapshot counts per child (district or province), the plain way: aggregate `events` over the window.
  * Outcomes: a dossier's first finishing event in the window, joined to its `received` event;
  * late past `dueAt`, early before its local date (supplement pauses and apology slips ignored).
  */
@@ -187,12 +191,12 @@ async function measure(
   const resolved = resolveWindow({ window: '30d' }, asOf);
   if (!resolved.ok) throw new Error(resolved.message);
   const w = resolved.window;
-  const city = tree.roots()[0].code;
+  const root = tree.roots()[0].code;
 
-  const snap = await time(cfg.readRuns.bucket, 2, () => readSnapshot(db, tree, city, w, asOf));
-  const series = await time(cfg.readRuns.bucket, 2, () => readSeries(db, tree, city, w, '1d'));
+  const snap = await time(cfg.readRuns.bucket, 2, () => readSnapshot(db, tree, root, w, asOf));
+  const series = await time(cfg.readRuns.bucket, 2, () => readSeries(db, tree, root, w, '1d'));
   const withScorecard = await time(cfg.readRuns.bucket, 2, () =>
-    Promise.all([readSnapshot(db, tree, city, w, asOf), readScorecard(db, tree, city, w, asOf)]),
+    Promise.all([readSnapshot(db, tree, root, w, asOf), readScorecard(db, tree, root, w, asOf)]),
   );
   const rawSnap = await time(cfg.readRuns.raw, 1, () => rawSnapshot(db, w));
   const rawSer = await time(cfg.readRuns.raw, 1, () => rawSeries(db, w));
@@ -250,17 +254,25 @@ async function measure(
   return point;
 }
 
+/** `motcua_bench_read` for the city; another tree's store beside it (`motcua_bench_read_vn_2025_07`). */
+export function readDbName(tree: string): string {
+  return tree === DEFAULT_READ_TREE ? 'motcua_bench_read' : `motcua_bench_read_${tree.replaceAll('-', '_')}`;
+}
+
 export async function benchRead(cfg: BenchConfig, log: (s: string) => void): Promise<ReadResult> {
-  const bench = await createBenchDb(cfg.base, 'motcua_bench_read');
+  const bench = await createBenchDb(cfg.base, readDbName(cfg.readTree), cfg.readTree);
   try {
     const { db } = bench;
     const tree = await readUnitTree(db);
-    const communes = tree.communesUnder(tree.roots()[0].code);
+    const root = tree.roots()[0];
+    const communes = tree.communesUnder(root.code);
     const model = createCityModel({ communes: communes.map((code) => ({ code })), seed: cfg.seed });
     const writerOf = new Map(communes.map((c, i) => [c, i % LOAD_WRITERS]));
     const targets = [...cfg.readSizes].sort((a, b) => a - b);
     // Enough days to reach the largest size before today (weekends are lighter than the mean).
-    const days = Math.ceil((targets[targets.length - 1] / EVENTS_PER_DAY_ESTIMATE) * 1.15);
+    const days = Math.ceil(
+      (targets[targets.length - 1] / (EVENTS_PER_COMMUNE_DAY_ESTIMATE * communes.length)) * 1.15,
+    );
     const today = localDayStart(Date.now());
     const start = today - days * DAY;
     const knownDesks = new Set<string>();
@@ -299,6 +311,8 @@ export async function benchRead(cfg: BenchConfig, log: (s: string) => void): Pro
       }
     }
     return {
+      tree: cfg.readTree,
+      root: { code: root.code, name: root.name, level: root.level },
       load: {
         events: stored,
         seconds: loadMs / 1000,

@@ -4,6 +4,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { DisplayResult, DisplayRun } from './display.ts';
 import type { ImportResult } from './import.ts';
+import { DEFAULT_READ_TREE } from './lib/config.ts';
 import type { ServerInfo } from './lib/pg.ts';
 import { count, mib, ms, pct, ratio } from './lib/stats.ts';
 import type { LivePhase, LiveResult } from './live.ts';
@@ -191,21 +192,29 @@ export function buildRows(r: BenchResults): Row[] {
       status: check(im.importPerSec.p50 >= 100_000),
     });
   }
+  // Records made before BENCH_READ_TREE read the city.
+  const rootLabel = r.read?.root?.level === 'nation' ? 'nation' : 'city';
   for (const pt of r.read?.points ?? []) {
     const at2M = pt.events >= 1.5e6 && pt.events < 5e6;
+    // Issue 18: the snapshot costs the same whatever the history, under 50 ms at 10 M and beyond.
+    const atScale = pt.events >= 9e6;
     rows.push({
       bench: '5 Read path',
-      figure: `city 30d snapshot @ ${millions(pt.events)} events, median / p95`,
+      figure: `${rootLabel} 30d snapshot @ ${millions(pt.events)} events, median / p95`,
       result: `${ms(pt.snapshot.bucket.p50)} / ${ms(pt.snapshot.bucket.p95)}`,
       baseline: `raw SQL: ${ms(pt.snapshot.raw.p50)} / ${ms(pt.snapshot.raw.p95)}`,
       ratio: ratio(pt.snapshot.speedup, 0),
-      target: at2M ? '≥ 50× and < 50 ms' : '',
-      status: at2M ? check(pt.snapshot.speedup >= 50 && pt.snapshot.bucket.p50 < 50) : '',
+      target: at2M ? '≥ 50× and < 50 ms' : atScale ? '< 50 ms' : '',
+      status: at2M
+        ? check(pt.snapshot.speedup >= 50 && pt.snapshot.bucket.p50 < 50)
+        : atScale
+          ? check(pt.snapshot.bucket.p50 < 50)
+          : '',
     });
     if (pt.withScorecard) {
       rows.push({
         bench: '5 Read path',
-        figure: `city 30d snapshot + 766 scorecard @ ${millions(pt.events)} events, median / p95`,
+        figure: `${rootLabel} 30d snapshot + 766 scorecard @ ${millions(pt.events)} events, median / p95`,
         result: `${ms(pt.withScorecard.bucket.p50)} / ${ms(pt.withScorecard.bucket.p95)}`,
         baseline: `raw SQL snapshot: ${ms(pt.withScorecard.raw.p50)} / ${ms(pt.withScorecard.raw.p95)}`,
         ratio: ratio(pt.withScorecard.speedup, 0),
@@ -215,7 +224,7 @@ export function buildRows(r: BenchResults): Row[] {
     }
     rows.push({
       bench: '5 Read path',
-      figure: `city 30d series (1d) @ ${millions(pt.events)} events, median / p95`,
+      figure: `${rootLabel} 30d series (1d) @ ${millions(pt.events)} events, median / p95`,
       result: `${ms(pt.series.bucket.p50)} / ${ms(pt.series.bucket.p95)}`,
       baseline: `raw SQL: ${ms(pt.series.raw.p50)} / ${ms(pt.series.raw.p95)}`,
       ratio: ratio(pt.series.speedup, 0),
@@ -356,7 +365,9 @@ const resultsDir = join(import.meta.dirname, 'results');
 export function writeJson(r: BenchResults): string {
   mkdirSync(resultsDir, { recursive: true });
   const only = r.only ? `-${[...r.only].sort().join('+')}` : '';
-  const path = join(resultsDir, `${r.date}${r.quick ? '-quick' : ''}${only}.json`);
+  // A read path over another tree than Hà Nội's is its own record (`…-read-vn-2025-07.json`).
+  const tree = r.read?.tree && r.read.tree !== DEFAULT_READ_TREE ? `-${r.read.tree}` : '';
+  const path = join(resultsDir, `${r.date}${r.quick ? '-quick' : ''}${only}${tree}.json`);
   writeFileSync(path, `${JSON.stringify(r, null, 2)}\n`);
   return path;
 }

@@ -1,3 +1,4 @@
+import { isTreeName, TREE_NAMES, type TreeName } from '@motcua/db';
 /** Settings of one bench run, from the environment. */
 export interface BenchConfig {
   quick: boolean;
@@ -22,6 +23,8 @@ export interface BenchConfig {
   batchSizes: number[];
   /** Stored events at which the read path is measured. */
   readSizes: number[];
+  /** The unit tree the read path fills and reads at its root (BENCH_READ_TREE; Hà Nội by default). */
+  readTree: TreeName;
   /** Repetitions of each read query: bucket path, raw SQL. */
   readRuns: { bucket: number; raw: number };
   /** Background load while measuring live latency, events/s, and events per request. */
@@ -43,6 +46,9 @@ export interface BenchConfig {
   importRuns: number;
 }
 
+/** The read path's tree unless BENCH_READ_TREE names another (`vn-2025-07`: the nation). */
+export const DEFAULT_READ_TREE = 'hanoi-2025-01';
+
 export const ALL_BENCHMARKS = ['throughput', 'live', 'read', 'national', 'display', 'import'];
 const ALL = ALL_BENCHMARKS;
 
@@ -54,6 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig | 
   const quick = env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true';
   const only = new Set((env.BENCH_ONLY ?? ALL.join(',')).split(',').map((s) => s.trim()));
   for (const o of only) if (!ALL.includes(o)) return `BENCH_ONLY: ${o} is not one of ${ALL.join(', ')}`;
+  const readTree = env.BENCH_READ_TREE ?? DEFAULT_READ_TREE;
+  if (!isTreeName(readTree)) return `BENCH_READ_TREE: ${readTree} is not one of ${TREE_NAMES.join(', ')}`;
   return {
     quick,
     base,
@@ -72,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig | 
       : quick
         ? [200_000]
         : [2_000_000, 10_000_000],
+    readTree,
     readRuns: quick ? { bucket: 15, raw: 3 } : { bucket: 30, raw: 5 },
     liveRate: 1000,
     liveBatch: Number(env.BENCH_LIVE_BATCH ?? 10),

@@ -1,4 +1,4 @@
-import { createDb, type Database, loadReferenceUnits, migrate } from '@motcua/db';
+import { createDb, type Database, loadReferenceUnits, migrate, type TreeName } from '@motcua/db';
 import postgres from 'postgres';
 
 export interface BenchDb {
@@ -14,8 +14,12 @@ function urlFor(base: string, name: string): string {
   return url.toString();
 }
 
-/** A fresh database next to DATABASE_URL's, migrated, with the Hà Nội tree (526 communes) loaded. */
-export async function createBenchDb(base: string, name: string): Promise<BenchDb> {
+/** A fresh database next to DATABASE_URL's, migrated, with a reference tree (Hà Nội's 526 communes by default) loaded. */
+export async function createBenchDb(
+  base: string,
+  name: string,
+  tree: TreeName = 'hanoi-2025-01',
+): Promise<BenchDb> {
   const admin = postgres(base, { max: 1, onnotice: () => {} });
   try {
     await admin.unsafe(`drop database if exists ${name} with (force)`);
@@ -26,7 +30,7 @@ export async function createBenchDb(base: string, name: string): Promise<BenchDb
   const url = urlFor(base, name);
   const db = await createDb({ url, max: 4 });
   await migrate(db);
-  await loadReferenceUnits(db, 'hanoi-2025-01');
+  await loadReferenceUnits(db, tree);
   return {
     name,
     url,
@@ -75,21 +79,32 @@ export interface StorageReading {
 }
 
 /**
+ * `events` is partitioned by month: the parent holds no bytes, its partitions do, and
+ * `event_ids` (the key that decides duplicates) belongs to the raw events' cost.
+ */
+const eventsSize = (fn: string) =>
+  `((select coalesce(sum(${fn}(relid)), 0) from pg_partition_tree('events')) + ${fn}('event_ids'))`;
+const EVENTS_BYTES = eventsSize('pg_total_relation_size');
+const EVENTS_INDEX_BYTES = eventsSize('pg_indexes_size');
+
+/**
  * pg_total_relation_size (heap, indexes, TOAST) of the write-path tables, per stored event;
- * `rollups` counts both rollup tables (the v1.1 counters are in `rollups_766`).
+ * `events` counts its monthly partitions and `event_ids`, `rollups` both rollup tables (the
+ * v1.1 counters are in `rollups_766`).
  */
 export async function storage(url: string): Promise<StorageReading> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    const [r] = await sql<Record<string, string>[]>`
+    // Plain text (no parameters): the size expressions above are SQL, not values.
+    const [r] = await sql.unsafe<Record<string, string>[]>(`
       select (select count(*) from events) as events,
         (select count(*) from dossiers) as dossiers,
         (select count(*) from rollups) + (select count(*) from rollups_766) as rollups,
-        pg_total_relation_size('events') as events_bytes,
+        ${EVENTS_BYTES} as events_bytes,
         pg_total_relation_size('dossiers') as dossiers_bytes,
         pg_total_relation_size('rollups') + pg_total_relation_size('rollups_766') as rollups_bytes,
-        pg_indexes_size('events') as events_idx, pg_indexes_size('dossiers') as dossiers_idx,
-        pg_indexes_size('rollups') + pg_indexes_size('rollups_766') as rollups_idx`;
+        ${EVENTS_INDEX_BYTES} as events_idx, pg_indexes_size('dossiers') as dossiers_idx,
+        pg_indexes_size('rollups') + pg_indexes_size('rollups_766') as rollups_idx`);
     const bytes = {
       events: Number(r.events_bytes),
       dossiers: Number(r.dossiers_bytes),
