@@ -211,6 +211,18 @@ export function buildRows(r: BenchResults): Row[] {
           ? check(pt.snapshot.bucket.p50 < 50)
           : '',
     });
+    if (pt.asFilled) {
+      const { pagesAsFilled, pagesRebuilt } = pt.asFilled.openIndexes;
+      rows.push({
+        bench: '5 Read path',
+        figure: `${rootLabel} 30d snapshot @ ${millions(pt.events)}, as filled (open-dossier indexes ${count(pagesAsFilled)} pages, rebuilt ${count(pagesRebuilt)})`,
+        result: `${ms(pt.asFilled.snapshot.p50)} / ${ms(pt.asFilled.snapshot.p95)}`,
+        baseline: `rebuilt: ${ms(pt.snapshot.bucket.p50)} / ${ms(pt.snapshot.bucket.p95)}`,
+        ratio: '',
+        target: '',
+        status: '',
+      });
+    }
     if (pt.withScorecard) {
       rows.push({
         bench: '5 Read path',

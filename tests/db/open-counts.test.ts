@@ -1,11 +1,18 @@
 /**
  * `open_dossier_counts` (migration 0008): the counters the write path keeps equal what the
  * migration's backfill computes from `dossiers` for a store written before it, on histories of
- * the simulator's model (stalled dossiers waiting for a supplement, two requests, reschedules).
+ * the simulator's model (stalled dossiers waiting for a supplement, two requests, reschedules);
+ * and read the same after their indexes are rebuilt (what an import ends with).
  */
 import { readFileSync } from 'node:fs';
 import { trustedEvent } from '@motcua/contract';
-import { writeBatch } from '@motcua/db';
+import {
+  OPEN_DOSSIER_INDEXES,
+  openDossierIndexPages,
+  readOpenCounts,
+  rebuildOpenDossierIndexes,
+  writeBatch,
+} from '@motcua/db';
 import { localDayStart } from '@motcua/metrics';
 import { createCityModel } from '@motcua/simulator';
 import { createTestTree, DB_KINDS, openTestDb } from '@motcua/test-helpers/db';
@@ -39,6 +46,33 @@ describe.each(DB_KINDS)('open dossier counters (%s)', (kind) => {
       await t.db.query(sql`delete from open_dossier_counts`);
       await t.db.query(sql.raw(backfill));
       expect(await rows()).toEqual(kept);
+    } finally {
+      await t.drop();
+    }
+  }, 120_000);
+
+  it('read the same after their indexes are rebuilt, which gives back the pages a fast write left', async () => {
+    const t = await openTestDb(kind);
+    try {
+      const tree = await createTestTree(t.db, { city: '94', districts: 2, communesPerDistrict: 3 });
+      const model = createCityModel({ communes: tree.communes.map((code) => ({ code })), seed: 4 });
+      const today = localDayStart(Date.now());
+      const events = model.generate(today - 60 * DAY, today).map(trustedEvent);
+      for (let i = 0; i < events.length; i += 700) await writeBatch(t.db, events.slice(i, i + 700));
+      const asOf = today;
+      // Rows come in no set order.
+      const counts = async () =>
+        (await readOpenCounts(t.db, tree.communes, asOf, 'desk')).sort((a, b) =>
+          `${a.unit_code}/${a.desk_code}`.localeCompare(`${b.unit_code}/${b.desk_code}`),
+        );
+      const before = await counts();
+      expect(before.reduce((a, r) => a + Number(r.total), 0)).toBeGreaterThan(20);
+      // Every event rewrote its dossier's row: the open-dossier indexes hold the dead entries.
+      const pages = await rebuildOpenDossierIndexes(t.db);
+      expect(pages.after).toBeGreaterThanOrEqual(OPEN_DOSSIER_INDEXES.length);
+      expect(pages.after * 2).toBeLessThan(pages.before);
+      expect(await openDossierIndexPages(t.db)).toBe(pages.after);
+      expect(await counts()).toEqual(before);
     } finally {
       await t.drop();
     }

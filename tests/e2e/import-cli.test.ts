@@ -82,6 +82,11 @@ describe.skipIf(!process.env.DATABASE_URL)('motcua import (CLI)', () => {
     expect(resumed.out).toMatch(/resumed after line [\d,]+/);
     expect(resumed.out).toContain(`${events.toLocaleString('en-US')} lines`);
     expect(resumed.err).toMatch(/\[#+\] 100\.0%.*events\/s +ETA/);
+    // It ends by giving the open-dossier indexes back the pages the fast write left.
+    const rebuilt = resumed.out.match(/open-dossier indexes rebuilt: ([\d,]+) → ([\d,]+) pages/);
+    expect(rebuilt, resumed.out).not.toBeNull();
+    const [pagesBefore, pagesAfter] = (rebuilt ?? []).slice(1).map((x) => Number(x.replaceAll(',', '')));
+    expect(pagesAfter).toBeLessThan(pagesBefore);
     const after = await look((db) =>
       db.query<{ n: number; d: number }>(
         sql`select (select count(*)::int from events) as n, (select count(distinct id)::int from events) as d`,
@@ -92,6 +97,8 @@ describe.skipIf(!process.env.DATABASE_URL)('motcua import (CLI)', () => {
     const again = motcua(['import', path]);
     expect(again.code).toBe(0);
     expect(again.out).toContain(`0 accepted, ${events.toLocaleString('en-US')} duplicates, 0 rejected`);
+    // Nothing new: nothing to rebuild.
+    expect(again.out).not.toContain('open-dossier indexes rebuilt');
   });
 
   it('names a missing file and a bad option', () => {

@@ -225,3 +225,35 @@ export async function readImportFile(db: Database, fileKey: string): Promise<Imp
 export async function resetImportFile(db: Database, fileKey: string): Promise<void> {
   await db.query(sql`delete from import_files where file_key = ${fileKey}`);
 }
+
+/** The partial indexes of open dossiers that the open counts read (migrations 0001 and 0008). */
+export const OPEN_DOSSIER_INDEXES = [
+  'dossiers_open_idx',
+  'dossiers_open_timed_idx',
+  'dossiers_open_pending_idx',
+] as const;
+
+/** Pages of the open-dossier indexes, all three together. */
+export async function openDossierIndexPages(db: Database): Promise<number> {
+  const [r] = await db.query<{ pages: number | string }>(
+    sql`select coalesce(sum(pg_relation_size(c.oid) / 8192), 0)::float8 as pages from pg_class c
+      where c.relname = any(${`{${OPEN_DOSSIER_INDEXES.join(',')}}`}::text[])`,
+  );
+  return Number(r.pages);
+}
+
+/**
+ * Rebuilds the open-dossier indexes and vacuums `dossiers`, after a write faster than vacuum
+ * follows (an import of history). Each event rewrites its dossier's row and leaves a dead entry
+ * in these indexes; a vacuum removes the entries but keeps the pages they filled, and the open
+ * counts read every page: an import of a year leaves them hundreds of times their live size.
+ * On Postgres the rebuild is `concurrently` (writes go on meanwhile); PGlite has one connection.
+ * Returns the pages before and after.
+ */
+export async function rebuildOpenDossierIndexes(db: Database): Promise<{ before: number; after: number }> {
+  const before = await openDossierIndexPages(db);
+  const how = db.kind === 'postgres' ? 'concurrently ' : '';
+  for (const index of OPEN_DOSSIER_INDEXES) await db.query(sql.raw(`reindex index ${how}${index}`));
+  await db.query(sql`vacuum analyze dossiers`);
+  return { before, after: await openDossierIndexPages(db) };
+}
