@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { trustedEvent } from '@motcua/contract';
 import {
+  type Database,
   OPEN_DOSSIER_INDEXES,
   openDossierIndexPages,
   readOpenCounts,
@@ -26,15 +27,21 @@ const migration = readFileSync(
 );
 const backfill = migration.split('--> statement-breakpoint').at(-1) as string;
 
+/** A test city of 6 communes with `days` of the simulator's model up to today, written in batches. */
+async function fillWithModel(db: Database, city: string, seed: number, days: number) {
+  const tree = await createTestTree(db, { city, districts: 2, communesPerDistrict: 3 });
+  const model = createCityModel({ communes: tree.communes.map((code) => ({ code })), seed });
+  const today = localDayStart(Date.now());
+  const events = model.generate(today - days * DAY, today).map(trustedEvent);
+  for (let i = 0; i < events.length; i += 700) await writeBatch(db, events.slice(i, i + 700));
+  return { tree, today };
+}
+
 describe.each(DB_KINDS)('open dossier counters (%s)', (kind) => {
   it('equal the migration backfill over the same dossiers', async () => {
     const t = await openTestDb(kind);
     try {
-      const tree = await createTestTree(t.db, { city: '93', districts: 2, communesPerDistrict: 3 });
-      const model = createCityModel({ communes: tree.communes.map((code) => ({ code })), seed: 3 });
-      const today = localDayStart(Date.now());
-      const events = model.generate(today - 40 * DAY, today).map(trustedEvent);
-      for (let i = 0; i < events.length; i += 700) await writeBatch(t.db, events.slice(i, i + 700));
+      await fillWithModel(t.db, '93', 3, 40);
       const rows = async () =>
         t.db.query(
           sql`select unit_code, desk_code, total, overdue, due_soon, due_in_48h, waiting_supplement
@@ -54,12 +61,7 @@ describe.each(DB_KINDS)('open dossier counters (%s)', (kind) => {
   it('read the same after their indexes are rebuilt, which gives back the pages a fast write left', async () => {
     const t = await openTestDb(kind);
     try {
-      const tree = await createTestTree(t.db, { city: '94', districts: 2, communesPerDistrict: 3 });
-      const model = createCityModel({ communes: tree.communes.map((code) => ({ code })), seed: 4 });
-      const today = localDayStart(Date.now());
-      const events = model.generate(today - 60 * DAY, today).map(trustedEvent);
-      for (let i = 0; i < events.length; i += 700) await writeBatch(t.db, events.slice(i, i + 700));
-      const asOf = today;
+      const { tree, today: asOf } = await fillWithModel(t.db, '94', 4, 60);
       // Rows come in no set order.
       const counts = async () =>
         (await readOpenCounts(t.db, tree.communes, asOf, 'desk')).sort((a, b) =>
