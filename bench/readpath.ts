@@ -274,7 +274,7 @@ async function measure(
 }
 
 /** `motcua_bench_read` for the city; another tree's store beside it (`motcua_bench_read_vn_2025_07`). */
-export function readDbName(tree: string): string {
+function readDbName(tree: string): string {
   return tree === DEFAULT_READ_TREE ? 'motcua_bench_read' : `motcua_bench_read_${tree.replaceAll('-', '_')}`;
 }
 

@@ -1,5 +1,6 @@
 import { createDb, type Database, loadReferenceUnits, migrate, type TreeName } from '@motcua/db';
 import postgres from 'postgres';
+import { DEFAULT_READ_TREE } from './config.ts';
 
 export interface BenchDb {
   name: string;
@@ -18,7 +19,7 @@ function urlFor(base: string, name: string): string {
 export async function createBenchDb(
   base: string,
   name: string,
-  tree: TreeName = 'hanoi-2025-01',
+  tree: TreeName = DEFAULT_READ_TREE,
 ): Promise<BenchDb> {
   const admin = postgres(base, { max: 1, onnotice: () => {} });
   try {
