@@ -66,6 +66,7 @@ const CRITERIA = ['time', 'attitude', 'guidance', 'visits', 'transparency'] as c
 const DOSSIERS_PER_SEED = 300;
 const RATINGS_PER_SEED = 300;
 const AHEAD_PER_SEED = 6;
+const EDGE_DUE_PER_SEED = 40;
 const PETITIONS_PER_SEED = 160;
 const STRADDLING_PER_WINDOW = 6;
 /** Open petitions due at each of the local midnights around asOf (the edges of overdue, 24 h and 48 h). */
@@ -424,6 +425,55 @@ function generate(
         rng,
       ),
     );
+  }
+
+  // Dossiers in progress with a deadline in the hours a read above a commune classifies one by
+  // one (those of asOf, asOf + 24 h and asOf + 48 h) and in the hours beside them, which it takes
+  // whole from the counts by deadline hour: some exactly on asOf's edges or an hour's start,
+  // some with an answered pause that moves the deadline off the stated due date.
+  const rEdge = mulberry32(seed ^ 0x1f123bb5);
+  for (let i = 0; i < EDGE_DUE_PER_SEED; i++) {
+    const unit = pick(rEdge, communes);
+    const desk = pick(rEdge, DESKS);
+    const code = `000.00.04.H26-${seed}-E${i}`;
+    const source = `/units/${unit}/desks/${desk}`;
+    const anchor = asOf + pick(rEdge, [0, DAY, 2 * DAY]);
+    const hourStart = Math.floor(anchor / HOUR) * HOUR;
+    const deadline = pick(rEdge, [
+      anchor,
+      anchor - 1,
+      anchor + 1,
+      hourStart,
+      hourStart - 1,
+      hourStart + HOUR,
+      hourStart + HOUR - 1,
+      hourStart - HOUR,
+      anchor + int(rEdge, -3 * HOUR, 3 * HOUR),
+    ]);
+    const receivedAt = now - int(rEdge, 2 * DAY, 5 * DAY);
+    const paused = chance(rEdge, 0.3) ? int(rEdge, HOUR, DAY) : 0;
+    const dueAt = deadline - paused;
+    push(
+      cloudEvent(unit, desk, 'dossier.received', receivedAt, nextId(source, rEdge), {
+        dossierCode: code,
+        procedureCode: '1.001612',
+        channel: 'direct',
+        dueAt: rfc3339(dueAt, rEdge),
+      }),
+    );
+    if (paused > 0) {
+      const asked = receivedAt + HOUR;
+      push(
+        cloudEvent(unit, desk, 'dossier.supplement_requested', asked, nextId(source, rEdge), {
+          dossierCode: code,
+        }),
+      );
+      push(
+        cloudEvent(unit, desk, 'dossier.supplement_received', asked + paused, nextId(source, rEdge), {
+          dossierCode: code,
+        }),
+      );
+    }
   }
 
   for (let i = 0; i < RATINGS_PER_SEED; i++) {

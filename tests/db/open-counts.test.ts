@@ -1,8 +1,9 @@
 /**
- * `open_dossier_counts` (migration 0008): the counters the write path keeps equal what the
- * migration's backfill computes from `dossiers` for a store written before it, on histories of
- * the simulator's model (stalled dossiers waiting for a supplement, two requests, reschedules);
- * and read the same after their indexes are rebuilt (what an import ends with).
+ * `open_dossier_counts` (migration 0008) and `open_dossier_deadlines` (0016): the counters the
+ * write path keeps equal what each migration's backfill computes from `dossiers` for a store
+ * written before it, on histories of the simulator's model (stalled dossiers waiting for a
+ * supplement, two requests, reschedules); and read the same after their indexes are rebuilt
+ * (what an import ends with).
  */
 import { readFileSync } from 'node:fs';
 import { trustedEvent } from '@motcua/contract';
@@ -26,6 +27,12 @@ const migration = readFileSync(
   'utf8',
 );
 const backfill = migration.split('--> statement-breakpoint').at(-1) as string;
+const deadlineBackfill = readFileSync(
+  new URL('../../packages/db/drizzle/0016_open_dossier_deadlines.sql', import.meta.url),
+  'utf8',
+)
+  .split('--> statement-breakpoint')
+  .at(-1) as string;
 
 /** A test city of 6 communes with `days` of the simulator's model up to today, written in batches. */
 async function fillWithModel(db: Database, city: string, seed: number, days: number) {
@@ -52,6 +59,26 @@ describe.each(DB_KINDS)('open dossier counters (%s)', (kind) => {
       expect(waiting).toBeGreaterThan(5);
       await t.db.query(sql`delete from open_dossier_counts`);
       await t.db.query(sql.raw(backfill));
+      expect(await rows()).toEqual(kept);
+    } finally {
+      await t.drop();
+    }
+  }, 120_000);
+
+  it('by deadline hour equal the migration backfill, and keep no row at 0', async () => {
+    const t = await openTestDb(kind);
+    try {
+      await fillWithModel(t.db, '95', 5, 40);
+      const rows = async () =>
+        t.db.query<{ unit_code: string; deadline_hour: string; total: number }>(
+          sql`select unit_code, deadline_hour::text, total from open_dossier_deadlines order by 1, 2`,
+        );
+      const kept = await rows();
+      // Dossiers finished long ago took their hours down to 0: those rows are gone.
+      expect(kept.length).toBeGreaterThan(10);
+      expect(kept.filter((r) => Number(r.total) <= 0)).toEqual([]);
+      await t.db.query(sql`delete from open_dossier_deadlines`);
+      await t.db.query(sql.raw(deadlineBackfill));
       expect(await rows()).toEqual(kept);
     } finally {
       await t.drop();

@@ -230,6 +230,7 @@ export async function resetImportFile(db: Database, fileKey: string): Promise<vo
 export const OPEN_DOSSIER_INDEXES = [
   'dossiers_open_idx',
   'dossiers_open_timed_idx',
+  'dossiers_open_deadline_idx',
   'dossiers_open_pending_idx',
 ] as const;
 

@@ -1,6 +1,6 @@
 import { classifyOpen, DAY, type DossierState } from '@motcua/metrics';
 import { describe, expect, it } from 'vitest';
-import { openStanding } from './open-counts.ts';
+import { deadlineHour, openStanding, timedDeadline } from './open-counts.ts';
 
 const HOUR = 3_600_000;
 
@@ -65,6 +65,35 @@ describe('openStanding', () => {
           s.dueAt + s.pausedMs + (s.pendingSince === null ? 0 : asOf - s.pendingSince) <= asOf + 2 * DAY;
         expect({ ...standing }, JSON.stringify({ s, asOf })).toEqual({ ...c, dueIn48h });
       }
+    }
+  });
+});
+
+describe('timedDeadline', () => {
+  it('is the deadline of exactly the open dossiers openStanding leaves to the read', () => {
+    const cases = [
+      state({}),
+      state({ pausedMs: 3 * HOUR }),
+      state({ finishedAt: DAY, outcome: 'early' }),
+      state({ dueAt: null }),
+      state({ pendingSince: DAY }),
+      state({ supplementRequests: 2 }),
+      state({ supplementRequests: 1, pausedMs: HOUR }),
+      state({ rescheduled: true }),
+    ];
+    for (const s of cases) {
+      const open = s.finishedAt === null && s.dueAt !== null;
+      // Open, and not counted by openStanding: the clock decides its standing.
+      const timed = open && openStanding(s) === null;
+      expect(timedDeadline(s), JSON.stringify(s)).toBe(timed ? (s.dueAt as number) + s.pausedMs : null);
+    }
+  });
+
+  it('falls in the hour that starts at or before it and ends after it', () => {
+    for (const t of [0, 1, HOUR - 1, HOUR, HOUR + 1, 20_000 * DAY + 16 * HOUR + 59_999]) {
+      const h = deadlineHour(t);
+      expect(h % HOUR).toBe(0);
+      expect(h <= t && t < h + HOUR).toBe(true);
     }
   });
 });

@@ -1,4 +1,4 @@
-import { DAY, type DossierState } from '@motcua/metrics';
+import { DAY, type DossierState, HOUR } from '@motcua/metrics';
 import { type SQL, sql } from 'drizzle-orm';
 import { type Column, namesOf, rowsOf } from './columns.ts';
 
@@ -33,6 +33,34 @@ export function openStanding(s: DossierState): OpenStanding | null {
   };
 }
 
+/**
+ * The deadline of an open dossier the clock can make overdue (in progress, not paused, not
+ * overdue for good), else null: the dossiers `openStanding` leaves to the read, which
+ * `open_dossier_deadlines` counts by the hour their deadline falls in. The same predicate as the
+ * partial index `dossiers_open_deadline_idx`.
+ */
+export function timedDeadline(s: DossierState): number | null {
+  if (s.finishedAt !== null || s.dueAt === null) return null;
+  if (s.pendingSince !== null || s.supplementRequests >= 2 || s.rescheduled) return null;
+  return s.dueAt + s.pausedMs;
+}
+
+/** The start of the hour (epoch ms) a deadline falls in: hours are whole in UTC and in Vietnam's time. */
+export const deadlineHour = (deadline: number) => Math.floor(deadline / HOUR) * HOUR;
+
+interface DeadlineRow {
+  unitCode: string;
+  deadlineHour: number;
+  total: number;
+}
+
+const DEADLINE_COLUMNS: Column<DeadlineRow>[] = [
+  ['unit_code', 'text', (r) => r.unitCode],
+  ['deadline_hour', 'bigint', (r) => r.deadlineHour],
+  ['total', 'integer', (r) => r.total],
+];
+const DEADLINE_NAMES = namesOf(DEADLINE_COLUMNS);
+
 interface CountRow {
   unitCode: string;
   deskCode: string;
@@ -57,11 +85,24 @@ const ADD = COLUMNS.slice(2)
   .map(([c]) => `${c} = open_dossier_counts.${c} + excluded.${c}`)
   .join(', ');
 
-/** Changes to `open_dossier_counts` of one flush: a dossier's old standing out, its new one in. */
+/**
+ * Changes to `open_dossier_counts` and `open_dossier_deadlines` of one flush: a dossier's old
+ * standing out, its new one in.
+ */
 export class OpenCountDeltas {
   readonly #rows = new Map<string, CountRow>();
+  readonly #deadlines = new Map<string, DeadlineRow>();
 
   add(unitCode: string, state: DossierState, sign: 1 | -1) {
+    const deadline = timedDeadline(state);
+    if (deadline !== null) {
+      const hour = deadlineHour(deadline);
+      const key = `${unitCode}\u0000${hour}`;
+      const row = this.#deadlines.get(key);
+      if (row) row.total += sign;
+      else this.#deadlines.set(key, { unitCode, deadlineHour: hour, total: sign });
+      return;
+    }
     const s = openStanding(state);
     if (!s) return;
     const key = `${unitCode}\u0000${state.deskCode}`;
@@ -85,8 +126,35 @@ export class OpenCountDeltas {
     if (s.waitingSupplement) row.waitingSupplement += sign;
   }
 
-  /** The statement adding the non-zero changes, rows in key order (concurrent writers lock them in the same order); null when none. */
-  statement(): SQL | null {
+  /**
+   * The statements applying the non-zero changes, rows in key order and tables in a set order
+   * (concurrent writers lock them alike): the counters, then the deadline hours, then the
+   * deletion of the deadline hours this flush took down (a row at 0 would otherwise stay for
+   * every hour that ever held a deadline). Empty when nothing changed.
+   */
+  statements(): SQL[] {
+    const out: SQL[] = [];
+    const counts = this.#countsStatement();
+    if (counts) out.push(counts);
+    const deadlines = [...this.#deadlines.values()]
+      .filter((r) => r.total !== 0)
+      .sort((a, b) =>
+        a.unitCode < b.unitCode ? -1 : a.unitCode > b.unitCode ? 1 : a.deadlineHour - b.deadlineHour,
+      );
+    if (deadlines.length > 0) {
+      out.push(sql`insert into open_dossier_deadlines (${sql.raw(DEADLINE_NAMES)})
+        select ${sql.raw(DEADLINE_NAMES)} from ${rowsOf(deadlines, DEADLINE_COLUMNS)}
+        on conflict (unit_code, deadline_hour) do update
+          set total = open_dossier_deadlines.total + excluded.total`);
+      const lowered = deadlines.filter((r) => r.total < 0);
+      if (lowered.length > 0)
+        out.push(sql`delete from open_dossier_deadlines d using ${rowsOf(lowered, DEADLINE_COLUMNS)}
+          where d.unit_code = x.unit_code and d.deadline_hour = x.deadline_hour and d.total = 0`);
+    }
+    return out;
+  }
+
+  #countsStatement(): SQL | null {
     const rows = [...this.#rows.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, r]) => r)

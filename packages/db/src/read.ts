@@ -176,12 +176,52 @@ type OpenRow = OpenMetrics & { dueIn48h: number; unit_code: string; desk_code: s
 export const DEADLINE_SQL = (asOf: number) =>
   sql`(due_at + paused_ms + greatest(coalesce(${asOf} - pending_since, 0), 0))`;
 
+/** The open dossiers the clock can make overdue (`timedDeadline`), as `dossiers_open_timed_idx` and `dossiers_open_deadline_idx` select them. */
+const TIMED = sql`finished_at is null and due_at is not null and pending_since is null and supplement_requests < 2 and not rescheduled`;
+
 /**
- * Open-dossier counts at `asOf` from dossier state (not windowed), rows as `per` says. The dossiers whose standing the clock cannot change (waiting for a supplement, or
- * overdue for good) come from `open_dossier_counts`, kept by the write path, so the cost does not
- * grow with the stalled dossiers history piles up; the rest, whose deadline the clock reaches, are
- * classified here. Requests stamped after `asOf` (a desk clock ahead) are corrected: at `asOf`
- * their pause has not begun.
+ * The open dossiers the clock can make overdue, a row each (`total` 1) or a row per hour of
+ * deadlines, with how they stand at `asOf`. For one commune's desks (`per` 'desk'), each is read
+ * from `dossiers` (a commune holds a few dozen). Above, whole hours come from
+ * `open_dossier_deadlines`: an hour before the one `asOf` falls in is overdue, one strictly
+ * between it and the hour of `asOf + 24 h` due soon (48 h alike); only the dossiers of those three
+ * boundary hours are read one by one, through the deadline index. Reading every dossier in
+ * progress from `dossiers` made the cost grow with history (its heap does), and above a city
+ * with their number.
+ */
+function timedOpenRows(communes: string[], asOf: number, per: RowsPer): SQL {
+  const classify = (deadline: SQL) =>
+    sql`(${asOf} > ${deadline})::int as overdue,
+      (${asOf} <= ${deadline} and ${deadline} <= ${asOf + DAY})::int as due_soon,
+      (${asOf} <= ${deadline} and ${deadline} <= ${asOf + 2 * DAY})::int as due_in_48h`;
+  if (per === 'desk')
+    return sql`select unit_code, desk_code, 1 as total, ${classify(sql`(due_at + paused_ms)`)}
+      from dossiers where ${TIMED} and ${unitFilter(communes)}`;
+  const now = Math.floor(asOf / HOUR) * HOUR;
+  const soon = now + DAY;
+  const later = now + 2 * DAY;
+  const boundary = [now, soon, later].map(
+    (h) => sql`select unit_code, due_at + paused_ms as deadline from dossiers
+      where ${TIMED} and due_at + paused_ms >= ${h} and due_at + paused_ms < ${h + HOUR} and ${unitFilter(communes)}`,
+  );
+  return sql`select unit_code, '' as desk_code, total,
+        case when deadline_hour < ${now} then total else 0 end as overdue,
+        case when deadline_hour > ${now} and deadline_hour < ${soon} then total else 0 end as due_soon,
+        case when deadline_hour > ${now} and deadline_hour < ${later} then total else 0 end as due_in_48h
+      from open_dossier_deadlines
+      where ${unitFilter(communes)} and deadline_hour not in (${now}, ${soon}, ${later})
+    union all
+    select unit_code, '' as desk_code, 1 as total, ${classify(sql`deadline`)}
+      from (${sql.join(boundary, sql` union all `)}) b`;
+}
+
+/**
+ * Open-dossier counts at `asOf` from dossier state (not windowed), rows as `per` says. The
+ * dossiers whose standing the clock cannot change (waiting for a supplement, or overdue for good)
+ * come from `open_dossier_counts`, kept by the write path, so the cost does not grow with the
+ * stalled dossiers history piles up; the rest, whose deadline the clock reaches, as
+ * `timedOpenRows` says. Requests stamped after `asOf` (a desk clock ahead) are corrected: at
+ * `asOf` their pause has not begun.
  */
 export async function readOpenCounts(db: Database, communes: string[], asOf: number, per: RowsPer = 'desk') {
   if (communes.length === 0) return [];
@@ -195,13 +235,8 @@ export async function readOpenCounts(db: Database, communes: string[], asOf: num
         select unit_code, desk_code, total, overdue, due_soon, waiting_supplement as waiting, due_in_48h
         from open_dossier_counts where ${unitFilter(communes)}
         union all
-        select unit_code, desk_code, 1, overdue::int, (not overdue and deadline <= ${asOf + DAY})::int, 0,
-          (not overdue and deadline <= ${asOf + 2 * DAY})::int
-        from (
-          select unit_code, desk_code, due_at + paused_ms as deadline, ${asOf} > due_at + paused_ms as overdue
-          from dossiers
-          where ${open} and pending_since is null and supplement_requests < 2 and not rescheduled
-        ) timed
+        select unit_code, desk_code, total, overdue, due_soon, 0, due_in_48h
+        from (${timedOpenRows(communes, asOf, per)}) timed
         union all
         select unit_code, desk_code, 0, now_overdue::int - held_overdue::int,
           (not now_overdue and deadline <= ${asOf + DAY})::int - (not held_overdue and slack <= ${DAY})::int, 0,

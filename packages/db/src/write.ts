@@ -448,8 +448,7 @@ export async function foldAccepted(
         order by code
         on conflict (code) do update set name = excluded.name`,
     );
-  const openCounts = openDeltas.statement();
-  if (openCounts) statements.push(openCounts);
+  statements.push(...openDeltas.statements());
   if (newDesks.size > 0)
     statements.push(
       sql`insert into desks (unit_code, desk_code)

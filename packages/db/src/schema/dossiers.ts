@@ -38,6 +38,13 @@ export const dossiers = pgTable(
       .where(
         sql`${t.finishedAt} is null and ${t.dueAt} is not null and ${t.pendingSince} is null and ${t.supplementRequests} < 2 and not ${t.rescheduled}`,
       ),
+    // The same dossiers by deadline: a read above a commune classifies one by one only those
+    // whose deadline falls in the hours it cannot take whole from `open_dossier_deadlines`.
+    index('dossiers_open_deadline_idx')
+      .on(sql`(${t.dueAt} + ${t.pausedMs})`)
+      .where(
+        sql`${t.finishedAt} is null and ${t.dueAt} is not null and ${t.pendingSince} is null and ${t.supplementRequests} < 2 and not ${t.rescheduled}`,
+      ),
     // Requests stamped after a read's asOf (a desk clock ahead): the read corrects the counters for them.
     index('dossiers_open_pending_idx')
       .on(t.pendingSince)

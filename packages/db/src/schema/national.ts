@@ -40,3 +40,24 @@ export const openDossierCounts = pgTable(
   },
   (t) => [primaryKey({ columns: [t.unitCode, t.deskCode] })],
 );
+
+/**
+ * The open dossiers whose standing the clock does change (in progress, not paused, not overdue
+ * for good), counted per (commune, hour their deadline falls in) by the write path. A read above
+ * a commune classifies whole hours from these rows: every hour before the one `asOf` falls in is
+ * overdue, the hours strictly between it and the hour of `asOf + 24 h` are due soon, and so on;
+ * only the dossiers of those boundary hours are classified one by one (`dossiers_open_deadline_idx`).
+ * Counting every dossier in progress instead read each one's row from `dossiers`, a heap that
+ * grows with history, so the city's snapshot slowed as history grew (issue 18). A row whose count
+ * falls to 0 is deleted by the flush that emptied it.
+ */
+export const openDossierDeadlines = pgTable(
+  'open_dossier_deadlines',
+  {
+    unitCode: text('unit_code').notNull(),
+    /** Start of the hour (epoch ms) in which `due_at + paused_ms` falls. */
+    deadlineHour: bigint('deadline_hour', { mode: 'number' }).notNull(),
+    total: integer('total').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.unitCode, t.deadlineHour] })],
+);
