@@ -9,6 +9,7 @@
 import { trustedEvent, type ValidatedEvent } from '@motcua/contract';
 import {
   type Database,
+  readOpenCounts,
   readScorecard,
   readSeries,
   readSnapshot,
@@ -57,6 +58,13 @@ export interface ReadPoint {
    * scans the same events a raw scorecard would). Absent in records made before the scorecard.
    */
   withScorecard?: { bucket: Summary; raw: Summary; speedup: number };
+  /**
+   * The root's open-dossier counts alone, per commune: by deadline hour (what the snapshot reads
+   * above a commune since migration 0016) against one by one from `dossiers` (what it read
+   * before, and still reads for one commune's desks), and whether the two agree per commune.
+   * Absent in records made before.
+   */
+  openCounts?: { byDeadlineHour: Summary; perDossier: Summary; same: boolean };
   /** Raw SQL and buckets agree on ratings and received (exactly) and outcomes (within the raw SQL's simplification). */
   agreement: { ratings: boolean; received: boolean; outcomes: { bucket: number; raw: number } };
 }
@@ -165,6 +173,26 @@ async function rawSeries(db: Database, w: ResolvedWindow) {
   ]);
 }
 
+type OpenCountRow = Awaited<ReturnType<typeof readOpenCounts>>[number];
+/** The same figures per commune, whichever way the rows came (per commune, or per desk). */
+function sameOpenCounts(a: OpenCountRow[], b: OpenCountRow[]): boolean {
+  const FIELDS = ['total', 'overdue', 'dueSoon', 'dueIn48h', 'waitingSupplement'] as const;
+  const byCommune = (rows: OpenCountRow[]) => {
+    const out = new Map<string, number[]>();
+    for (const r of rows) {
+      const hit = out.get(r.unit_code) ?? FIELDS.map(() => 0);
+      FIELDS.forEach((f, i) => {
+        hit[i] += Number(r[f]);
+      });
+      out.set(r.unit_code, hit);
+    }
+    return out;
+  };
+  const x = byCommune(a);
+  const y = byCommune(b);
+  return x.size === y.size && [...x].every(([k, v]) => y.get(k)?.join() === v.join());
+}
+
 async function time<T>(
   runs: number,
   warmups: number,
@@ -216,6 +244,15 @@ async function measure(
   const withScorecard = await time(cfg.readRuns.bucket, 2, () =>
     Promise.all([readSnapshot(db, tree, root, w, asOf), readScorecard(db, tree, root, w, asOf)]),
   );
+  const communes = tree.communesUnder(root);
+  const byHour = await time(cfg.readRuns.bucket, 2, () => readOpenCounts(db, communes, asOf, 'commune'));
+  const perDossier = await time(cfg.readRuns.bucket, 2, () => readOpenCounts(db, communes, asOf, 'desk'));
+  const openCounts = {
+    byDeadlineHour: byHour.summary,
+    perDossier: perDossier.summary,
+    same: sameOpenCounts(byHour.last, perDossier.last),
+  };
+  if (!openCounts.same) log('  ! open counts: by deadline hour and per dossier DISAGREE');
   const rawSnap = await time(cfg.readRuns.raw, 1, () => rawSnapshot(db, w));
   const rawSer = await time(cfg.readRuns.raw, 1, () => rawSeries(db, w));
 
@@ -247,6 +284,7 @@ async function measure(
       speedup: rawSnap.summary.p50 / snap.summary.p50,
     },
     asFilled: { snapshot: asFilled.summary, openIndexes },
+    openCounts,
     series: {
       bucket: series.summary,
       raw: rawSer.summary,

@@ -223,6 +223,17 @@ export function buildRows(r: BenchResults): Row[] {
         status: '',
       });
     }
+    if (pt.openCounts) {
+      rows.push({
+        bench: '5 Read path',
+        figure: `${rootLabel} open-dossier counts per commune @ ${millions(pt.events)}, by deadline hour${pt.openCounts.same ? '' : ' (DISAGREE with per dossier)'}`,
+        result: `${ms(pt.openCounts.byDeadlineHour.p50)} / ${ms(pt.openCounts.byDeadlineHour.p95)}`,
+        baseline: `per dossier: ${ms(pt.openCounts.perDossier.p50)} / ${ms(pt.openCounts.perDossier.p95)}`,
+        ratio: ratio(pt.openCounts.perDossier.p50 / pt.openCounts.byDeadlineHour.p50, 1),
+        target: '',
+        status: pt.openCounts.same ? '' : check(false),
+      });
+    }
     if (pt.withScorecard) {
       rows.push({
         bench: '5 Read path',
