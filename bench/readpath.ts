@@ -50,7 +50,12 @@ export interface ReadPoint {
    * The snapshot straight after the fill, before the open-dossier indexes are rebuilt, and
    * those indexes' pages before and after (absent in records made before issue 18's bench).
    */
-  asFilled?: { snapshot: Summary; openIndexes: { pagesAsFilled: number; pagesRebuilt: number } };
+  asFilled?: {
+    snapshot: Summary;
+    openIndexes: { pagesAsFilled: number; pagesRebuilt: number };
+    /** The open-dossier counter tables' pages (absent in records made before migration 0016). */
+    openCounters?: { pagesAsFilled: number; pagesRebuilt: number };
+  };
   series: { bucket: Summary; raw: Summary; speedup: number };
   /**
    * What a unit page reads for its headline: the snapshot and the 766 scorecard together, against
@@ -235,8 +240,9 @@ async function measure(
   const asFilled = await time(cfg.readRuns.bucket, 2, () => readSnapshot(db, tree, root, w, asOf));
   const rebuilt = await rebuildOpenDossierIndexes(db);
   const openIndexes = { pagesAsFilled: rebuilt.before, pagesRebuilt: rebuilt.after };
+  const openCounters = { pagesAsFilled: rebuilt.counters.before, pagesRebuilt: rebuilt.counters.after };
   log(
-    `  as filled: snapshot ${asFilled.summary.p50.toFixed(1)} ms, open-dossier indexes ${rebuilt.before.toLocaleString('en-US')} pages; rebuilt: ${rebuilt.after.toLocaleString('en-US')} pages`,
+    `  as filled: snapshot ${asFilled.summary.p50.toFixed(1)} ms, open-dossier indexes ${rebuilt.before.toLocaleString('en-US')} pages, counters ${rebuilt.counters.before.toLocaleString('en-US')}; rebuilt: ${rebuilt.after.toLocaleString('en-US')} and ${rebuilt.counters.after.toLocaleString('en-US')} pages`,
   );
 
   const snap = await time(cfg.readRuns.bucket, 2, () => readSnapshot(db, tree, root, w, asOf));
@@ -252,7 +258,10 @@ async function measure(
     perDossier: perDossier.summary,
     same: sameOpenCounts(byHour.last, perDossier.last),
   };
-  if (!openCounts.same) log('  ! open counts: by deadline hour and per dossier DISAGREE');
+  log(
+    `  open counts per commune: by deadline hour ${byHour.summary.p50.toFixed(1)} ms, per dossier ${perDossier.summary.p50.toFixed(1)} ms` +
+      (openCounts.same ? '' : ' — they DISAGREE'),
+  );
   const rawSnap = await time(cfg.readRuns.raw, 1, () => rawSnapshot(db, w));
   const rawSer = await time(cfg.readRuns.raw, 1, () => rawSeries(db, w));
 
@@ -283,7 +292,7 @@ async function measure(
       raw: rawSnap.summary,
       speedup: rawSnap.summary.p50 / snap.summary.p50,
     },
-    asFilled: { snapshot: asFilled.summary, openIndexes },
+    asFilled: { snapshot: asFilled.summary, openIndexes, openCounters },
     openCounts,
     series: {
       bucket: series.summary,
@@ -302,7 +311,8 @@ async function measure(
     },
   };
   log(
-    `  ${stored.events.toLocaleString('en-US')} events: snapshot ${snap.summary.p50.toFixed(1)} ms vs raw ` +
+    `  ${stored.events.toLocaleString('en-US')} events: snapshot ${snap.summary.p50.toFixed(1)} ms ` +
+      `(+ scorecard ${withScorecard.summary.p50.toFixed(1)} ms) vs raw ` +
       `${rawSnap.summary.p50.toFixed(0)} ms (${point.snapshot.speedup.toFixed(0)}×), series ` +
       `${series.summary.p50.toFixed(1)} ms vs ${rawSer.summary.p50.toFixed(0)} ms; ` +
       `${stored.bytesPerEvent.toFixed(0)} B/event stored` +

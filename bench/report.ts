@@ -213,9 +213,13 @@ export function buildRows(r: BenchResults): Row[] {
     });
     if (pt.asFilled) {
       const { pagesAsFilled, pagesRebuilt } = pt.asFilled.openIndexes;
+      const counters = pt.asFilled.openCounters;
+      const counterPages = counters
+        ? `; counters ${count(counters.pagesAsFilled)}, rebuilt ${count(counters.pagesRebuilt)}`
+        : '';
       rows.push({
         bench: '5 Read path',
-        figure: `${rootLabel} 30d snapshot @ ${millions(pt.events)}, as filled (open-dossier indexes ${count(pagesAsFilled)} pages, rebuilt ${count(pagesRebuilt)})`,
+        figure: `${rootLabel} 30d snapshot @ ${millions(pt.events)}, as filled (open-dossier indexes ${count(pagesAsFilled)} pages, rebuilt ${count(pagesRebuilt)}${counterPages})`,
         result: `${ms(pt.asFilled.snapshot.p50)} / ${ms(pt.asFilled.snapshot.p95)}`,
         baseline: `rebuilt: ${ms(pt.snapshot.bucket.p50)} / ${ms(pt.snapshot.bucket.p95)}`,
         ratio: '',

@@ -226,7 +226,7 @@ export async function resetImportFile(db: Database, fileKey: string): Promise<vo
   await db.query(sql`delete from import_files where file_key = ${fileKey}`);
 }
 
-/** The partial indexes of open dossiers that the open counts read (migrations 0001 and 0008). */
+/** The partial indexes of open dossiers that the open counts read (migrations 0001, 0008 and 0016). */
 export const OPEN_DOSSIER_INDEXES = [
   'dossiers_open_idx',
   'dossiers_open_timed_idx',
@@ -234,27 +234,50 @@ export const OPEN_DOSSIER_INDEXES = [
   'dossiers_open_pending_idx',
 ] as const;
 
-/** Pages of the open-dossier indexes, all three together. */
-export async function openDossierIndexPages(db: Database): Promise<number> {
+/** The counter tables the write path keeps for the open counts (migrations 0008 and 0016). */
+export const OPEN_DOSSIER_COUNTERS = ['open_dossier_counts', 'open_dossier_deadlines'] as const;
+
+async function pagesOf(db: Database, relations: readonly string[]): Promise<number> {
   const [r] = await db.query<{ pages: number | string }>(
     sql`select coalesce(sum(pg_relation_size(c.oid) / 8192), 0)::float8 as pages from pg_class c
-      where c.relname = any(${`{${OPEN_DOSSIER_INDEXES.join(',')}}`}::text[])`,
+      where c.relname = any(${`{${relations.join(',')}}`}::text[])`,
   );
   return Number(r.pages);
 }
 
+/** Pages of the open-dossier indexes, all together. */
+export const openDossierIndexPages = (db: Database) => pagesOf(db, OPEN_DOSSIER_INDEXES);
+
+/** Pages of the open-dossier counter tables, both together. */
+export const openDossierCounterPages = (db: Database) => pagesOf(db, OPEN_DOSSIER_COUNTERS);
+
+export interface OpenDossierRebuild {
+  /** Pages of the indexes before and after. */
+  before: number;
+  after: number;
+  /** Pages of the counter tables before and after. */
+  counters: { before: number; after: number };
+}
+
 /**
- * Rebuilds the open-dossier indexes and vacuums `dossiers`, after a write faster than vacuum
- * follows (an import of history). Each event rewrites its dossier's row and leaves a dead entry
- * in these indexes; a vacuum removes the entries but keeps the pages they filled, and the open
- * counts read every page: an import of a year leaves them hundreds of times their live size.
- * On Postgres the rebuild is `concurrently` (writes go on meanwhile); PGlite has one connection.
- * Returns the pages before and after.
+ * Rebuilds the open-dossier indexes, compacts the counter tables and vacuums `dossiers`, after a
+ * write faster than vacuum follows (an import of history). Each event rewrites its dossier's row
+ * and leaves a dead entry in these indexes, and its counter rows a dead version; a vacuum removes
+ * them but keeps the pages they filled, and the open counts read every page: an import of a year
+ * leaves them hundreds of times their live size. On Postgres the rebuild is `concurrently`
+ * (writes go on meanwhile); PGlite has one connection. The counter tables (a few thousand rows)
+ * are rewritten by `vacuum full`, which holds writes to them for its few milliseconds.
  */
-export async function rebuildOpenDossierIndexes(db: Database): Promise<{ before: number; after: number }> {
+export async function rebuildOpenDossierIndexes(db: Database): Promise<OpenDossierRebuild> {
   const before = await openDossierIndexPages(db);
+  const countersBefore = await openDossierCounterPages(db);
   const how = db.kind === 'postgres' ? 'concurrently ' : '';
   for (const index of OPEN_DOSSIER_INDEXES) await db.query(sql.raw(`reindex index ${how}${index}`));
+  await db.query(sql.raw(`vacuum full analyze ${OPEN_DOSSIER_COUNTERS.join(', ')}`));
   await db.query(sql`vacuum analyze dossiers`);
-  return { before, after: await openDossierIndexPages(db) };
+  return {
+    before,
+    after: await openDossierIndexPages(db),
+    counters: { before: countersBefore, after: await openDossierCounterPages(db) },
+  };
 }

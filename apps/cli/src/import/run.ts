@@ -368,12 +368,13 @@ export async function runImport(
         (s.rejectsPath ? `; rejected lines in ${s.rejectsPath}` : ''),
     );
   }
-  // History goes in far faster than vacuum follows: give the open counts' indexes back their size.
+  // History goes in far faster than vacuum follows: give the open counts' indexes and counter
+  // tables back their size.
   if (out.some((s) => s.accepted > 0)) {
     const t0 = performance.now();
     const pages = await rebuildOpenDossierIndexes(db);
     print(
-      `open-dossier indexes rebuilt: ${n(pages.before)} → ${n(pages.after)} pages in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `open-dossier indexes rebuilt: ${n(pages.before)} → ${n(pages.after)} pages, counters ${n(pages.counters.before)} → ${n(pages.counters.after)} pages in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
   }
   return out;
