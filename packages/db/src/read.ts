@@ -197,8 +197,8 @@ const TIMED = sql`finished_at is null and due_at is not null and pending_since i
  * `open_dossier_deadlines`: an hour before the one `asOf` falls in is overdue, one strictly
  * between it and the hour of `asOf + 24 h` due soon (48 h alike); only the dossiers of those three
  * boundary hours are read one by one, through the deadline index. Reading every dossier in
- * progress from `dossiers` made the cost grow with history (its heap does), and above a city
- * with their number.
+ * progress from `dossiers` fetched each one's row from a heap that grows with history (a row
+ * just rewritten is on a page not yet marked all-visible), so the cost grew with history.
  */
 function timedOpenRows(units: SQL, asOf: number, per: RowsPer): SQL {
   const classify = (deadline: SQL) =>
