@@ -40,6 +40,7 @@ import {
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
 import { ROLLUP_TABLES, rollupSums } from './columns.ts';
+import { dossiers, inProgress } from './schema/dossiers.ts';
 import { listDesks, type UnitTree } from './tree.ts';
 import { type HistoryEntry, toDossierEvent } from './write.ts';
 
@@ -188,7 +189,7 @@ export const DEADLINE_SQL = (asOf: number) =>
   sql`(due_at + paused_ms + greatest(coalesce(${asOf} - pending_since, 0), 0))`;
 
 /** The open dossiers the clock can make overdue (`timedDeadline`), as `dossiers_open_timed_idx` and `dossiers_open_deadline_idx` select them. */
-const TIMED = sql`finished_at is null and due_at is not null and pending_since is null and supplement_requests < 2 and not rescheduled`;
+const TIMED = inProgress(dossiers);
 
 /**
  * The open dossiers the clock can make overdue, a row each (`total` 1) or a row per hour of

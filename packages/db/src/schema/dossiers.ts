@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import {
+  type AnyPgColumn,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+} from 'drizzle-orm/pg-core';
 import { epochMs } from './events.ts';
 
 /**
@@ -7,6 +16,22 @@ import { epochMs } from './events.ts';
  * dossier's events. `history` keeps the compact event list so an event arriving late is
  * folded in without re-reading the raw events. Times are epoch milliseconds.
  */
+type DossierColumns = {
+  finishedAt: AnyPgColumn;
+  dueAt: AnyPgColumn;
+  pendingSince: AnyPgColumn;
+  supplementRequests: AnyPgColumn;
+  rescheduled: AnyPgColumn;
+};
+
+/**
+ * Open dossiers the clock can make overdue (in progress: not paused, not overdue for good), as
+ * `timedDeadline` (open-counts.ts) selects them: the predicate of the two partial indexes and of
+ * the read that uses them, written once.
+ */
+export const inProgress = (t: DossierColumns) =>
+  sql`${t.finishedAt} is null and ${t.dueAt} is not null and ${t.pendingSince} is null and ${t.supplementRequests} < 2 and not ${t.rescheduled}`;
+
 export const dossiers = pgTable(
   'dossiers',
   {
@@ -33,18 +58,10 @@ export const dossiers = pgTable(
       .on(t.unitCode, t.deskCode)
       .where(sql`${t.finishedAt} is null and ${t.dueAt} is not null`),
     // Open dossiers the clock can make overdue: the ones `open_dossier_counts` leaves to the read.
-    index('dossiers_open_timed_idx')
-      .on(t.unitCode, t.deskCode)
-      .where(
-        sql`${t.finishedAt} is null and ${t.dueAt} is not null and ${t.pendingSince} is null and ${t.supplementRequests} < 2 and not ${t.rescheduled}`,
-      ),
+    index('dossiers_open_timed_idx').on(t.unitCode, t.deskCode).where(inProgress(t)),
     // The same dossiers by deadline: a read above a commune classifies one by one only those
     // whose deadline falls in the hours it cannot take whole from `open_dossier_deadlines`.
-    index('dossiers_open_deadline_idx')
-      .on(sql`(${t.dueAt} + ${t.pausedMs})`)
-      .where(
-        sql`${t.finishedAt} is null and ${t.dueAt} is not null and ${t.pendingSince} is null and ${t.supplementRequests} < 2 and not ${t.rescheduled}`,
-      ),
+    index('dossiers_open_deadline_idx').on(sql`(${t.dueAt} + ${t.pausedMs})`).where(inProgress(t)),
     // Requests stamped after a read's asOf (a desk clock ahead): the read corrects the counters for them.
     index('dossiers_open_pending_idx')
       .on(t.pendingSince)
