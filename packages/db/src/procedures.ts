@@ -158,13 +158,6 @@ export class ProcedureDeltas {
       );
     return out;
   }
-
-  /** The communes whose fee facts moved in this flush (their ancestry is needed to write them). */
-  feeUnits(): Set<string> {
-    const out = new Set<string>();
-    for (const r of this.rows.values()) if (isFeeDelta(r)) out.add(r.unitCode as string);
-    return out;
-  }
 }
 
 const FEE_COLUMNS = columnsOf(feeProcedures, [

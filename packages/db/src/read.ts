@@ -178,6 +178,41 @@ export async function readWindowCounts<F extends BucketField = BucketField>(
   return [...merged.values()];
 }
 
+/** Whether a unit is above a commune: its buckets are its own rows in `unit_rollups`. */
+const isAboveCommune = (tree: UnitTree, code: string) => {
+  const level = tree.get(code)?.level;
+  return level !== undefined && level !== 'commune';
+};
+
+/**
+ * Rollup sums of `fields` over a window for whole units (any level but a desk), a row each keyed
+ * by the unit's code (`desk_code` ''): a commune from its own rows, a unit above one from its own
+ * rows in `unit_rollups` (a handful per day whatever its size: the nation's 30 days were ~150,000
+ * commune rows). A unit with no bucket in the window has no row.
+ */
+export async function readUnitWindowCounts<F extends BucketField = BucketField>(
+  db: Database,
+  tree: UnitTree,
+  codes: string[],
+  from: number,
+  to: number,
+  fields: readonly F[] = BUCKET_FIELDS as readonly BucketField[] as readonly F[],
+): Promise<CountRow<F>[]> {
+  const above = codes.filter((c) => isAboveCommune(tree, c));
+  const communes = codes.filter((c) => tree.get(c)?.level === 'commune');
+  const [communeRows, unitRows] = await Promise.all([
+    readWindowCounts(db, communes, from, to, 'commune', fields),
+    above.length === 0
+      ? []
+      : db.query<CountRow<F>>(
+          sql`select unit_code, '' as desk_code, ${sumsOf(fields)} from unit_rollups
+            where ${unitFilter(above)} and (${rangeFilter(bucketRanges(from, to))})
+            group by unit_code`,
+        ),
+  ]);
+  return [...communeRows, ...unitRows];
+}
+
 /** `dueIn48h`: like `dueSoon` over 48 hours (the 766 points at risk). */
 type OpenRow = OpenMetrics & { dueIn48h: number; unit_code: string; desk_code: string };
 
@@ -393,10 +428,13 @@ export async function readSnapshot(
   if (!scope) return null;
   const { unit, communes } = scope;
   const isDesk = unit.level === 'desk';
-  // Above a commune, children are districts or communes: desks need not be told apart.
+  // Above a commune, children are units: their own buckets, and open dossiers per commune.
   const per = isDesk || unit.level === 'commune' ? 'desk' : 'commune';
+  const childCodes = per === 'commune' ? tree.children(unit.code).map((c) => c.code) : [];
   const [countRows, openRows, deskList] = await Promise.all([
-    readWindowCounts(db, communes, window.from, window.to, per, SNAPSHOT_FIELDS),
+    per === 'desk'
+      ? readWindowCounts(db, communes, window.from, window.to, per, SNAPSHOT_FIELDS)
+      : readUnitWindowCounts(db, tree, childCodes, window.from, window.to, SNAPSHOT_FIELDS),
     readOpenCounts(db, communes, asOf, per),
     unit.level === 'commune' ? listDesks(db, unit.code) : Promise.resolve([]),
   ]);
@@ -416,8 +454,11 @@ export async function readSnapshot(
   } else {
     for (const c of tree.children(unit.code)) addChild({ code: c.code, name: c.name, level: c.level });
     const childByCommune = new Map<string, string>();
-    for (const c of tree.children(unit.code))
+    for (const c of tree.children(unit.code)) {
+      // A child's bucket rows are keyed by its own code, its open dossiers by its communes'.
+      childByCommune.set(c.code, c.code);
       for (const k of tree.communesUnder(c.code)) childByCommune.set(k, c.code);
+    }
     childOf = (row) => childByCommune.get(row.unit_code) ?? null;
   }
   const own = { counts: emptyCounts(SNAPSHOT_FIELDS), open: emptyOpen() };
@@ -444,6 +485,17 @@ export async function readSnapshot(
   return assembleSnapshot({ unit, window, asOf, children: childList, own });
 }
 
+/**
+ * Where the bucket rows that sum to a unit (or a desk of `communes`' one commune) are, for a
+ * caller that filters them by grain and time: a unit above a commune's own rows in
+ * `unit_rollups`, else its communes' rows in `rollups`.
+ */
+function ownRows(tree: UnitTree, code: string, communes: string[]): { table: SQL; filter: SQL } {
+  return isAboveCommune(tree, code)
+    ? { table: sql`unit_rollups`, filter: sql`unit_code = ${code}` }
+    : { table: sql`rollups`, filter: unitFilter(communes) };
+}
+
 /** Points of a series over a window, from the grain that matches the step. */
 export async function readSeries(
   db: Database,
@@ -465,10 +517,12 @@ export async function readSeries(
   const points = new Map<number, SeriesCounts>();
   for (let t = first; t < window.to; t += size) points.set(t, emptyCounts(SERIES_FIELDS));
   if (communes.length > 0) {
+    // A unit above a commune reads its own rows (`unit_rollups`), a commune or desk its commune's.
+    const own = ownRows(tree, unit.code, communes);
     const rows = await db.query<SeriesCounts & { t: number }>(
       sql`select (bucket_start - ((bucket_start - ${origin}) % ${size}))::float8 as t, ${sumsOf(SERIES_FIELDS)}
-        from rollups
-        where grain = ${grain} and ${unitFilter(communes)} and bucket_start >= ${first} and bucket_start < ${window.to}
+        from ${own.table}
+        where grain = ${grain} and ${own.filter} and bucket_start >= ${first} and bucket_start < ${window.to}
           ${deskCode ? sql`and desk_code = ${deskCode}` : sql``}
         group by 1`,
     );
@@ -494,12 +548,13 @@ export async function readHeatmap(
   const { unit, communes, deskCode } = scope;
   if (communes.length === 0) return { unit, cells: [] };
   const local = sql`(bucket_start + ${7 * HOUR})`;
+  const own = ownRows(tree, unit.code, communes);
   const rows = await db.query<HeatCell>(
     sql`select ((floor(${local} / ${DAY}) + 3)::int % 7) as weekday, (floor(${local} / ${HOUR})::bigint % 24)::int as hour,
         sum(very_satisfied + satisfied + unsatisfied)::float8 as total,
         sum(very_satisfied + satisfied)::float8 as positive
-      from rollups
-      where grain = 'h' and ${unitFilter(communes)} and bucket_start >= ${Math.floor(window.from / HOUR) * HOUR}
+      from ${own.table}
+      where grain = 'h' and ${own.filter} and bucket_start >= ${Math.floor(window.from / HOUR) * HOUR}
         and bucket_start < ${window.to} ${deskCode ? sql`and desk_code = ${deskCode}` : sql``}
       group by 1, 2 order by 1, 2`,
   );

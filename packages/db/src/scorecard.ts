@@ -26,6 +26,7 @@ import {
   readOpenCounts,
   readOpenDossiersAt,
   readOpenPetitionCounts,
+  readUnitWindowCounts,
   readWindowCounts,
   resolveScope,
   unitFilter,
@@ -144,7 +145,8 @@ const isLive = (window: ResolvedWindow, asOf: number) => window.to >= asOf;
 /**
  * The scorecard inputs of the communes in `communes`, rows as `per` says (per commune when desks
  * need not be told apart; one row when only the total is wanted), from rollups, dossier state and
- * petition state only.
+ * petition state only. With `units` (whole units that together hold exactly `communes`), the
+ * bucket counts come a row per unit, keyed by its code, from its own rows.
  */
 async function readRowParts(
   db: Database,
@@ -152,11 +154,14 @@ async function readRowParts(
   window: ResolvedWindow,
   asOf: number,
   per: RowsPer,
+  units?: { tree: UnitTree; codes: string[] },
 ): Promise<{ row: Row; parts: Parts }[]> {
   const live = isLive(window, asOf);
   const at = Math.min(window.to, asOf);
   const [countRows, dossierRows, petitionRows] = await Promise.all([
-    readWindowCounts(db, communes, window.from, window.to, per, SCORECARD_FIELDS),
+    units
+      ? readUnitWindowCounts(db, units.tree, units.codes, window.from, window.to, SCORECARD_FIELDS)
+      : readWindowCounts(db, communes, window.from, window.to, per, SCORECARD_FIELDS),
     live
       ? readOpenCounts(db, communes, asOf, per).then((rows) =>
           rows.map((r) => ({ ...r, dueIn24h: r.dueSoon })),
@@ -224,8 +229,11 @@ async function readChildParts(
     : tree
         .children(unit.code)
         .map((c) => ({ key: c.code, communes: tree.communesUnder(c.code), unit: c.code }));
+  const childCodes = isCommune ? [] : tree.children(unit.code).map((c) => c.code);
   const [rows, deskList, fees] = await Promise.all([
-    readRowParts(db, communes, window, asOf, isCommune ? 'desk' : 'commune'),
+    isCommune
+      ? readRowParts(db, communes, window, asOf, 'desk')
+      : readRowParts(db, communes, window, asOf, 'commune', { tree, codes: childCodes }),
     isCommune ? listDesks(db, unit.code) : Promise.resolve([]),
     readFeeProcedures(db, feeGroups, window.from, window.to, isCommune),
   ]);
@@ -244,6 +252,8 @@ async function readChildParts(
     const childByCommune = new Map<string, string>();
     for (const c of tree.children(unit.code)) {
       addChild({ code: c.code, name: c.name, level: c.level });
+      // A child's bucket rows are keyed by its own code, its open items by its communes'.
+      childByCommune.set(c.code, c.code);
       for (const k of tree.communesUnder(c.code)) childByCommune.set(k, c.code);
     }
     childOf = (row) => childByCommune.get(row.unit_code) ?? null;
@@ -278,7 +288,9 @@ export async function readScorecard(
   if (!scope) return null;
   // The children are not needed: one row for the subtree, or a commune's desks to pick one from.
   const [rows, fees] = await Promise.all([
-    readRowParts(db, scope.communes, window, asOf, scope.deskCode === null ? 'all' : 'desk'),
+    scope.deskCode === null
+      ? readRowParts(db, scope.communes, window, asOf, 'all', { tree, codes: [scope.unit.code] })
+      : readRowParts(db, scope.communes, window, asOf, 'desk'),
     readFeeProcedures(
       db,
       [

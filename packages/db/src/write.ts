@@ -7,6 +7,7 @@ import {
   type ValidatedEvent,
 } from '@motcua/contract';
 import {
+  BUCKET_FIELDS,
   type BucketCounts,
   type BucketField,
   type Channel,
@@ -50,6 +51,7 @@ import { ProcedureDeltas, procedureContributions, procedureNamesOf, procedureOf 
 import { deskHealth } from './schema/alerts.ts';
 import type { dossiers } from './schema/dossiers.ts';
 import type { petitions } from './schema/petitions.ts';
+import { unitRollups } from './schema/unit-rollups.ts';
 import { desks } from './schema/units.ts';
 
 const HOUR = 3_600_000;
@@ -66,6 +68,18 @@ const ROLLUP_UPSERTS = ROLLUP_TABLES.map((table) => {
         on conflict (${sql.raw(namesOf(ROLLUP_KEY_COLUMNS))}) do update set ${sql.raw(add)}`,
   };
 });
+/** `unit_rollups`: every counter of both rollup tables, per unit above a commune. */
+const UNIT_ROLLUP_KEY = ['grain', 'unitCode', 'bucketStart'] as const;
+const UNIT_ROLLUP_COLUMNS = columnsOf(unitRollups, [...UNIT_ROLLUP_KEY, ...BUCKET_FIELDS]);
+const UNIT_ROLLUP_NAMES = namesOf(UNIT_ROLLUP_COLUMNS);
+const UNIT_ROLLUP_ADD = namesOf(columnsOf(unitRollups, BUCKET_FIELDS))
+  .split(', ')
+  .map((c) => `${c} = unit_rollups.${c} + excluded.${c}`)
+  .join(', ');
+const unitRollupUpsert = (records: RollupRecord[]) =>
+  sql`insert into unit_rollups (${sql.raw(UNIT_ROLLUP_NAMES)})
+    select ${sql.raw(UNIT_ROLLUP_NAMES)} from ${rowsOf(records, UNIT_ROLLUP_COLUMNS)}
+    on conflict (${sql.raw(namesOf(columnsOf(unitRollups, UNIT_ROLLUP_KEY)))}) do update set ${sql.raw(UNIT_ROLLUP_ADD)}`;
 const DESK_COLUMNS = columnsOf(desks, ['unitCode', 'deskCode']);
 const DESK_HEALTH_COLUMNS = columnsOf(deskHealth);
 const DESK_HEALTH_NAMES = namesOf(DESK_HEALTH_COLUMNS);
@@ -162,6 +176,34 @@ class RollupDeltas {
       out.push(rec);
     }
     return out;
+  }
+
+  /**
+   * `unit_rollups`' rows of the flush: every bucket's deltas summed into each unit above its
+   * commune (`chains`: a commune's chain up to the root, itself first), in key order like the
+   * other upserts, so concurrent writers lock the shared district, province and nation rows in
+   * the same order. A commune `units` does not hold has no chain and adds to no unit.
+   */
+  unitRecords(chains: ReadonlyMap<string, readonly string[]>): RollupRecord[] {
+    const sums = new Map<string, RollupRecord>();
+    for (const row of this.rows.values()) {
+      const above = chains.get(row.unit)?.slice(1) ?? [];
+      for (const unit of above) {
+        const key = `${row.grain}|${unit}|${row.start}`;
+        let rec = sums.get(key);
+        if (!rec) {
+          rec = { grain: row.grain, unitCode: unit, bucketStart: row.start };
+          for (const field of BUCKET_FIELDS) rec[field] = 0;
+          sums.set(key, rec);
+        }
+        for (const [field, value] of Object.entries(row.c) as [BucketField, number][])
+          rec[field] = (rec[field] as number) + value;
+      }
+    }
+    return [...sums.keys()]
+      .sort()
+      .map((key) => sums.get(key) as RollupRecord)
+      .filter((rec) => BUCKET_FIELDS.some((f) => rec[f] !== 0));
   }
 }
 
@@ -426,13 +468,16 @@ export async function foldAccepted(
   // The rest depends only on the deltas above, not on each other's results: sent at once they
   // travel pipelined on the transaction's connection (one wait instead of one per statement) and
   // still run in this order, so every writer locks rows table by table in the same order.
-  const feeUnits = procDeltas.feeUnits();
-  const ancestry = feeUnits.size > 0 ? await ancestryOf(db, tx, feeUnits) : new Map<string, string[]>();
+  // Every touched commune's chain (kept per process after the first read): the units above it
+  // get the flush's buckets in `unit_rollups`, and 3.5b's fee facts in `fee_procedures`.
+  const ancestry = await ancestryOf(db, tx, touchedUnits);
   const statements: SQL[] = [];
   for (const upsert of ROLLUP_UPSERTS) {
     const records = deltas.toRecords(upsert.table.fields);
     if (records.length > 0) statements.push(upsert.statement(records));
   }
+  const unitRecords = deltas.unitRecords(ancestry);
+  if (unitRecords.length > 0) statements.push(unitRollupUpsert(unitRecords));
   statements.push(...procDeltas.statements(ancestry));
   const names = procedureNamesOf(accepted);
   // Only names that differ from the stored ones: an unchanged name is neither rewritten nor locked

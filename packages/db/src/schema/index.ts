@@ -10,4 +10,5 @@ export * from './playlists.ts';
 export * from './reports.ts';
 export * from './rollups.ts';
 export * from './scorecard.ts';
+export * from './unit-rollups.ts';
 export * from './units.ts';

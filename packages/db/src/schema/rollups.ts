@@ -1,6 +1,21 @@
 import { integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { epochMs } from './events.ts';
 
+/** The v1 counters of `rollups` (and of `unit_rollups`, schema/unit-rollups.ts). */
+export const ROLLUP_COUNTERS = {
+  verySatisfied: integer('very_satisfied').notNull().default(0),
+  satisfied: integer('satisfied').notNull().default(0),
+  unsatisfied: integer('unsatisfied').notNull().default(0),
+  early: integer('early').notNull().default(0),
+  onTime: integer('on_time').notNull().default(0),
+  late: integer('late').notNull().default(0),
+  unknown: integer('unknown').notNull().default(0),
+  procMs: epochMs('proc_ms').notNull().default(0),
+  receivedDirect: integer('received_direct').notNull().default(0),
+  receivedOnline: integer('received_online').notNull().default(0),
+  receivedPostal: integer('received_postal').notNull().default(0),
+};
+
 /**
  * Additive counts per (desk, time bucket) at three grains: 'm' minute, 'h' hour, 'd' local
  * day, where day rows sum the commune's desks (`desk_code` '', migration 0010: a district's or
@@ -16,17 +31,7 @@ export const rollups = pgTable(
     unitCode: text('unit_code').notNull(),
     bucketStart: epochMs('bucket_start').notNull(),
     deskCode: text('desk_code').notNull(),
-    verySatisfied: integer('very_satisfied').notNull().default(0),
-    satisfied: integer('satisfied').notNull().default(0),
-    unsatisfied: integer('unsatisfied').notNull().default(0),
-    early: integer('early').notNull().default(0),
-    onTime: integer('on_time').notNull().default(0),
-    late: integer('late').notNull().default(0),
-    unknown: integer('unknown').notNull().default(0),
-    procMs: epochMs('proc_ms').notNull().default(0),
-    receivedDirect: integer('received_direct').notNull().default(0),
-    receivedOnline: integer('received_online').notNull().default(0),
-    receivedPostal: integer('received_postal').notNull().default(0),
+    ...ROLLUP_COUNTERS,
   },
   (t) => [primaryKey({ columns: [t.grain, t.unitCode, t.bucketStart, t.deskCode] })],
 );

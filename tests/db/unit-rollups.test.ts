@@ -1,0 +1,110 @@
+/**
+ * `unit_rollups` (migration 0017): the rows the write path keeps for every unit above a commune
+ * equal what the migration's backfill sums from the communes' own rows for a store written before
+ * it, on the simulator's model (a city of two districts, written in batches that each span many
+ * communes), and a city's figures read from them equal those of its communes.
+ */
+import { readFileSync } from 'node:fs';
+import { trustedEvent } from '@motcua/contract';
+import {
+  type Database,
+  readSeries,
+  readSnapshot,
+  readUnitTree,
+  readWindowCounts,
+  writeBatch,
+} from '@motcua/db';
+import { localDayStart, resolveWindow, SNAPSHOT_FIELDS } from '@motcua/metrics';
+import { createCityModel } from '@motcua/simulator';
+import { createTestTree, DB_KINDS, openTestDb } from '@motcua/test-helpers/db';
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+
+const DAY = 86_400_000;
+const backfill = readFileSync(
+  new URL('../../packages/db/drizzle/0017_unit_rollups.sql', import.meta.url),
+  'utf8',
+)
+  .split('--> statement-breakpoint')
+  .filter((part) => part.includes('INSERT INTO'));
+
+async function fillWithModel(db: Database, city: string, seed: number, days: number) {
+  const tree = await createTestTree(db, { city, districts: 2, communesPerDistrict: 3 });
+  const model = createCityModel({ communes: tree.communes.map((code) => ({ code })), seed });
+  const today = localDayStart(Date.now());
+  const events = model.generate(today - days * DAY, today + 10 * 3_600_000).map(trustedEvent);
+  for (let i = 0; i < events.length; i += 900) await writeBatch(db, events.slice(i, i + 900));
+  return { tree, asOf: today + 10 * 3_600_000 };
+}
+
+describe.each(DB_KINDS)('unit rollups (%s)', (kind) => {
+  it('equal the migration backfill, and hold only units above a commune', async () => {
+    const t = await openTestDb(kind);
+    try {
+      const { tree } = await fillWithModel(t.db, '96', 6, 20);
+      // Rows whose counters are all 0 (a contribution taken back) weigh nothing: compared without them.
+      const rows = async () =>
+        t.db.query<Record<string, string>>(
+          sql`select * from unit_rollups
+            where greatest(very_satisfied, satisfied, unsatisfied, early, on_time, late, unknown, received_direct,
+              received_online, received_postal, fee_reported, fee_bearing, petitions_received, petitions_handled) > 0
+              or proc_ms <> 0
+            order by grain, unit_code, bucket_start`,
+        );
+      const kept = await rows();
+      const units = new Set(kept.map((r) => r.unit_code));
+      // The city and its two districts, at the three grains.
+      expect([...units].sort()).toEqual([tree.city, ...tree.districts].sort());
+      expect(new Set(kept.map((r) => r.grain))).toEqual(new Set(['m', 'h', 'd']));
+      await t.db.query(sql`delete from unit_rollups`);
+      for (const statement of backfill) await t.db.query(sql.raw(statement));
+      expect(await rows()).toEqual(kept);
+    } finally {
+      await t.drop();
+    }
+  }, 120_000);
+
+  it("give a city and its districts the sums of their communes' rows", async () => {
+    const t = await openTestDb(kind);
+    try {
+      const { tree, asOf } = await fillWithModel(t.db, '97', 7, 12);
+      const unitTree = await readUnitTree(t.db);
+      const resolved = resolveWindow({ window: '7d' }, asOf);
+      if (!resolved.ok) throw new Error(resolved.message);
+      const { from, to } = resolved.window;
+      // The communes' own rows, summed here, against the snapshot's children read from unit_rollups.
+      const snapshot = await readSnapshot(t.db, unitTree, tree.city, resolved.window, asOf);
+      for (const district of tree.districts) {
+        const [sums] = await readWindowCounts(
+          t.db,
+          unitTree.communesUnder(district),
+          from,
+          to,
+          'all',
+          SNAPSHOT_FIELDS,
+        );
+        const child = snapshot?.children.find((c) => c.unit.code === district);
+        const received =
+          Number(sums.receivedDirect) + Number(sums.receivedOnline) + Number(sums.receivedPostal);
+        expect(received).toBeGreaterThan(50);
+        expect(child?.metrics.received.total).toBe(received);
+        expect(child?.metrics.satisfaction.total).toBe(
+          Number(sums.verySatisfied) + Number(sums.satisfied) + Number(sums.unsatisfied),
+        );
+      }
+      // The city's day series from its own rows equals the one summed from its communes' rows.
+      const series = await readSeries(t.db, unitTree, tree.city, resolved.window, '1d');
+      const perDay = await t.db.query<{ t: number; received: number }>(
+        sql`select bucket_start::float8 as t, sum(received_direct + received_online + received_postal)::float8 as received
+          from rollups where grain = 'd' and unit_code = any(${`{${unitTree.communesUnder(tree.city).join(',')}}`}::text[])
+            and bucket_start >= ${localDayStart(from)} and bucket_start < ${to} group by 1`,
+      );
+      const byDay = new Map(perDay.map((r) => [Number(r.t), Number(r.received)]));
+      for (const point of series?.points ?? []) {
+        expect(point.received).toBe(byDay.get(Date.parse(point.t)) ?? 0);
+      }
+    } finally {
+      await t.drop();
+    }
+  }, 120_000);
+});
