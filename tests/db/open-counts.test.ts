@@ -1,7 +1,8 @@
 /**
  * `open_dossier_counts` (migration 0008) and `open_dossier_deadlines` (0016): the counters the
  * write path keeps equal what each migration's backfill computes from `dossiers` for a store
- * written before it, on histories of the simulator's model (stalled dossiers waiting for a
+ * written before it, and the rows of the units above a commune (0018) what its backfill sums from
+ * the communes' rows, on histories of the simulator's model (stalled dossiers waiting for a
  * supplement, two requests, reschedules); and read the same after their indexes are rebuilt
  * (what an import ends with).
  */
@@ -33,6 +34,12 @@ const deadlineBackfill = readFileSync(
 )
   .split('--> statement-breakpoint')
   .find((part) => part.includes('INSERT INTO')) as string;
+const aboveBackfill = readFileSync(
+  new URL('../../packages/db/drizzle/0018_open_counts_above_communes.sql', import.meta.url),
+  'utf8',
+).split('--> statement-breakpoint');
+/** The communes' own rows (the units above them have theirs beside, since 0018). */
+const COMMUNE_ROWS = sql`unit_code in (select code from units where level = 'commune')`;
 
 /** A test city of 6 communes with `days` of the simulator's model up to today, written in batches. */
 async function fillWithModel(db: Database, city: string, seed: number, days: number) {
@@ -52,7 +59,7 @@ describe.each(DB_KINDS)('open dossier counters (%s)', (kind) => {
       const rows = async () =>
         t.db.query(
           sql`select unit_code, desk_code, total, overdue, due_soon, due_in_48h, waiting_supplement
-            from open_dossier_counts where total <> 0 order by 1, 2`,
+            from open_dossier_counts where total <> 0 and ${COMMUNE_ROWS} order by 1, 2`,
         );
       const kept = await rows();
       const waiting = kept.reduce((a, r) => a + Number(r.waiting_supplement), 0);
@@ -71,7 +78,7 @@ describe.each(DB_KINDS)('open dossier counters (%s)', (kind) => {
       await fillWithModel(t.db, '95', 5, 40);
       const rows = async () =>
         t.db.query<{ unit_code: string; deadline_hour: string; total: number }>(
-          sql`select unit_code, deadline_hour::text, total from open_dossier_deadlines order by 1, 2`,
+          sql`select unit_code, deadline_hour::text, total from open_dossier_deadlines where ${COMMUNE_ROWS} order by 1, 2`,
         );
       const kept = await rows();
       // Dossiers finished long ago took their hours down to 0: those rows are gone.
@@ -79,6 +86,37 @@ describe.each(DB_KINDS)('open dossier counters (%s)', (kind) => {
       expect(kept.filter((r) => Number(r.total) <= 0)).toEqual([]);
       await t.db.query(sql`delete from open_dossier_deadlines`);
       await t.db.query(sql.raw(deadlineBackfill));
+      expect(await rows()).toEqual(kept);
+    } finally {
+      await t.drop();
+    }
+  }, 120_000);
+
+  it('of the units above a commune equal the migration backfill from the communes', async () => {
+    const t = await openTestDb(kind);
+    try {
+      const { tree } = await fillWithModel(t.db, '98', 8, 40);
+      const above = sql`unit_code not in (select code from units where level = 'commune')`;
+      const rows = async () => ({
+        counts: await t.db.query(
+          sql`select unit_code, desk_code, total, overdue, due_soon, due_in_48h, waiting_supplement
+            from open_dossier_counts where ${above} and total <> 0 order by 1, 2`,
+        ),
+        deadlines: await t.db.query(
+          sql`select unit_code, deadline_hour::text, total from open_dossier_deadlines
+            where ${above} and total <> 0 order by 1, 2`,
+        ),
+      });
+      const kept = await rows();
+      // The city and both districts, with stalled dossiers and dossiers in progress.
+      expect(new Set(kept.counts.map((r) => r.unit_code))).toEqual(new Set([tree.city, ...tree.districts]));
+      expect(kept.counts.every((r) => r.desk_code === '')).toBe(true);
+      expect(new Set(kept.deadlines.map((r) => r.unit_code))).toEqual(
+        new Set([tree.city, ...tree.districts]),
+      );
+      await t.db.query(sql`delete from open_dossier_counts where ${above}`);
+      await t.db.query(sql`delete from open_dossier_deadlines where ${above}`);
+      for (const statement of aboveBackfill) await t.db.query(sql.raw(statement));
       expect(await rows()).toEqual(kept);
     } finally {
       await t.drop();

@@ -81,13 +81,22 @@ const COLUMNS: Column<CountRow>[] = [
   ['waiting_supplement', 'integer', (r) => r.waitingSupplement],
 ];
 const NAMES = namesOf(COLUMNS);
+const COUNT_FIELDS = [
+  'total',
+  'overdue',
+  'dueSoon',
+  'dueIn48h',
+  'waitingSupplement',
+] as const satisfies readonly (keyof CountRow)[];
 const ADD = COLUMNS.slice(2)
   .map(([c]) => `${c} = open_dossier_counts.${c} + excluded.${c}`)
   .join(', ');
 
 /**
  * Changes to `open_dossier_counts` and `open_dossier_deadlines` of one flush: a dossier's old
- * standing out, its new one in.
+ * standing out, its new one in. A commune's rows are per desk (counts) and per commune
+ * (deadlines); every unit above it has its own rows beside (desk `''`), so that a district,
+ * province or the nation reads a handful of rows instead of every commune's (migration 0018).
  */
 export class OpenCountDeltas {
   readonly #rows = new Map<string, CountRow>();
@@ -127,6 +136,29 @@ export class OpenCountDeltas {
   }
 
   /**
+   * Adds every commune row's changes to the units above it (`chains`: a commune's chain up to the
+   * root, itself first), as rows of desk `''`. Once per flush, before `statements`.
+   */
+  addToUnitsAbove(chains: ReadonlyMap<string, readonly string[]>) {
+    for (const row of [...this.#rows.values()]) {
+      for (const unitCode of chains.get(row.unitCode)?.slice(1) ?? []) {
+        const key = `${unitCode}\u0000`;
+        const hit = this.#rows.get(key);
+        if (!hit) this.#rows.set(key, { ...row, unitCode, deskCode: '' });
+        else for (const field of COUNT_FIELDS) hit[field] += row[field];
+      }
+    }
+    for (const row of [...this.#deadlines.values()]) {
+      for (const unitCode of chains.get(row.unitCode)?.slice(1) ?? []) {
+        const key = `${unitCode}\u0000${row.deadlineHour}`;
+        const hit = this.#deadlines.get(key);
+        if (hit) hit.total += row.total;
+        else this.#deadlines.set(key, { ...row, unitCode });
+      }
+    }
+  }
+
+  /**
    * The statements applying the non-zero changes, rows in key order and tables in a set order
    * (concurrent writers lock them alike): the counters, then the deadline hours, then the
    * deletion of the deadline hours this flush took down (a row at 0 would otherwise stay for
@@ -158,14 +190,7 @@ export class OpenCountDeltas {
     const rows = [...this.#rows.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, r]) => r)
-      .filter(
-        (r) =>
-          r.total !== 0 ||
-          r.overdue !== 0 ||
-          r.dueSoon !== 0 ||
-          r.dueIn48h !== 0 ||
-          r.waitingSupplement !== 0,
-      );
+      .filter((r) => COUNT_FIELDS.some((field) => r[field] !== 0));
     if (rows.length === 0) return null;
     return sql`insert into open_dossier_counts (${sql.raw(NAMES)})
         select ${sql.raw(NAMES)} from ${rowsOf(rows, COLUMNS)}

@@ -232,11 +232,12 @@ const TIMED = inProgress(dossiers);
  * from `dossiers` (a commune holds a few dozen). Above, whole hours come from
  * `open_dossier_deadlines`: an hour before the one `asOf` falls in is overdue, one strictly
  * between it and the hour of `asOf + 24 h` due soon (48 h alike); only the dossiers of those three
- * boundary hours are read one by one, through the deadline index. Reading every dossier in
+ * boundary hours are read one by one, through the deadline index (`units` filters the counters,
+ * rows of communes or of units above them; `communes` the dossiers). Reading every dossier in
  * progress from `dossiers` fetched each one's row from a heap that grows with history (a row
  * just rewritten is on a page not yet marked all-visible), so the cost grew with history.
  */
-function timedOpenRows(units: SQL, asOf: number, per: RowsPer): SQL {
+function timedOpenRows(units: SQL, asOf: number, per: RowsPer, communes: SQL = units): SQL {
   const classify = (deadline: SQL) =>
     sql`(${asOf} > ${deadline})::int as overdue,
       (${asOf} <= ${deadline} and ${deadline} <= ${asOf + DAY})::int as due_soon,
@@ -249,7 +250,7 @@ function timedOpenRows(units: SQL, asOf: number, per: RowsPer): SQL {
   const later = now + 2 * DAY;
   const boundary = [now, soon, later].map(
     (h) => sql`select unit_code, due_at + paused_ms as deadline from dossiers
-      where ${TIMED} and due_at + paused_ms >= ${h} and due_at + paused_ms < ${h + HOUR} and ${units}`,
+      where ${TIMED} and due_at + paused_ms >= ${h} and due_at + paused_ms < ${h + HOUR} and ${communes}`,
   );
   return sql`select unit_code, '' as desk_code, total,
         case when deadline_hour < ${now} then total else 0 end as overdue,
@@ -270,11 +271,20 @@ function timedOpenRows(units: SQL, asOf: number, per: RowsPer): SQL {
  * `timedOpenRows` says. Requests stamped after `asOf` (a desk clock ahead) are corrected: at
  * `asOf` their pause has not begun.
  */
-export async function readOpenCounts(db: Database, communes: string[], asOf: number, per: RowsPer = 'desk') {
+export async function readOpenCounts(
+  db: Database,
+  communes: string[],
+  asOf: number,
+  per: RowsPer = 'desk',
+  /** Whole units (any level) that together hold exactly `communes`: their own counter rows are read. */
+  units?: string[],
+) {
   if (communes.length === 0) return [];
-  // One commune's desks: its dossiers through the index by commune. Above: counters read whole.
-  const units = per === 'desk' ? unitFilter(communes) : unitSetFilter(communes);
-  const open = sql`finished_at is null and due_at is not null and ${units}`;
+  // One commune's desks: its dossiers through the index by commune. Above: counters read whole,
+  // the units' own rows when they are given (a unit above a commune has rows of its own).
+  const dossierUnits = per === 'desk' ? unitFilter(communes) : unitSetFilter(communes);
+  const counterUnits = units ? unitFilter(units) : dossierUnits;
+  const open = sql`finished_at is null and due_at is not null and ${dossierUnits}`;
   const wasOverdue = sql`supplement_requests >= 2 or rescheduled`;
   return db.query<OpenRow>(
     sql`select ${groupColumns(per)}, sum(total)::float8 as "total",
@@ -282,10 +292,10 @@ export async function readOpenCounts(db: Database, communes: string[], asOf: num
         sum(waiting)::float8 as "waitingSupplement", sum(due_in_48h)::float8 as "dueIn48h"
       from (
         select unit_code, desk_code, total, overdue, due_soon, waiting_supplement as waiting, due_in_48h
-        from open_dossier_counts where ${units}
+        from open_dossier_counts where ${counterUnits}
         union all
         select unit_code, desk_code, total, overdue, due_soon, 0, due_in_48h
-        from (${timedOpenRows(units, asOf, per)}) timed
+        from (${timedOpenRows(counterUnits, asOf, per, dossierUnits)}) timed
         union all
         select unit_code, desk_code, 0, now_overdue::int - held_overdue::int,
           (not now_overdue and deadline <= ${asOf + DAY})::int - (not held_overdue and slack <= ${DAY})::int, 0,
@@ -299,7 +309,8 @@ export async function readOpenCounts(db: Database, communes: string[], asOf: num
         ) ahead
       ) s
       ${groupBy(per)}
-      having sum(total) > 0`,
+      -- A correction alone (its commune's counters are in the unit above) is kept.
+      having sum(total) <> 0 or sum(overdue) <> 0 or sum(due_soon) <> 0 or sum(due_in_48h) <> 0`,
   );
 }
 
@@ -435,7 +446,7 @@ export async function readSnapshot(
     per === 'desk'
       ? readWindowCounts(db, communes, window.from, window.to, per, SNAPSHOT_FIELDS)
       : readUnitWindowCounts(db, tree, childCodes, window.from, window.to, SNAPSHOT_FIELDS),
-    readOpenCounts(db, communes, asOf, per),
+    readOpenCounts(db, communes, asOf, per, per === 'commune' ? childCodes : undefined),
     unit.level === 'commune' ? listDesks(db, unit.code) : Promise.resolve([]),
   ]);
 

@@ -163,7 +163,7 @@ async function readRowParts(
       ? readUnitWindowCounts(db, units.tree, units.codes, window.from, window.to, SCORECARD_FIELDS)
       : readWindowCounts(db, communes, window.from, window.to, per, SCORECARD_FIELDS),
     live
-      ? readOpenCounts(db, communes, asOf, per).then((rows) =>
+      ? readOpenCounts(db, communes, asOf, per, units?.codes).then((rows) =>
           rows.map((r) => ({ ...r, dueIn24h: r.dueSoon })),
         )
       : readOpenDossiersAt(db, communes, at, per),

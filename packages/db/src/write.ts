@@ -493,6 +493,7 @@ export async function foldAccepted(
         order by code
         on conflict (code) do update set name = excluded.name`,
     );
+  openDeltas.addToUnitsAbove(ancestry);
   statements.push(...openDeltas.statements());
   if (newDesks.size > 0)
     statements.push(
