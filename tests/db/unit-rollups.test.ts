@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { trustedEvent } from '@motcua/contract';
 import {
   type Database,
+  loadReferenceUnits,
   readSeries,
   readSnapshot,
   readUnitTree,
@@ -103,6 +104,46 @@ describe.each(DB_KINDS)('unit rollups (%s)', (kind) => {
       for (const point of series?.points ?? []) {
         expect(point.received).toBe(byDay.get(Date.parse(point.t)) ?? 0);
       }
+    } finally {
+      await t.drop();
+    }
+  }, 120_000);
+
+  it('are rebuilt when a tree loaded later hangs the city under the nation', async () => {
+    const t = await openTestDb(kind);
+    try {
+      await loadReferenceUnits(t.db, 'hanoi-2025-07');
+      const communes = (await readUnitTree(t.db)).communesUnder('01').slice(0, 6);
+      const model = createCityModel({ communes: communes.map((code) => ({ code })), seed: 8 });
+      const today = localDayStart(Date.now());
+      const write = async (from: number, to: number) => {
+        const events = model.generate(from, to).map(trustedEvent);
+        for (let i = 0; i < events.length; i += 900) await writeBatch(t.db, events.slice(i, i + 900));
+      };
+      await write(today - 6 * DAY, today - DAY);
+      // The same rows for two units, the unit's code left out.
+      const rowsOf = (table: string, key: string, unit: string) =>
+        t.db
+          .query(sql`select * from ${sql.raw(table)} where unit_code = ${unit} order by ${sql.raw(key)}`)
+          .then((rows) => rows.map(({ unit_code: _, ...rest }) => rest));
+      const tables = [
+        ['unit_rollups', 'grain, bucket_start'],
+        ['open_dossier_counts', 'desk_code'],
+        ['open_dossier_deadlines', 'deadline_hour'],
+        ['fee_procedures', 'grain, bucket_start, procedure_code'],
+      ] as const;
+      expect(await rowsOf('unit_rollups', 'grain, bucket_start', 'VN')).toEqual([]);
+
+      await loadReferenceUnits(t.db, 'vn-2025-07');
+      for (const [table, key] of tables) {
+        const city = await rowsOf(table, key, '01');
+        expect(city.length, table).toBeGreaterThan(0);
+        expect(await rowsOf(table, key, 'VN'), table).toEqual(city);
+      }
+      // And the write path adds to both from then on.
+      await write(today - DAY, today);
+      for (const [table, key] of tables)
+        expect(await rowsOf(table, key, 'VN'), table).toEqual(await rowsOf(table, key, '01'));
     } finally {
       await t.drop();
     }

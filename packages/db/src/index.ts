@@ -18,6 +18,7 @@ export * as schema from './schema/index.ts';
 export * from './scorecard.ts';
 export * from './targets.ts';
 export * from './tree.ts';
+export * from './unit-rows.ts';
 export * from './units/index.ts';
 export * from './webhooks.ts';
 export * from './write.ts';

@@ -3,9 +3,14 @@ import { asc, eq, sql } from 'drizzle-orm';
 import { forgetAncestry } from './ancestry.ts';
 import type { Database } from './client.ts';
 import { desks, units } from './schema/index.ts';
+import { rebuildUnitRows } from './unit-rows.ts';
 import { referenceTree, type TreeName } from './units/index.ts';
 
-/** Loads one reference tree into `units` (upsert); returns how many units it holds. */
+/**
+ * Loads one reference tree into `units` (upsert); returns how many units it holds. When a unit
+ * already stored gets another parent, the rows kept for the units above a commune are rebuilt
+ * in the same transaction (`rebuildUnitRows`).
+ */
 export async function loadReferenceUnits(db: Database, tree: TreeName): Promise<number> {
   const rows = referenceTree(tree).map((u) => ({
     code: u.code,
@@ -14,6 +19,13 @@ export async function loadReferenceUnits(db: Database, tree: TreeName): Promise<
     parentCode: u.parentCode,
     tree,
   }));
+  const parents = new Map(
+    (await db.orm.select({ code: units.code, parentCode: units.parentCode }).from(units)).map((u) => [
+      u.code,
+      u.parentCode,
+    ]),
+  );
+  const moved = rows.some((u) => parents.has(u.code) && parents.get(u.code) !== u.parentCode);
   await db.transaction(async (tx) => {
     for (let i = 0; i < rows.length; i += 1000) {
       await tx
@@ -29,6 +41,8 @@ export async function loadReferenceUnits(db: Database, tree: TreeName): Promise<
           },
         });
     }
+    // The rows kept for the units above a commune were summed along the old chains.
+    if (moved) await rebuildUnitRows(tx);
   });
   forgetAncestry(db);
   return rows.length;
