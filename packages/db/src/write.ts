@@ -127,15 +127,32 @@ interface PetitionEntry {
 }
 
 type RollupRecord = Record<string, string | number>;
+/** A bucket field's place in the counters of a delta row (`RollupDeltas`). */
+const FIELD_INDEX = Object.fromEntries(BUCKET_FIELDS.map((field, i) => [field, i])) as Record<
+  BucketField,
+  number
+>;
 
-/** Accumulates rollup deltas for one flush, at all three grains. */
+/** One bucket's deltas: every counter by its place in BUCKET_FIELDS. */
+interface DeltaRow {
+  grain: string;
+  unit: string;
+  start: number;
+  desk: string;
+  c: Float64Array;
+}
+
+/**
+ * Accumulates rollup deltas for one flush, at all three grains. The counters are arrays by field
+ * index, not records keyed by field: a flush of the read benchmark's fill has ~17,000 rows, and
+ * records of up to 32 keys made of them took ~200 ms of JavaScript per flush once summed again
+ * per unit above a commune (bench/tools/write-profile.ts).
+ */
 class RollupDeltas {
-  readonly rows = new Map<
-    string,
-    { grain: string; unit: string; start: number; desk: string; c: Partial<BucketCounts> }
-  >();
+  readonly rows = new Map<string, DeltaRow>();
 
   add(unit: string, desk: string, time: number, counts: Partial<BucketCounts>, sign: 1 | -1) {
+    const moved = Object.entries(counts) as [BucketField, number][];
     // Day rows are kept per commune (desk ''), minutes and hours per desk: a district's or the
     // city's days then read a third of the rows, and a desk's own days come from its hours.
     const starts: [string, number, string][] = [
@@ -147,12 +164,10 @@ class RollupDeltas {
       const key = `${grain}|${unit}|${start}|${rowDesk}`;
       let row = this.rows.get(key);
       if (!row) {
-        row = { grain, unit, start, desk: rowDesk, c: {} };
+        row = { grain, unit, start, desk: rowDesk, c: new Float64Array(BUCKET_FIELDS.length) };
         this.rows.set(key, row);
       }
-      for (const [field, value] of Object.entries(counts) as [keyof BucketCounts, number][]) {
-        row.c[field] = (row.c[field] ?? 0) + sign * value;
-      }
+      for (const [field, value] of moved) row.c[FIELD_INDEX[field]] += sign * value;
     }
   }
 
@@ -161,18 +176,21 @@ class RollupDeltas {
    * writers lock rows in the same order.
    */
   toRecords(fields: readonly BucketField[]): RollupRecord[] {
+    const indexes = fields.map((f) => FIELD_INDEX[f]);
     const out: RollupRecord[] = [];
     const keys = [...this.rows.keys()].sort();
     for (const key of keys) {
       const row = this.rows.get(key);
-      if (!row || fields.every((f) => (row.c[f] ?? 0) === 0)) continue;
+      if (!row || indexes.every((i) => row.c[i] === 0)) continue;
       const rec: RollupRecord = {
         grain: row.grain,
         unitCode: row.unit,
         bucketStart: row.start,
         deskCode: row.desk,
       };
-      for (const field of fields) rec[field] = row.c[field] ?? 0;
+      fields.forEach((field, i) => {
+        rec[field] = row.c[indexes[i]];
+      });
       out.push(rec);
     }
     return out;
@@ -185,25 +203,41 @@ class RollupDeltas {
    * the same order. A commune `units` does not hold has no chain and adds to no unit.
    */
   unitRecords(chains: ReadonlyMap<string, readonly string[]>): RollupRecord[] {
-    const sums = new Map<string, RollupRecord>();
+    const aboveOf = new Map<string, readonly string[]>();
+    const sums = new Map<string, DeltaRow>();
     for (const row of this.rows.values()) {
-      const above = chains.get(row.unit)?.slice(1) ?? [];
+      let above = aboveOf.get(row.unit);
+      if (above === undefined) {
+        above = chains.get(row.unit)?.slice(1) ?? [];
+        aboveOf.set(row.unit, above);
+      }
       for (const unit of above) {
         const key = `${row.grain}|${unit}|${row.start}`;
-        let rec = sums.get(key);
-        if (!rec) {
-          rec = { grain: row.grain, unitCode: unit, bucketStart: row.start };
-          for (const field of BUCKET_FIELDS) rec[field] = 0;
-          sums.set(key, rec);
+        let sum = sums.get(key);
+        if (!sum) {
+          sum = {
+            grain: row.grain,
+            unit,
+            start: row.start,
+            desk: '',
+            c: new Float64Array(BUCKET_FIELDS.length),
+          };
+          sums.set(key, sum);
         }
-        for (const [field, value] of Object.entries(row.c) as [BucketField, number][])
-          rec[field] = (rec[field] as number) + value;
+        for (let i = 0; i < sum.c.length; i++) sum.c[i] += row.c[i];
       }
     }
-    return [...sums.keys()]
-      .sort()
-      .map((key) => sums.get(key) as RollupRecord)
-      .filter((rec) => BUCKET_FIELDS.some((f) => rec[f] !== 0));
+    const out: RollupRecord[] = [];
+    for (const key of [...sums.keys()].sort()) {
+      const sum = sums.get(key) as DeltaRow;
+      if (sum.c.every((v) => v === 0)) continue;
+      const rec: RollupRecord = { grain: sum.grain, unitCode: sum.unit, bucketStart: sum.start };
+      BUCKET_FIELDS.forEach((field, i) => {
+        rec[field] = sum.c[i];
+      });
+      out.push(rec);
+    }
+    return out;
   }
 }
 
