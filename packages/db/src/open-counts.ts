@@ -81,7 +81,8 @@ const COLUMNS: Column<CountRow>[] = [
   ['waiting_supplement', 'integer', (r) => r.waitingSupplement],
 ];
 const NAMES = namesOf(COLUMNS);
-const COUNT_FIELDS = [
+/** The counters of `open_dossier_counts`, as its table names them. */
+export const OPEN_COUNT_FIELDS = [
   'total',
   'overdue',
   'dueSoon',
@@ -145,7 +146,7 @@ export class OpenCountDeltas {
         const key = `${unitCode}\u0000`;
         const hit = this.#rows.get(key);
         if (!hit) this.#rows.set(key, { ...row, unitCode, deskCode: '' });
-        else for (const field of COUNT_FIELDS) hit[field] += row[field];
+        else for (const field of OPEN_COUNT_FIELDS) hit[field] += row[field];
       }
     }
     for (const row of [...this.#deadlines.values()]) {
@@ -190,7 +191,7 @@ export class OpenCountDeltas {
     const rows = [...this.#rows.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, r]) => r)
-      .filter((r) => COUNT_FIELDS.some((field) => r[field] !== 0));
+      .filter((r) => OPEN_COUNT_FIELDS.some((field) => r[field] !== 0));
     if (rows.length === 0) return null;
     return sql`insert into open_dossier_counts (${sql.raw(NAMES)})
         select ${sql.raw(NAMES)} from ${rowsOf(rows, COLUMNS)}

@@ -237,7 +237,7 @@ const TIMED = inProgress(dossiers);
  * progress from `dossiers` fetched each one's row from a heap that grows with history (a row
  * just rewritten is on a page not yet marked all-visible), so the cost grew with history.
  */
-function timedOpenRows(units: SQL, asOf: number, per: RowsPer, communes: SQL = units): SQL {
+function timedOpenRows(units: SQL, asOf: number, per: RowsPer, communes: SQL): SQL {
   const classify = (deadline: SQL) =>
     sql`(${asOf} > ${deadline})::int as overdue,
       (${asOf} <= ${deadline} and ${deadline} <= ${asOf + DAY})::int as due_soon,

@@ -19,14 +19,10 @@ export async function loadReferenceUnits(db: Database, tree: TreeName): Promise<
     parentCode: u.parentCode,
     tree,
   }));
-  const parents = new Map(
-    (await db.orm.select({ code: units.code, parentCode: units.parentCode }).from(units)).map((u) => [
-      u.code,
-      u.parentCode,
-    ]),
-  );
-  const moved = rows.some((u) => parents.has(u.code) && parents.get(u.code) !== u.parentCode);
   await db.transaction(async (tx) => {
+    const stored = await tx.select({ code: units.code, parentCode: units.parentCode }).from(units);
+    const parents = new Map(stored.map((u) => [u.code, u.parentCode]));
+    const moved = rows.some((u) => parents.has(u.code) && parents.get(u.code) !== u.parentCode);
     for (let i = 0; i < rows.length; i += 1000) {
       await tx
         .insert(units)

@@ -1,6 +1,10 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { type SQL, sql, type Table } from 'drizzle-orm';
 import type { Executor } from './client.ts';
-import { ROLLUP_TABLES } from './columns.ts';
+import { type Column, columnsOf, ROLLUP_TABLES } from './columns.ts';
+import { OPEN_COUNT_FIELDS } from './open-counts.ts';
+import { feeProcedures } from './schema/explain.ts';
+import { openDossierCounts, openDossierDeadlines } from './schema/national.ts';
+import { unitRollups } from './schema/unit-rollups.ts';
 
 /**
  * Every commune with each unit above it, as `units` holds the tree now: `(commune, code)`.
@@ -16,46 +20,71 @@ const ABOVE = sql`with recursive above (commune, code, depth) as (
 
 const NOT_A_COMMUNE = sql`unit_code not in (select code from units where level = 'commune')`;
 
+/**
+ * `into`'s rows of every unit above a commune: `from`'s commune rows summed per unit and `keys`
+ * (a unit's desk is `''`), `counters` summed. `merge` adds the counters to rows another statement
+ * made (the two rollup tables share `unit_rollups`' rows).
+ */
+function sumIntoUnitsAbove(args: {
+  from: string;
+  into: string;
+  keys: readonly string[];
+  counters: readonly Column<never>[];
+  merge?: boolean;
+}): SQL {
+  const { from, into, keys, counters } = args;
+  const take = (key: string) =>
+    key === 'unit_code' ? 'above.code' : key === 'desk_code' ? "''" : `r.${key}`;
+  const names = counters.map(([c]) => c);
+  const merge = args.merge
+    ? `on conflict (${keys.filter((k) => k !== 'desk_code').join(', ')}) do update set ${names
+        .map((c) => `${c} = excluded.${c}`)
+        .join(', ')}`
+    : '';
+  return sql`${ABOVE}
+    insert into ${sql.raw(into)} (${sql.raw([...keys, ...names].join(', '))})
+    select ${sql.raw(keys.map(take).join(', '))}, ${sql.raw(counters.map(([c, type]) => `sum(r.${c})::${type}`).join(', '))}
+    from ${sql.raw(from)} r join above on above.commune = r.unit_code
+    group by ${sql.raw(keys.map((_, i) => i + 1).join(', '))} ${sql.raw(merge)}`;
+}
+
 /** The statements that rebuild the rows of the units above a commune from the communes' own. */
 function rebuildStatements(): SQL[] {
-  const rollups = ROLLUP_TABLES.map((table, i) => {
-    const names = table.counters.map(([c]) => c);
-    const sums = table.counters.map(([c, type]) => `sum(r.${c})::${type}`).join(', ');
-    // The second table's counters land in the rows the first one made.
-    const merge =
-      i === 0
-        ? ''
-        : `on conflict (grain, unit_code, bucket_start) do update set ${names
-            .map((c) => `${c} = excluded.${c}`)
-            .join(', ')}`;
-    return sql`${ABOVE}
-      insert into unit_rollups (grain, unit_code, bucket_start, ${sql.raw(names.join(', '))})
-      select r.grain, above.code, r.bucket_start, ${sql.raw(sums)}
-      from ${sql.raw(table.name)} r join above on above.commune = r.unit_code
-      group by 1, 2, 3 ${sql.raw(merge)}`;
-  });
+  const names = (table: Table, keys: readonly string[]) =>
+    columnsOf(table, keys as never[]).map(([name]) => name);
+  const bucketKey = names(unitRollups, ['grain', 'unitCode', 'bucketStart']);
   return [
     sql`delete from unit_rollups`,
-    ...rollups,
+    ...ROLLUP_TABLES.map((table, i) =>
+      sumIntoUnitsAbove({
+        from: table.name,
+        into: 'unit_rollups',
+        keys: bucketKey,
+        counters: table.counters,
+        merge: i > 0,
+      }),
+    ),
     sql`delete from open_dossier_counts where ${NOT_A_COMMUNE}`,
-    sql`${ABOVE}
-      insert into open_dossier_counts (unit_code, desk_code, total, overdue, due_soon, due_in_48h, waiting_supplement)
-      select above.code, '', sum(c.total)::int, sum(c.overdue)::int, sum(c.due_soon)::int,
-        sum(c.due_in_48h)::int, sum(c.waiting_supplement)::int
-      from open_dossier_counts c join above on above.commune = c.unit_code
-      group by 1`,
+    sumIntoUnitsAbove({
+      from: 'open_dossier_counts',
+      into: 'open_dossier_counts',
+      keys: names(openDossierCounts, ['unitCode', 'deskCode']),
+      counters: columnsOf(openDossierCounts, OPEN_COUNT_FIELDS),
+    }),
     sql`delete from open_dossier_deadlines where ${NOT_A_COMMUNE}`,
-    sql`${ABOVE}
-      insert into open_dossier_deadlines (unit_code, deadline_hour, total)
-      select above.code, d.deadline_hour, sum(d.total)::int
-      from open_dossier_deadlines d join above on above.commune = d.unit_code
-      group by 1, 2`,
+    sumIntoUnitsAbove({
+      from: 'open_dossier_deadlines',
+      into: 'open_dossier_deadlines',
+      keys: names(openDossierDeadlines, ['unitCode', 'deadlineHour']),
+      counters: columnsOf(openDossierDeadlines, ['total']),
+    }),
     sql`delete from fee_procedures where ${NOT_A_COMMUNE}`,
-    sql`${ABOVE}
-      insert into fee_procedures (grain, unit_code, bucket_start, procedure_code, fee_bearing, paid_online)
-      select f.grain, above.code, f.bucket_start, f.procedure_code, sum(f.fee_bearing)::int, sum(f.paid_online)::int
-      from fee_procedures f join above on above.commune = f.unit_code
-      group by 1, 2, 3, 4`,
+    sumIntoUnitsAbove({
+      from: 'fee_procedures',
+      into: 'fee_procedures',
+      keys: names(feeProcedures, ['grain', 'unitCode', 'bucketStart', 'procedureCode']),
+      counters: columnsOf(feeProcedures, ['feeBearing', 'paidOnline']),
+    }),
   ];
 }
 
