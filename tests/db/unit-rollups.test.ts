@@ -2,7 +2,8 @@
  * `unit_rollups` (migration 0017): the rows the write path keeps for every unit above a commune
  * equal what the migration's backfill sums from the communes' own rows for a store written before
  * it, on the simulator's model (a city of two districts, written in batches that each span many
- * communes), and a city's figures read from them equal those of its communes.
+ * communes), and a city's figures read from them equal those of its communes. Likewise 3.5b's
+ * minute rows in `fee_procedures` (migration 0019) for every unit.
  */
 import { readFileSync } from 'node:fs';
 import { trustedEvent } from '@motcua/contract';
@@ -22,12 +23,12 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 
 const DAY = 86_400_000;
-const backfill = readFileSync(
-  new URL('../../packages/db/drizzle/0017_unit_rollups.sql', import.meta.url),
-  'utf8',
-)
-  .split('--> statement-breakpoint')
-  .filter((part) => part.includes('INSERT INTO'));
+/** The statements of a migration that fill rows (its backfill). */
+const backfillOf = (migration: string) =>
+  readFileSync(new URL(`../../packages/db/drizzle/${migration}.sql`, import.meta.url), 'utf8')
+    .split('--> statement-breakpoint')
+    .filter((part) => part.includes('INSERT INTO'));
+const backfill = backfillOf('0017_unit_rollups');
 
 async function fillWithModel(db: Database, city: string, seed: number, days: number) {
   const tree = await createTestTree(db, { city, districts: 2, communesPerDistrict: 3 });
@@ -60,6 +61,43 @@ describe.each(DB_KINDS)('unit rollups (%s)', (kind) => {
       await t.db.query(sql`delete from unit_rollups`);
       for (const statement of backfill) await t.db.query(sql.raw(statement));
       expect(await rows()).toEqual(kept);
+    } finally {
+      await t.drop();
+    }
+  }, 120_000);
+
+  it("keep 3.5b's minute rows for every unit, equal to migration 0019's backfill", async () => {
+    const t = await openTestDb(kind);
+    try {
+      const { tree } = await fillWithModel(t.db, '95', 7, 6);
+      // A fee contribution taken back leaves a row of zeros: compared without them.
+      const minutes = () =>
+        t.db.query<Record<string, string>>(
+          sql`select * from fee_procedures where grain = 'm' and (fee_bearing <> 0 or paid_online <> 0)
+            order by unit_code, bucket_start, procedure_code`,
+        );
+      const kept = await minutes();
+      // The city, both districts and the communes with a fee-bearing dossier (not all of them in 6 days).
+      const units = new Set(kept.map((r) => r.unit_code));
+      for (const code of [tree.city, ...tree.districts]) expect(units).toContain(code);
+      const communes = tree.communes.filter((code) => units.has(code));
+      expect(communes.length).toBeGreaterThan(1);
+      expect(units.size).toBe(1 + tree.districts.length + communes.length);
+      // A commune's minute is its desks' summed; the city's, its communes'.
+      const [sums] = await t.db.query<{ communes: string; city: string; rollups: string }>(
+        sql`select
+          (select sum(fee_bearing) from fee_procedures where grain = 'm' and unit_code = any(${`{${tree.communes.join(',')}}`}::text[])) as communes,
+          (select sum(fee_bearing) from fee_procedures where grain = 'm' and unit_code = ${tree.city}) as city,
+          (select sum(fee_bearing) from procedure_rollups where grain = 'm' and procedure_code <> '') as rollups`,
+      );
+      expect(Number(sums.city)).toBeGreaterThan(0);
+      expect([Number(sums.communes), Number(sums.city)]).toEqual([
+        Number(sums.rollups),
+        Number(sums.rollups),
+      ]);
+      await t.db.query(sql`delete from fee_procedures where grain = 'm'`);
+      for (const statement of backfillOf('0019_fee_procedure_minutes')) await t.db.query(sql.raw(statement));
+      expect(await minutes()).toEqual(kept);
     } finally {
       await t.drop();
     }

@@ -170,9 +170,9 @@ const FEE_COLUMNS = columnsOf(feeProcedures, [
 ]);
 const FEE_NAMES = namesOf(FEE_COLUMNS);
 
-/** An hour or day delta of a named procedure that moved a fee counter (3.5b counts nothing else). */
+/** A delta of a named procedure that moved a fee counter (3.5b counts nothing else). */
 function isFeeDelta(r: Record<string, string | number>): boolean {
-  return r.grain !== 'm' && r.procedureCode !== '' && (r.feeBearing !== 0 || r.feePaidOnline !== 0);
+  return r.procedureCode !== '' && (r.feeBearing !== 0 || r.feePaidOnline !== 0);
 }
 
 /**

@@ -74,11 +74,11 @@ interface ProcedureGroup {
  * desk's own), counted in SQL: the counts do not add up over groups. With `perDesk`, each desk of
  * a group is counted on its own, keyed `{key}/{desk}`. Groups with none are absent from the map.
  *
- * Groups that are whole units read their own rows in `fee_procedures` for hours and days (a
- * handful per procedure and day, whatever the unit's size) and only the minutes at the window's
- * edges from `procedure_rollups`; desks read `procedure_rollups` (day rows there are per commune,
- * so desks are told apart from their hours). The fee facts are in the bucket of the dossier's
- * reception, like the 766 rollup's.
+ * Groups that are whole units read only their own rows in `fee_procedures` (a handful per
+ * procedure and bucket, whatever the unit's size: the nation's edge minutes were its 3,321
+ * communes' rows); desks read `procedure_rollups` (day rows there are per commune, so desks are
+ * told apart from their hours). The fee facts are in the bucket of the dossier's reception, like
+ * the 766 rollup's.
  */
 async function readFeeProcedures(
   db: Database,
@@ -91,16 +91,13 @@ async function readFeeProcedures(
   const wholeUnits = !perDesk && groups.every((g) => g.unit !== undefined && g.desk === undefined);
   let source: SQL;
   if (wholeUnits) {
-    const ranges = bucketRanges(from, to);
     const units = sql.join(
       groups.map((g) => sql`(${g.key}::text, ${g.unit}::text)`),
       sql`, `,
     );
     source = sql`select g.key, f.procedure_code, f.paid_online > 0 as paid
       from fee_procedures f join (values ${units}) as g (key, unit) on f.unit_code = g.unit
-      where f.fee_bearing > 0 and (${rangeFilter({ m: [], h: ranges.h, d: ranges.d })})`;
-    if (ranges.m.length > 0)
-      source = sql`${source} union all ${rollupFeeRows(groups, { m: ranges.m, h: [], d: [] }, false)}`;
+      where f.fee_bearing > 0 and (${rangeFilter(bucketRanges(from, to))})`;
   } else {
     const days = !perDesk && groups.every((g) => g.desk === undefined);
     source = rollupFeeRows(groups, bucketRanges(from, to, days), perDesk);

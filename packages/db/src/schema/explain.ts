@@ -89,17 +89,17 @@ export const procedures = pgTable('procedures', {
 
 /**
  * 766 criterion 3.5b's facts kept for every unit at or above the commune (commune, district,
- * city, province, nation), per local hour and day: the fee-bearing dossiers received of a
+ * city, province, nation), per minute, local hour and day: the fee-bearing dossiers received of a
  * procedure, and those of them paid online. 3.5b counts *distinct* procedures, which do not add
  * up over communes, so a district's or the city's window cannot be summed from its communes'
- * rows cheaply (the city's 30 days were 63 k procedure rows); here it reads its own few rows.
- * Written with `procedure_rollups`, by the same deltas; the minutes at a window's edges are read
- * from `procedure_rollups`.
+ * rows cheaply (the city's 30 days were 63 k procedure rows); here it reads its own few rows,
+ * minutes at the window's edges included (migration 0019). Written with `procedure_rollups`, by
+ * the same deltas.
  */
 export const feeProcedures = pgTable(
   'fee_procedures',
   {
-    grain: text('grain').$type<'h' | 'd'>().notNull(),
+    grain: text('grain').$type<'m' | 'h' | 'd'>().notNull(),
     unitCode: text('unit_code').notNull(),
     bucketStart: epochMs('bucket_start').notNull(),
     procedureCode: text('procedure_code').notNull(),
