@@ -32,6 +32,8 @@ import { createBenchDb, type StorageReading, storage } from './lib/pg.ts';
 import { type Summary, summarize } from './lib/stats.ts';
 
 const DAY = 86_400_000;
+/** 16:17:23 after local midnight: an `asOf` inside an hour. */
+const INSIDE_HOUR = ((16 * 60 + 17) * 60 + 23) * 1000;
 /** Events per writeBatch call while loading. */
 const LOAD_BATCH = 10_000;
 /** Concurrent writers while loading; each owns a disjoint set of communes (no shared rows). */
@@ -63,6 +65,12 @@ export interface ReadPoint {
    * scans the same events a raw scorecard would). Absent in records made before the scorecard.
    */
   withScorecard?: { bucket: Summary; raw: Summary; speedup: number };
+  /**
+   * The same pair read at an `asOf` inside an hour of the last day (16:17:23 local): a window
+   * with minute, hour and day edges, where `asOf` at local midnight is whole days only. Absent in
+   * records made before.
+   */
+  insideHour?: { asOf: string; withScorecard: Summary };
   /**
    * The root's open-dossier counts alone, per commune: by deadline hour (what the snapshot reads
    * above a commune since migration 0016) against one by one from `dossiers` (what it read
@@ -250,6 +258,16 @@ async function measure(
   const withScorecard = await time(cfg.readRuns.bucket, 2, () =>
     Promise.all([readSnapshot(db, tree, root, w, asOf), readScorecard(db, tree, root, w, asOf)]),
   );
+  // The last day's 16:17:23 local: what a leader sees in the afternoon, edges of every grain.
+  const afternoon = asOf - DAY + INSIDE_HOUR;
+  const afternoonWindow = resolveWindow({ window: '30d' }, afternoon);
+  if (!afternoonWindow.ok) throw new Error(afternoonWindow.message);
+  const insideHour = await time(cfg.readRuns.bucket, 2, () =>
+    Promise.all([
+      readSnapshot(db, tree, root, afternoonWindow.window, afternoon),
+      readScorecard(db, tree, root, afternoonWindow.window, afternoon),
+    ]),
+  );
   const communes = tree.communesUnder(root);
   const byHour = await time(cfg.readRuns.bucket, 2, () => readOpenCounts(db, communes, asOf, 'commune'));
   const perDossier = await time(cfg.readRuns.bucket, 2, () => readOpenCounts(db, communes, asOf, 'desk'));
@@ -304,6 +322,7 @@ async function measure(
       raw: rawSnap.summary,
       speedup: rawSnap.summary.p50 / withScorecard.summary.p50,
     },
+    insideHour: { asOf: new Date(afternoon).toISOString(), withScorecard: insideHour.summary },
     agreement: {
       ratings,
       received,
@@ -312,7 +331,7 @@ async function measure(
   };
   log(
     `  ${stored.events.toLocaleString('en-US')} events: snapshot ${snap.summary.p50.toFixed(1)} ms ` +
-      `(+ scorecard ${withScorecard.summary.p50.toFixed(1)} ms) vs raw ` +
+      `(+ scorecard ${withScorecard.summary.p50.toFixed(1)} ms; at 16:17:23 ${insideHour.summary.p50.toFixed(1)} ms) vs raw ` +
       `${rawSnap.summary.p50.toFixed(0)} ms (${point.snapshot.speedup.toFixed(0)}×), series ` +
       `${series.summary.p50.toFixed(1)} ms vs ${rawSer.summary.p50.toFixed(0)} ms; ` +
       `${stored.bytesPerEvent.toFixed(0)} B/event stored` +

@@ -249,6 +249,17 @@ export function buildRows(r: BenchResults): Row[] {
         status: at2M ? check(pt.withScorecard.speedup >= 50 && pt.withScorecard.bucket.p50 < 50) : '',
       });
     }
+    if (pt.insideHour && pt.withScorecard) {
+      rows.push({
+        bench: '5 Read path',
+        figure: `${rootLabel} 30d snapshot + 766 scorecard @ ${millions(pt.events)}, asOf inside an hour (${pt.insideHour.asOf})`,
+        result: `${ms(pt.insideHour.withScorecard.p50)} / ${ms(pt.insideHour.withScorecard.p95)}`,
+        baseline: `at local midnight: ${ms(pt.withScorecard.bucket.p50)} / ${ms(pt.withScorecard.bucket.p95)}`,
+        ratio: '',
+        target: '',
+        status: '',
+      });
+    }
     rows.push({
       bench: '5 Read path',
       figure: `${rootLabel} 30d series (1d) @ ${millions(pt.events)} events, median / p95`,
