@@ -259,6 +259,8 @@ async function measure(
     Promise.all([readSnapshot(db, tree, root, w, asOf), readScorecard(db, tree, root, w, asOf)]),
   );
   // The last day's 16:17:23 local: what a leader sees in the afternoon, edges of every grain.
+  // Only its time is reported: the open dossiers read are the store's (the day's end), not those
+  // open at 16:17.
   const afternoon = asOf - DAY + INSIDE_HOUR;
   const afternoonWindow = resolveWindow({ window: '30d' }, afternoon);
   if (!afternoonWindow.ok) throw new Error(afternoonWindow.message);
