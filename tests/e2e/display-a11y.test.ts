@@ -123,7 +123,11 @@ describe('the wall display is legible and accessible', () => {
       for (const path of views) {
         const { ctx, page } = await open(`${path}&theme=${theme}`);
         if (path.includes('scorecard')) await page.getByTestId('score-slide').waitFor();
-        if (path.includes('league')) await page.locator('.rotation .label').getByText(/Xếp hạng/).waitFor();
+        if (path.includes('league'))
+          await page
+            .locator('.rotation .label')
+            .getByText(/Xếp hạng/)
+            .waitFor();
         for (const v of await contrastViolations(page)) failures.push(`${theme} ${path}: ${v}`);
         await ctx.close();
       }
