@@ -5,13 +5,21 @@ import {
   evaluateAlerts,
   listAlerts,
   readAlert,
+  readDeskHealth,
   readRuleSettings,
   readUnitTree,
   type UnitTree,
   writeBatch,
   writeRuleOverride,
 } from '@motcua/db';
-import { addWorkingDays, makeWorkCalendar, VN_CALENDAR } from '@motcua/metrics';
+import {
+  addWorkingDays,
+  DAY,
+  localDayStart,
+  makeWorkCalendar,
+  VN_CALENDAR,
+  workingMsBetween,
+} from '@motcua/metrics';
 import { createTestTree, DB_KINDS, openTestDb, type TestDb, type TestTree } from '@motcua/test-helpers/db';
 import { dossierEvent, ev, rating, received } from '@motcua/test-helpers/events';
 import { sql } from 'drizzle-orm';
@@ -290,6 +298,39 @@ describe.each(DB_KINDS)('alerts on %s', (kind) => {
     expect(summary(lag)).toEqual([`opened:commune:${unit}`]);
     const [lagAlert] = await alertOf(t, tree, 'sync_lag', 'L01');
     expect(lagAlert.details).toMatchObject({ lagHours: 9 });
+  });
+
+  it("reads a desk's rhythm only when asked: the same figure as reading every desk's", async () => {
+    const unit = test.communes[7];
+    const monday = at('2026-11-16T08:00:00');
+    // R01 sends all Monday; R02 once at 08:00: by 11:00 R02 has been silent three working hours.
+    await arrive(
+      t,
+      at('2026-11-16T11:00:00'),
+      Array.from({ length: 18 }, (_, i) =>
+        rating(unit, 'satisfied', { desk: 'R01', time: monday + i * 10 * M }),
+      ),
+    );
+    await arrive(t, monday, [rating(unit, 'satisfied', { desk: 'R02', time: monday })]);
+    const now = at('2026-11-16T11:00:00');
+    const every = await readDeskHealth(t.db, [unit], () => 7, now, cal);
+    const silentOnly = await readDeskHealth(
+      t.db,
+      [unit],
+      () => 7,
+      now,
+      cal,
+      (d) => d.lastReceivedAt < now - H,
+    );
+    const rhythm = (rows: typeof every) =>
+      Object.fromEntries(
+        rows.map((r) => [r.deskCode, 'perWorkingHour' in r ? r.perWorkingHour : 'no facts']),
+      );
+    // Per working hour of the week up to now (Tuesday the 10th to Monday 11:00).
+    const hours = workingMsBetween(cal, localDayStart(now) - 6 * DAY, now) / H;
+    expect(hours).toBeGreaterThan(30);
+    expect(rhythm(every)).toEqual({ R01: 18 / hours, R02: 1 / hours });
+    expect(rhythm(silentOnly)).toEqual({ R01: null, R02: 1 / hours });
   });
 
   it('two evaluations at once open one alert per subject', async () => {

@@ -30,6 +30,7 @@ import {
   formatLocal,
   HOUR,
   localDayStart,
+  MINUTE,
   type WorkCalendar,
   wilsonHigh,
   workingMsBetween,
@@ -246,9 +247,14 @@ export interface DeskHealthRow {
 const ACTIVITY = `received_direct + received_online + received_postal + early + on_time + late + unknown
   + very_satisfied + satisfied + unsatisfied`;
 
+type DeskFacts = Omit<DeskHealthRow, 'perWorkingHour'>;
+
 /**
  * Every desk of some communes with its facts and its rhythm over the last `rhythmDays` days; a
  * desk with no event since the write path began keeping them has null facts (not measured).
+ * `needsRhythm` picks the desks whose rhythm is read (all by default): the others come back with
+ * `perWorkingHour` null, unread. The rhythm sums hour rows per desk, a week of them for every desk
+ * asked, so the evaluator asks only for desks silent long enough for it to matter.
  */
 export async function readDeskHealth(
   db: Database,
@@ -256,10 +262,9 @@ export async function readDeskHealth(
   rhythmDays: (c: string) => number,
   now: number,
   cal: WorkCalendar,
+  needsRhythm: (desk: DeskFacts) => boolean = () => true,
 ): Promise<(DeskHealthRow | (Pick<DeskHealthRow, 'unitCode' | 'deskCode'> & { lastEventAt: null }))[]> {
   if (communes.length === 0) return [];
-  const units = `{${communes.join(',')}}`;
-  const days = Math.max(...communes.map(rhythmDays));
   const rows = await db.query<{
     unit_code: string;
     desk_code: string;
@@ -270,43 +275,59 @@ export async function readDeskHealth(
     sql`select d.unit_code, d.desk_code, h.last_event_at::float8 as last_event_at,
         h.last_received_at::float8 as last_received_at, h.batch_oldest_at::float8 as batch_oldest_at
       from desks d left join desk_health h on h.unit_code = d.unit_code and h.desk_code = d.desk_code
-      where d.unit_code = any(${units}::text[]) order by d.unit_code, d.desk_code`,
+      where d.unit_code = any(${`{${communes.join(',')}}`}::text[]) order by d.unit_code, d.desk_code`,
   );
-  const from = localDayStart(now) - (days - 1) * DAY;
-  const activity = await db.query<{ unit_code: string; desk_code: string; day: number; n: number }>(
-    // Per desk, so from hour rows (day rows are per commune), summed into local days.
-    sql`select unit_code, desk_code, (bucket_start - ((bucket_start - ${localDayStart(0)}) % ${DAY}))::float8 as day,
-        sum(${sql.raw(ACTIVITY)})::float8 as n
-      from rollups where grain = 'h' and bucket_start >= ${from} and unit_code = any(${units}::text[])
-      group by 1, 2, 3`,
+  const facts = rows.map((r) =>
+    r.last_event_at === null
+      ? { unitCode: r.unit_code, deskCode: r.desk_code, lastEventAt: null }
+      : {
+          unitCode: r.unit_code,
+          deskCode: r.desk_code,
+          lastEventAt: r.last_event_at,
+          lastReceivedAt: r.last_received_at,
+          batchOldestAt: r.batch_oldest_at,
+        },
   );
-  const perDesk = new Map<string, { day: number; n: number }[]>();
-  for (const a of activity) {
-    const key = `${a.unit_code}/${a.desk_code}`;
-    perDesk.set(key, [...(perDesk.get(key) ?? []), { day: a.day, n: a.n }]);
+  const asked = facts.filter((f): f is DeskFacts => f.lastEventAt !== null && needsRhythm(f));
+  const rhythm = await readDeskRhythms(db, asked, rhythmDays, now, cal);
+  return facts.map((f) =>
+    f.lastEventAt === null ? f : { ...f, perWorkingHour: rhythm.get(`${f.unitCode}/${f.deskCode}`) ?? null },
+  );
+}
+
+/** Events per working hour of some desks over their commune's last `rhythmDays` local days. */
+async function readDeskRhythms(
+  db: Database,
+  desks: Pick<DeskHealthRow, 'unitCode' | 'deskCode'>[],
+  rhythmDays: (c: string) => number,
+  now: number,
+  cal: WorkCalendar,
+): Promise<Map<string, number | null>> {
+  const out = new Map<string, number | null>();
+  const byDays = new Map<number, Set<string>>();
+  for (const d of desks) {
+    const days = rhythmDays(d.unitCode);
+    byDays.set(days, (byDays.get(days) ?? new Set()).add(d.unitCode));
   }
-  const workingHours = new Map<number, number>();
-  return rows.map((r) => {
-    if (r.last_event_at === null) return { unitCode: r.unit_code, deskCode: r.desk_code, lastEventAt: null };
-    const d = rhythmDays(r.unit_code);
-    const since = localDayStart(now) - (d - 1) * DAY;
-    let hours = workingHours.get(d);
-    if (hours === undefined) {
-      hours = workingMsBetween(cal, since, now) / HOUR;
-      workingHours.set(d, hours);
+  for (const [days, communes] of byDays) {
+    // Hour rows (day rows are per commune); an hour starts a local day's hours, so the window's
+    // first day starts exactly at `since`.
+    const since = localDayStart(now) - (days - 1) * DAY;
+    const hours = workingMsBetween(cal, since, now) / HOUR;
+    const sums = await db.query<{ unit_code: string; desk_code: string; n: number }>(
+      sql`select unit_code, desk_code, sum(${sql.raw(ACTIVITY)})::float8 as n
+        from rollups where grain = 'h' and bucket_start >= ${since}
+          and unit_code = any(${`{${[...communes].join(',')}}`}::text[])
+        group by 1, 2`,
+    );
+    const n = new Map(sums.map((r) => [`${r.unit_code}/${r.desk_code}`, r.n]));
+    for (const d of desks) {
+      if (!communes.has(d.unitCode)) continue;
+      const key = `${d.unitCode}/${d.deskCode}`;
+      out.set(key, hours > 0 ? (n.get(key) ?? 0) / hours : null);
     }
-    const n = (perDesk.get(`${r.unit_code}/${r.desk_code}`) ?? [])
-      .filter((x) => x.day >= since)
-      .reduce((s, x) => s + x.n, 0);
-    return {
-      unitCode: r.unit_code,
-      deskCode: r.desk_code,
-      lastEventAt: r.last_event_at,
-      lastReceivedAt: r.last_received_at,
-      batchOldestAt: r.batch_oldest_at,
-      perWorkingHour: hours > 0 ? n / hours : null,
-    };
-  });
+  }
+  return out;
 }
 
 function deskConditions(
@@ -373,7 +394,19 @@ export async function readAlertConditions(
   const deskCommunes = communes.filter(
     (c) => settings(c).desk_silent.enabled || settings(c).sync_lag.enabled,
   );
-  const desks = await readDeskHealth(db, deskCommunes, (c) => settings(c).desk_silent.rhythmDays, now, cal);
+  // A desk's rhythm matters only once it has been silent for `silentMinutes` of working time
+  // (below that no rule reads it), so only those desks' week of hour rows is read.
+  const desks = await readDeskHealth(
+    db,
+    deskCommunes,
+    (c) => settings(c).desk_silent.rhythmDays,
+    now,
+    cal,
+    (d) => {
+      const s = settings(d.unitCode).desk_silent;
+      return s.enabled && workingMsBetween(cal, d.lastReceivedAt, now) >= s.silentMinutes * MINUTE;
+    },
+  );
   return [
     ...(await deadlineConditions(db, 'dossier', communes, settings, now)),
     ...(await deadlineConditions(db, 'petition', communes, settings, now)),
