@@ -81,9 +81,11 @@ describe.each(DB_KINDS)('alerts on %s', (kind) => {
 
     const first = await evaluate(t0);
     expect(summary(first)).toEqual([`opened:commune:${unit}`]);
+    // t0 is 09:00 local, HS-B due at 19:00 the same day: 10 hours ahead.
     expect((await alertOf(t, tree, 'dossier_deadline', 'HS-B'))[0]).toMatchObject({
       state: 'open',
       level: 'commune',
+      details: { dueAt: '2026-11-17T19:00:00+07:00', overdueHours: -10 },
     });
     // The same condition again: nothing new.
     expect(await evaluate(t0 + M)).toEqual([]);
@@ -91,6 +93,15 @@ describe.each(DB_KINDS)('alerts on %s', (kind) => {
     // HS-A comes within 24 h of its deadline; HS-B passes its own.
     expect(summary(await evaluate(dueA - 24 * H))).toEqual([`opened:commune:${unit}`]);
     expect(summary(await evaluate(dueB))).toEqual([`escalated:district:${unit}`]);
+    // An escalation rewrites what the alert says; a condition that only confirms it does not.
+    expect((await alertOf(t, tree, 'dossier_deadline', 'HS-B'))[0].details).toEqual({
+      dueAt: '2026-11-17T19:00:00+07:00',
+      overdueHours: 0,
+    });
+    expect((await alertOf(t, tree, 'dossier_deadline', 'HS-A'))[0].details).toEqual({
+      dueAt: '2026-11-18T15:00:00+07:00',
+      overdueHours: -24,
+    });
 
     const [a] = await alertOf(t, tree, 'dossier_deadline', 'HS-A');
     const ack = await actOnAlert(t.db, tree, {
@@ -125,6 +136,9 @@ describe.each(DB_KINDS)('alerts on %s', (kind) => {
     // 48 h after HS-B's deadline it reaches the city; HS-A, acknowledged, stays where it was.
     const late = await evaluate(dueB + 48 * H);
     expect(summary(late)).toEqual([`escalated:city:${unit}`]);
+    expect((await alertOf(t, tree, 'dossier_deadline', 'HS-B'))[0].details).toMatchObject({
+      overdueHours: 48,
+    });
     expect(await evaluate(dueA + 49 * H)).toEqual([]);
     expect((await alertOf(t, tree, 'dossier_deadline', 'HS-A'))[0]).toMatchObject({
       state: 'acknowledged',
