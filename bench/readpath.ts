@@ -40,6 +40,14 @@ const LOAD_BATCH = 10_000;
 const LOAD_WRITERS = 2;
 /** Hà Nội at real volume, from the model (measured: ~22,700 events a day over its 526 communes); sizes the history. */
 const EVENTS_PER_COMMUNE_DAY_ESTIMATE = 22_700 / 526;
+/**
+ * Where the server runs with autovacuum off (this project's bench machine does), nothing vacuums
+ * what the fill rewrites: every event rewrites its dossier and counter rows, and the dead rows
+ * kept the store at ~1,560 B/event instead of ~1,400, more than a 50 M fill fits beside the rest
+ * on that disk. The fill then vacuums those tables itself every this many events, as autovacuum
+ * would (0015 and 0016 set it to run after a few thousand dead rows), outside the timed load.
+ */
+const FILL_VACUUM_EVERY = 2_000_000;
 
 export interface ReadPoint {
   events: number;
@@ -86,7 +94,15 @@ export interface ReadResult {
   /** The reference tree filled, and the root every figure reads (absent in records made before BENCH_READ_TREE). */
   tree?: string;
   root?: { code: string; name: string; level: string };
-  load: { events: number; seconds: number; eventsPerSec: number; batch: number; writers: number };
+  load: {
+    events: number;
+    seconds: number;
+    eventsPerSec: number;
+    batch: number;
+    writers: number;
+    /** The fill's own vacuums where the server's autovacuum is off (absent in older records). */
+    vacuums?: { runs: number; seconds: number };
+  };
   points: ReadPoint[];
 }
 
@@ -365,6 +381,11 @@ export async function benchRead(cfg: BenchConfig, log: (s: string) => void): Pro
     const start = today - days * DAY;
     const knownDesks = new Set<string>();
     const points: ReadPoint[] = [];
+    const [{ autovacuum }] = await db.query<{ autovacuum: string }>(
+      sql`select current_setting('autovacuum') as autovacuum`,
+    );
+    const vacuums = autovacuum === 'off' ? { runs: 0, seconds: 0 } : undefined;
+    let vacuumedAt = 0;
     let stored = 0;
     let loadMs = 0;
     let next = 0;
@@ -386,6 +407,17 @@ export async function benchRead(cfg: BenchConfig, log: (s: string) => void): Pro
       );
       stored += lanes.reduce((a, l) => a + l.length, 0);
       loadMs += performance.now() - t0;
+      if (vacuums && stored - vacuumedAt >= FILL_VACUUM_EVERY) {
+        const v0 = performance.now();
+        await db.query(
+          sql`vacuum dossiers, unit_rollups, fee_procedures, open_dossier_deadlines, open_dossier_counts`,
+        );
+        const s = (performance.now() - v0) / 1000;
+        vacuums.runs++;
+        vacuums.seconds += s;
+        vacuumedAt = stored;
+        log(`  vacuum (autovacuum is off) at ${stored.toLocaleString('en-US')} events: ${s.toFixed(0)} s`);
+      }
       if (performance.now() - lastLog > 30_000) {
         lastLog = performance.now();
         log(
@@ -407,6 +439,7 @@ export async function benchRead(cfg: BenchConfig, log: (s: string) => void): Pro
         eventsPerSec: stored / (loadMs / 1000),
         batch: LOAD_BATCH,
         writers: LOAD_WRITERS,
+        vacuums,
       },
       points,
     };

@@ -99,9 +99,13 @@ if (cfg.only.has('read')) {
     `\n[5] read path: buckets vs raw SQL at ${cfg.readSizes.map((n) => n.toLocaleString('en-US')).join(', ')} events (${elapsed()})`,
   );
   results.read = await benchRead(cfg, log);
+  const { vacuums } = results.read.load;
   log(
     `  loaded ${results.read.load.events.toLocaleString('en-US')} events through writeBatch at ` +
-      `${Math.round(results.read.load.eventsPerSec)} events/s`,
+      `${Math.round(results.read.load.eventsPerSec)} events/s` +
+      (vacuums
+        ? `; autovacuum off, so the fill vacuumed: ${vacuums.runs} runs, ${Math.round(vacuums.seconds)} s`
+        : ''),
   );
 }
 
