@@ -10,6 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 /** axe-core's browser build; evaluated through the DevTools protocol, which the page's CSP does not govern. */
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
+/** Resolves once every running animation or transition that ends has ended (a pulsing dot never does). */
+const FINITE_ANIMATIONS_FINISHED = `Promise.all(document.getAnimations()
+  .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity))
+  .map((a) => a.finished.catch(() => undefined)))`;
+
 interface AxeViolation {
   id: string;
   nodes: { target: string[]; failureSummary: string }[];
@@ -128,7 +133,15 @@ describe('the wall display is legible and accessible', () => {
             .locator('.rotation .label')
             .getByText(/Xếp hạng/)
             .waitFor();
-        for (const v of await contrastViolations(page)) failures.push(`${theme} ${path}: ${v}`);
+        let found = await contrastViolations(page);
+        // Too few texts measured means axe read the view while it was still changing (seen once
+        // in CI on the scorecard slide under load: 8 texts); read it again, a bounded number of
+        // times, so a view that stays unmeasurable still fails.
+        for (let i = 0; i < 3 && found.some((v) => v.startsWith('color-contrast measured only')); i++) {
+          await page.evaluate(FINITE_ANIMATIONS_FINISHED);
+          found = await contrastViolations(page);
+        }
+        for (const v of found) failures.push(`${theme} ${path}: ${v}`);
         await ctx.close();
       }
     }
