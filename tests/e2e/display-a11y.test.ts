@@ -134,7 +134,7 @@ describe('the wall display is legible and accessible', () => {
             .getByText(/Xếp hạng/)
             .waitFor();
         let found = await contrastViolations(page);
-        // Too few texts measured means axe read the view while it was still changing (seen once
+        // Too few texts measured most likely means axe read the view while it still changed (seen once
         // in CI on the scorecard slide under load: 8 texts); read it again, a bounded number of
         // times, so a view that stays unmeasurable still fails.
         for (let i = 0; i < 3 && found.some((v) => v.startsWith('color-contrast measured only')); i++) {
