@@ -190,5 +190,19 @@ describe.each(DB_KINDS)('766 scorecard routes on %s', (kind) => {
     expect(future.body).toMatchObject({
       error: { code: 'bad_request', message: 'window: period 9999 has not started' },
     });
+    // Period 0000 once reached Postgres (which has no year 0) from the ratings list and answered 500.
+    for (const path of [
+      `/api/v1/units/${c00}/scorecard?window=0001`,
+      `/api/v1/units/${c00}/ratings?window=0000`,
+    ]) {
+      const early = await apiGet(s.dashboardUrl, path, tokens.city);
+      expect(early.status, path).toBe(400);
+      expect(early.body, path).toMatchObject({
+        error: {
+          code: 'bad_request',
+          message: expect.stringMatching(/^window: period 000[01] starts before 1970-01-01T00:00:00\+07:00$/),
+        },
+      });
+    }
   });
 });

@@ -155,7 +155,7 @@ const typeName = (t: EventType) =>
 const timestamp = envelope.shape.time;
 const TIMESTAMP_DOC = {
   format: 'date-time',
-  description: `RFC 3339 with seconds and an offset (\`Z\` or \`±hh:mm\`); fractions of a second are kept to the millisecond.`,
+  description: `RFC 3339 with seconds and an offset (\`Z\` or \`±hh:mm\`); fractions of a second are kept to the millisecond; the instant must fall in the years 0001–9999 in UTC (Postgres has no year 0).`,
 };
 
 /** What an extension attribute may hold (CloudEvents extension attributes, stored with the event). */
@@ -1971,7 +1971,7 @@ Every error answers \`{ "error": { "code", "message", "requestId" } }\` (the sam
           in: 'query',
           required: false,
           description:
-            '`1h`, `today` (from local midnight), `7d`, `30d`; `week` (ISO, from Monday), `month`, `quarter`, `year` (the calendar period to date, local time); a period by its label, `2026-W44` (ISO week), `2026-10`, `2026-Q3` or `2026` (local midnight of its first day to local midnight after its last, ended now while it runs); or `custom` (with `from` and `to`). Give either `window` or `from`/`to`.',
+            '`1h`, `today` (from local midnight), `7d`, `30d`; `week` (ISO, from Monday), `month`, `quarter`, `year` (the calendar period to date, local time); a period by its label, `2026-W44` (ISO week), `2026-10`, `2026-Q3` or `2026` (local midnight of its first day to local midnight after its last, ended now while it runs; none before 1970); or `custom` (with `from` and `to`). Give either `window` or `from`/`to`.',
           schema: {
             anyOf: [
               { type: 'string', enum: WINDOW_NAMES.filter((name) => name !== 'period') },
@@ -1985,7 +1985,7 @@ Every error answers \`{ "error": { "code", "message", "requestId" } }\` (the sam
           in: 'query',
           required: false,
           description:
-            'Start of a custom window (with `to`), RFC 3339 with an offset; floored to the minute.',
+            'Start of a custom window (with `to`), RFC 3339 with an offset; floored to the minute; not before 1970-01-01T00:00:00+07:00.',
           schema: { type: 'string', format: 'date-time' },
           example: '2026-11-01T00:00:00+07:00',
         },

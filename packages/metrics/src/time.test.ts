@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   alignStep,
   DAY,
+  EARLIEST_WINDOW_START,
   floorMinute,
   floorTo,
   formatLocal,
@@ -108,6 +109,24 @@ describe('resolveWindow', () => {
 
   it('accepts a custom window of exactly 400 days', () => {
     expect(resolveWindow({ from: '2025-01-01T00:00:00Z', to: '2026-02-05T00:00:00Z' }, asOf).ok).toBe(true);
+  });
+
+  it('accepts a custom window from local midnight of 1 January 1970, not a minute before', () => {
+    const to = '1970-01-02T00:00:00+07:00';
+    expect(resolveWindow({ from: '1970-01-01T00:00:00+07:00', to }, asOf)).toEqual({
+      ok: true,
+      window: { name: 'custom', from: EARLIEST_WINDOW_START, to: EARLIEST_WINDOW_START + DAY },
+    });
+    expect(resolveWindow({ from: '1969-12-31T23:59:00+07:00', to }, asOf)).toEqual({
+      ok: false,
+      field: 'from',
+      message: 'from must not be before 1970-01-01T00:00:00+07:00',
+    });
+    // A year the database cannot hold is not a timestamp at all.
+    expect(resolveWindow({ from: '0000-06-01T00:00:00Z', to: '0000-06-02T00:00:00Z' }, asOf)).toMatchObject({
+      ok: false,
+      field: 'from',
+    });
   });
 
   it('serialises a window in local time', () => {
@@ -226,6 +245,10 @@ describe('calendar windows (month, quarter, year; local time)', () => {
   it.each([
     ['2026-12', 'has not started'],
     ['2027', 'has not started'],
+    ['1969', 'starts before 1970-01-01T00:00:00+07:00'],
+    ['1969-12', 'starts before 1970-01-01T00:00:00+07:00'],
+    ['0001', 'starts before'],
+    ['0000', 'starts before'],
     ['2026-13', 'must be one of'],
     ['2026-00', 'must be one of'],
     ['2026-Q5', 'must be one of'],
@@ -240,6 +263,13 @@ describe('calendar windows (month, quarter, year; local time)', () => {
       expect(r.field).toBe('window');
       expect(r.message).toContain(message);
     }
+  });
+
+  it('accepts the first period of 1970 and compares it with the last of 1969', () => {
+    const jan = resolved('1970-01');
+    expect(jan).toMatchObject({ from: EARLIEST_WINDOW_START });
+    expect(previousWindow(jan)).toMatchObject({ period: '1969-12', to: EARLIEST_WINDOW_START });
+    expect(resolved('1970')).toMatchObject({ from: EARLIEST_WINDOW_START });
   });
 
   it('refuses a period together with from/to', () => {

@@ -11,6 +11,14 @@ export const TZ_OFFSET_MS = 7 * HOUR;
 /** Longest custom window accepted by {@link resolveWindow}. */
 export const MAX_CUSTOM_WINDOW_MS = 400 * DAY;
 
+/**
+ * The earliest start {@link resolveWindow} accepts: local midnight of 1 January 1970. No desk
+ * event predates it, and a bound keeps every window, and the one it is compared with, inside the
+ * years the database can hold (period `0001` would start in year 0 UTC).
+ */
+export const EARLIEST_WINDOW_START = -TZ_OFFSET_MS;
+const EARLIEST_WINDOW_TEXT = '1970-01-01T00:00:00+07:00';
+
 /** Largest multiple of `stepMs` that is <= `ms` (floors, also for times before 1970). */
 export function floorTo(ms: number, stepMs: number): number {
   return Math.floor(ms / stepMs) * stepMs;
@@ -56,6 +64,7 @@ export type WindowResult =
  * `month`, `quarter`, `year` run from the first local midnight of the period containing `asOf` to
  * `asOf` ("to date"); a period's label (`2026-W44`, `2026-10`, `2026-Q3`, `2026`) names the whole period, from local midnight of its first day to
  * local midnight after its last, ended at `asOf` if that comes first (name `period`).
+ * No window starts before {@link EARLIEST_WINDOW_START}.
  */
 export function resolveWindow(
   input: { window?: string | null; from?: string | null; to?: string | null },
@@ -82,6 +91,9 @@ export function resolveWindow(
     if (t - f > MAX_CUSTOM_WINDOW_MS) {
       return { ok: false, field: 'from', message: 'a custom window may span at most 400 days' };
     }
+    if (f < EARLIEST_WINDOW_START) {
+      return { ok: false, field: 'from', message: `from must not be before ${EARLIEST_WINDOW_TEXT}` };
+    }
     return { ok: true, window: { name: 'custom', from: f, to: t } };
   }
   const name = window ?? 'today';
@@ -101,6 +113,9 @@ export function resolveWindow(
     };
   }
   if (p.from >= asOf) return { ok: false, field: 'window', message: `period ${p.label} has not started` };
+  if (p.from < EARLIEST_WINDOW_START) {
+    return { ok: false, field: 'window', message: `period ${p.label} starts before ${EARLIEST_WINDOW_TEXT}` };
+  }
   return { ok: true, window: { name: 'period', period: p.label, from: p.from, to: Math.min(p.to, asOf) } };
 }
 
