@@ -30,7 +30,7 @@ import {
   formatLocal,
   HOUR,
   localDayStart,
-  MINUTE,
+  silentLongEnough,
   type WorkCalendar,
   wilsonHigh,
   workingMsBetween,
@@ -404,7 +404,7 @@ export async function readAlertConditions(
     cal,
     (d) => {
       const s = settings(d.unitCode).desk_silent;
-      return s.enabled && workingMsBetween(cal, d.lastReceivedAt, now) >= s.silentMinutes * MINUTE;
+      return s.enabled && silentLongEnough(workingMsBetween(cal, d.lastReceivedAt, now), s);
     },
   );
   return [

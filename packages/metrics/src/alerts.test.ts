@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deadlineLevel, deskHealth } from './alerts.ts';
+import { deadlineLevel, deskHealth, silentLongEnough } from './alerts.ts';
 import { makeWorkCalendar, VN_CALENDAR } from './calendar.ts';
 import { wilsonHigh, wilsonLow } from './rates.ts';
 
@@ -54,6 +54,20 @@ describe('deskHealth on the working-day calendar', () => {
       silentMs: 50 * 60_000,
     });
     expect(deskHealth(busy(last), at('2026-11-17T13:30:00'), cal, settings).state).toBe('silent');
+  });
+
+  it('reads a desk as silent long enough exactly when its state leaves live, rhythm or not', () => {
+    const last = at('2026-11-17T09:00:00');
+    for (const minutes of [59, 60, 61]) {
+      const now = last + minutes * 60_000;
+      const long = silentLongEnough(minutes * 60_000, settings);
+      expect(long).toBe(minutes >= 60);
+      // Whatever the rhythm, a desk not silent long enough is live, and one that is, is not.
+      for (const perWorkingHour of [null, 0, 5]) {
+        const state = deskHealth({ ...busy(last), perWorkingHour }, now, cal, settings).state;
+        expect(state === 'live', `${minutes} min, rhythm ${perWorkingHour}`).toBe(!long);
+      }
+    }
   });
 
   it('is not flagged during lunch or at night, and a weekend does not count', () => {

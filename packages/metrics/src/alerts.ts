@@ -43,6 +43,14 @@ export interface DeskHealth {
 }
 
 /**
+ * Whether a desk silent for `silentMs` of working time has been silent long enough to be `silent`
+ * or `quiet`. Only then does its rhythm matter, so the alert evaluator asks this before reading it.
+ */
+export function silentLongEnough(silentMs: number, s: { silentMinutes: number }): boolean {
+  return silentMs >= s.silentMinutes * MINUTE;
+}
+
+/**
  * A desk's state at `now`: `lagging` when its last events came more than `lagHours` working
  * hours late; `silent` when it usually sends and has sent nothing for `silentMinutes` of working
  * time while the working day is on (nights, lunch, weekends and holidays do not count); `quiet`
@@ -59,7 +67,7 @@ export function deskHealth(
   const lagMs = workingMsBetween(cal, facts.batchOldestAt, facts.lastReceivedAt);
   const usuallySends = facts.perWorkingHour !== null && facts.perWorkingHour >= s.minPerHour;
   const workingNow = isWorkingTime(cal, now);
-  const long = silentMs >= s.silentMinutes * MINUTE;
+  const long = silentLongEnough(silentMs, s);
   let state: DeskState = 'live';
   if (lagMs > s.lagHours * HOUR) state = 'lagging';
   else if (long && usuallySends && workingNow) state = 'silent';
