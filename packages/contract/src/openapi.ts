@@ -155,7 +155,7 @@ const typeName = (t: EventType) =>
 const timestamp = envelope.shape.time;
 const TIMESTAMP_DOC = {
   format: 'date-time',
-  description: `RFC 3339 with seconds and an offset (\`Z\` or \`±hh:mm\`); fractions of a second are kept to the millisecond; the instant must fall in the years 0001–9999 in UTC (Postgres has no year 0).`,
+  description: `RFC 3339 with seconds and an offset (\`Z\` or \`±hh:mm\`); fractions of a second are kept to the millisecond.`,
 };
 
 /** What an extension attribute may hold (CloudEvents extension attributes, stored with the event). */

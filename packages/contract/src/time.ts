@@ -6,14 +6,6 @@ const HOUR = 60 * MINUTE;
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
-/**
- * The instants a timestamp may name: years 0001–9999 in UTC. Postgres has no year 0 and reads no
- * five-digit year in the ISO form a `Date` is sent as, so `0001-01-01T00:00:00+07:00` (an instant
- * in year 0 UTC) would be accepted here and fail in the database.
- */
-const EARLIEST_INSTANT = Date.parse('0001-01-01T00:00:00Z');
-const INSTANT_AFTER_LAST = Date.parse('+010000-01-01T00:00:00Z');
-
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function daysInMonth(year: number, month: number): number {
@@ -23,9 +15,8 @@ function daysInMonth(year: number, month: number): number {
 
 /**
  * Parses a strict RFC 3339 date-time with an offset (`Z` or `±hh:mm`) and optional fractional
- * seconds (truncated to ms). Returns epoch ms, or null for anything else (no offset, Feb 30, an
- * instant outside years 0001–9999 UTC, …). Leap seconds (`:60`) are rejected: nothing upstream
- * produces them.
+ * seconds (truncated to ms). Returns epoch ms, or null for anything else (no offset, Feb 30, …).
+ * Leap seconds (`:60`) are rejected: nothing upstream produces them.
  */
 export function parseRfc3339(s: string): number | null {
   const m = RFC3339.exec(s);
@@ -45,6 +36,5 @@ export function parseRfc3339(s: string): number | null {
   const d = new Date(0);
   d.setUTCFullYear(year, month - 1, day);
   d.setUTCHours(hour, minute, second, ms);
-  const instant = d.getTime() - offsetMs;
-  return instant >= EARLIEST_INSTANT && instant < INSTANT_AFTER_LAST ? instant : null;
+  return d.getTime() - offsetMs;
 }

@@ -122,7 +122,7 @@ describe('resolveWindow', () => {
       field: 'from',
       message: 'from must not be before 1970-01-01T00:00:00+07:00',
     });
-    // A year the database cannot hold is not a timestamp at all.
+    // Year 0, which Postgres reads in no ISO text, is refused by the same bound.
     expect(resolveWindow({ from: '0000-06-01T00:00:00Z', to: '0000-06-02T00:00:00Z' }, asOf)).toMatchObject({
       ok: false,
       field: 'from',

@@ -13,8 +13,9 @@ export const MAX_CUSTOM_WINDOW_MS = 400 * DAY;
 
 /**
  * The earliest start {@link resolveWindow} accepts: local midnight of 1 January 1970. No desk
- * event predates it, and a bound keeps every window, and the one it is compared with, inside the
- * years the database can hold (period `0001` would start in year 0 UTC).
+ * event predates it, and a bound keeps every window, and the one it is compared with, readable:
+ * a window's ends reach Postgres as ISO text, in which it reads no year 0000 (period `0001`
+ * starts in year 0 UTC; `window=0000` once answered 500).
  */
 export const EARLIEST_WINDOW_START = -TZ_OFFSET_MS;
 const EARLIEST_WINDOW_TEXT = '1970-01-01T00:00:00+07:00';
